@@ -1,0 +1,100 @@
+import type { EnvironmentName, Size } from "./schema";
+
+/** A retention setting's bounds and default, in days. */
+export interface RetentionBound {
+    readonly min: number;
+    readonly max: number;
+    readonly default: number;
+}
+
+export interface RetentionBounds {
+    /** Langfuse traces, observations and scores (ClickHouse TTL, event bucket lifecycle). */
+    readonly traceDays: RetentionBound;
+    /** Short-lived working files: Agenta's files bucket and Langfuse batch exports. Never MLflow artifacts. */
+    readonly artifactDays: RetentionBound;
+    /** Days after which MLflow runs already deleted by users are purged (`mlflow gc`). */
+    readonly deletedRunsPurgeDays: RetentionBound;
+}
+
+/** What each environment profile decides when the stack config is silent. */
+export interface ProfileDefaults {
+    readonly protectState: boolean;
+    readonly maxTenantSize: Size;
+    readonly webReplicas: number;
+    readonly dataServiceSize: Size;
+    readonly dataServiceStorage: string;
+    readonly clickhouseStorage: string;
+    readonly tlsRequired: boolean;
+    readonly nodePortsAllowed: boolean;
+    readonly retention: RetentionBounds;
+}
+
+const devRetention: RetentionBounds = {
+    traceDays: { min: 1, max: 180, default: 14 },
+    artifactDays: { min: 1, max: 90, default: 14 },
+    deletedRunsPurgeDays: { min: 1, max: 90, default: 7 },
+};
+
+const prodRetention: RetentionBounds = {
+    traceDays: { min: 7, max: 730, default: 90 },
+    artifactDays: { min: 7, max: 365, default: 30 },
+    deletedRunsPurgeDays: { min: 7, max: 365, default: 30 },
+};
+
+export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>> = {
+    local: {
+        protectState: false,
+        maxTenantSize: "small",
+        webReplicas: 1,
+        dataServiceSize: "small",
+        dataServiceStorage: "5Gi",
+        clickhouseStorage: "5Gi",
+        tlsRequired: false,
+        nodePortsAllowed: true,
+        retention: {
+            traceDays: { min: 1, max: 90, default: 7 },
+            artifactDays: { min: 1, max: 90, default: 7 },
+            deletedRunsPurgeDays: { min: 1, max: 90, default: 1 },
+        },
+    },
+    dev: {
+        protectState: false,
+        maxTenantSize: "small",
+        webReplicas: 1,
+        dataServiceSize: "small",
+        dataServiceStorage: "20Gi",
+        clickhouseStorage: "20Gi",
+        tlsRequired: true,
+        nodePortsAllowed: false,
+        retention: devRetention,
+    },
+    staging: {
+        protectState: true,
+        maxTenantSize: "standard",
+        webReplicas: 1,
+        dataServiceSize: "standard",
+        dataServiceStorage: "50Gi",
+        clickhouseStorage: "50Gi",
+        tlsRequired: true,
+        nodePortsAllowed: false,
+        retention: devRetention,
+    },
+    prod: {
+        protectState: true,
+        maxTenantSize: "large",
+        webReplicas: 2,
+        dataServiceSize: "standard",
+        dataServiceStorage: "100Gi",
+        clickhouseStorage: "100Gi",
+        tlsRequired: true,
+        nodePortsAllowed: false,
+        retention: prodRetention,
+    },
+};
+
+export const SIZE_ORDER: Readonly<Record<Size, number>> = { small: 0, standard: 1, large: 2 };
+
+/** The smaller of two sizes. */
+export function capSize(requested: Size, max: Size): Size {
+    return SIZE_ORDER[requested] <= SIZE_ORDER[max] ? requested : max;
+}

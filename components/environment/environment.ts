@@ -1,0 +1,91 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { RetentionBounds } from "./defaults";
+import type { EnvironmentName, Size } from "./schema";
+
+/** A secret read from stack config: its key (for messages) and its value (a Pulumi secret). */
+export interface ConfigSecret {
+    readonly key: string;
+    readonly value: pulumi.Output<string>;
+}
+
+export type PostgresSettings =
+    | {
+          readonly mode: "in-cluster";
+          readonly size: Size;
+          readonly storage: string;
+          readonly nodePort?: number;
+          /** Where Pulumi's Postgres provider connects. */
+          readonly adminHost: string;
+          readonly adminPort: number;
+      }
+    | {
+          readonly mode: "external";
+          readonly host: string;
+          readonly port: number;
+          readonly adminUser: string;
+          readonly adminPassword: ConfigSecret;
+          readonly sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+      };
+
+export type ObjectStoreSettings =
+    | {
+          readonly mode: "in-cluster";
+          readonly size: Size;
+          readonly storage: string;
+          readonly nodePort?: number;
+          /** Where Pulumi's MinIO provider connects (host:port). */
+          readonly adminEndpoint: string;
+      }
+    | {
+          readonly mode: "external";
+          readonly endpoint: string;
+          readonly ssl: boolean;
+          readonly region: string;
+          readonly adminUser: string;
+          readonly adminPassword: ConfigSecret;
+      };
+
+export type RedisSettings =
+    | { readonly mode: "in-cluster"; readonly size: Size; readonly storage: string }
+    | {
+          readonly mode: "external";
+          readonly host: string;
+          readonly port: number;
+          readonly tls: boolean;
+          readonly adminUser: string;
+          readonly adminPassword: ConfigSecret;
+      };
+
+/**
+ * The resolved environment profile: every default decided, every name derived. The only input of
+ * components besides the tenants; built by {@link resolveEnvironment}.
+ */
+export interface Environment {
+    /** The Pulumi stack name, e.g. `prod` or `prod-eu-2`. Tenants list the stacks they exist in. */
+    readonly stack: string;
+    /** The environment profile. */
+    readonly name: EnvironmentName;
+    readonly baseDomain: string;
+    readonly hostPattern: string;
+    readonly namespacePrefix: string;
+    readonly bucketPrefix: string;
+    readonly platformNamespace: string;
+    readonly storageClass?: string;
+    readonly protectState: boolean;
+    readonly maxTenantSize: Size;
+    readonly webReplicas: number;
+    readonly nodePortsAllowed: boolean;
+    /** Namespace Pulumi runs in when it reaches in-cluster data services by cluster DNS. */
+    readonly deployerNamespace: string;
+    readonly ingress: {
+        readonly className: string;
+        readonly controllerNamespace: string;
+        readonly tlsIssuer?: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
+    };
+    readonly postgres: PostgresSettings;
+    readonly objectStore: ObjectStoreSettings;
+    readonly redis: RedisSettings;
+    readonly clickhouse: { readonly size?: Size; readonly storage: string };
+    readonly kong: { readonly namespace: string; readonly ingressClass: string };
+    readonly retention: RetentionBounds;
+}

@@ -1,0 +1,183 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { platformNamespace } from "../naming/names";
+import { type Problem, ValidationError, problemsFromZod } from "../validation/problems";
+import { PROFILE_DEFAULTS, type RetentionBound, type RetentionBounds } from "./defaults";
+import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings } from "./environment";
+import { type PlatformConfig, platformConfigSchema } from "./schema";
+
+/** The config key, inside the project's namespace, that holds the platform settings. */
+export const PLATFORM_CONFIG_KEY = "platform";
+
+/** Where secrets named by `*PasswordKey` fields come from. */
+export interface SecretSource {
+    has(key: string): boolean;
+    get(key: string): pulumi.Output<string>;
+}
+
+export interface ResolveContext {
+    /** The Pulumi stack name. */
+    readonly stack: string;
+    /** The file the config came from, for messages: `stacks/Pulumi.<stack>.yaml`. */
+    readonly source: string;
+    /** The project name, for messages that show full config keys. */
+    readonly project: string;
+    readonly secrets: SecretSource;
+}
+
+/**
+ * Parses the stack's platform config and decides every default, in one pure step. Throws a
+ * {@link ValidationError} listing every problem at once; nothing is declared when it throws.
+ */
+export function resolveEnvironment(raw: unknown, ctx: ResolveContext): Environment {
+    const key = `${ctx.project}:${PLATFORM_CONFIG_KEY}`;
+    if (raw === undefined) {
+        throw new ValidationError(`stack config of \`${ctx.stack}\``, [
+            {
+                source: ctx.source,
+                path: key,
+                message: "is missing.",
+                fix: `add a \`${key}\` mapping with at least environment, baseDomain, ingress and dataServices (see stacks/Pulumi.dev.yaml).`,
+            },
+        ]);
+    }
+    const parsed = platformConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+        throw new ValidationError(
+            `stack config of \`${ctx.stack}\``,
+            problemsFromZod(ctx.source, parsed.error, platformConfigSchema, raw, [key]),
+        );
+    }
+    const problems: Problem[] = [];
+    const env = decide(parsed.data, ctx, key, problems);
+    if (problems.length > 0) throw new ValidationError(`stack config of \`${ctx.stack}\``, problems);
+    return env;
+}
+
+function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: Problem[]): Environment {
+    const profile = PROFILE_DEFAULTS[c.environment];
+    const at = (path: string) => `${key}.${path}`;
+    const problem = (path: string, message: string, fix: string) => problems.push({ source: ctx.source, path: at(path), message, fix });
+
+    const secret = (path: string, name: string): ConfigSecret => {
+        if (!ctx.secrets.has(name)) {
+            problem(path, `names the secret \`${ctx.project}:${name}\`, which this stack's config does not set.`, `run \`pulumi config set --secret ${name} <value> --stack ${ctx.stack}\`.`);
+        }
+        return { key: name, value: ctx.secrets.get(name) };
+    };
+
+    const namespacePrefix = c.namespacePrefix ?? "llm";
+    const ds = c.dataServices;
+
+    for (const [name, svc] of [["postgres", ds.postgres], ["objectStore", ds.objectStore]] as const) {
+        if (svc.mode === "in-cluster" && svc.nodePort !== undefined && !profile.nodePortsAllowed) {
+            problem(`dataServices.${name}.nodePort`, `NodePorts are only allowed in \`local\` (this is \`${c.environment}\`).`, `remove it, and let Pulumi reach the service through \`adminHost\` (the cluster DNS name by default).`);
+        }
+    }
+    if (profile.tlsRequired && !c.ingress.tlsIssuer) {
+        problem("ingress.tlsIssuer", `is required in \`${c.environment}\`: every ingress outside \`local\` serves TLS.`, "set `tlsIssuer: { name: letsencrypt-prod }` (a cert-manager ClusterIssuer).");
+    }
+
+    const serviceDns = (svc: string) => `${svc}.${platformNamespace(namespacePrefix)}.svc.cluster.local`;
+
+    let postgres: PostgresSettings;
+    if (ds.postgres.mode === "in-cluster") {
+        postgres = {
+            mode: "in-cluster",
+            size: ds.postgres.size ?? profile.dataServiceSize,
+            storage: ds.postgres.storage ?? profile.dataServiceStorage,
+            nodePort: ds.postgres.nodePort,
+            adminHost: ds.postgres.adminHost ?? (ds.postgres.nodePort !== undefined ? "localhost" : serviceDns("postgres")),
+            adminPort: ds.postgres.nodePort ?? 5432,
+        };
+    } else {
+        postgres = {
+            mode: "external",
+            host: ds.postgres.host,
+            port: ds.postgres.port ?? 5432,
+            adminUser: ds.postgres.adminUser ?? "postgres",
+            adminPassword: secret("dataServices.postgres.adminPasswordKey", ds.postgres.adminPasswordKey),
+            sslMode: ds.postgres.sslMode ?? "require",
+        };
+    }
+
+    let objectStore: ObjectStoreSettings;
+    if (ds.objectStore.mode === "in-cluster") {
+        objectStore = {
+            mode: "in-cluster",
+            size: ds.objectStore.size ?? profile.dataServiceSize,
+            storage: ds.objectStore.storage ?? profile.dataServiceStorage,
+            nodePort: ds.objectStore.nodePort,
+            adminEndpoint:
+                ds.objectStore.nodePort !== undefined
+                    ? `${ds.objectStore.adminHost ?? "localhost"}:${ds.objectStore.nodePort}`
+                    : `${ds.objectStore.adminHost ?? serviceDns("minio")}:9000`,
+        };
+    } else {
+        objectStore = {
+            mode: "external",
+            endpoint: ds.objectStore.endpoint,
+            ssl: ds.objectStore.ssl ?? true,
+            region: ds.objectStore.region ?? "us-east-1",
+            adminUser: ds.objectStore.adminUser,
+            adminPassword: secret("dataServices.objectStore.adminPasswordKey", ds.objectStore.adminPasswordKey),
+        };
+    }
+
+    let redis: RedisSettings;
+    if (ds.redis.mode === "in-cluster") {
+        redis = { mode: "in-cluster", size: ds.redis.size ?? profile.dataServiceSize, storage: ds.redis.storage ?? profile.dataServiceStorage };
+    } else {
+        redis = {
+            mode: "external",
+            host: ds.redis.host,
+            port: ds.redis.port ?? 6379,
+            tls: ds.redis.tls ?? true,
+            adminUser: ds.redis.adminUser ?? "default",
+            adminPassword: secret("dataServices.redis.adminPasswordKey", ds.redis.adminPasswordKey),
+        };
+    }
+
+    const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
+
+    return {
+        stack: ctx.stack,
+        name: c.environment,
+        baseDomain: c.baseDomain,
+        hostPattern: c.hostPattern ?? "{app}.{tenant}.{baseDomain}",
+        namespacePrefix,
+        bucketPrefix: c.bucketPrefix ?? `${namespacePrefix}-${c.environment}`,
+        platformNamespace: platformNamespace(namespacePrefix),
+        storageClass: c.storageClass,
+        protectState: c.protectState ?? profile.protectState,
+        maxTenantSize: c.maxTenantSize ?? profile.maxTenantSize,
+        webReplicas: c.webReplicas ?? profile.webReplicas,
+        nodePortsAllowed: profile.nodePortsAllowed,
+        deployerNamespace: c.deployerNamespace ?? "pulumi-kubernetes-operator",
+        ingress: {
+            className: c.ingress.className,
+            controllerNamespace: c.ingress.controllerNamespace,
+            tlsIssuer: c.ingress.tlsIssuer ? { kind: c.ingress.tlsIssuer.kind ?? "ClusterIssuer", name: c.ingress.tlsIssuer.name } : undefined,
+        },
+        postgres,
+        objectStore,
+        redis,
+        clickhouse: { size: ds.clickhouse?.size, storage: ds.clickhouse?.storage ?? profile.clickhouseStorage },
+        kong: { namespace: c.kong?.namespace ?? "kong", ingressClass: c.kong?.ingressClass ?? "kong" },
+        retention,
+    };
+}
+
+function resolveRetention(
+    defaults: RetentionBounds,
+    given: PlatformConfig["retention"],
+    problem: (path: string, message: string, fix: string) => void,
+): RetentionBounds {
+    const one = (name: keyof RetentionBounds): RetentionBound => {
+        const g = given?.[name];
+        const b = { min: g?.min ?? defaults[name].min, max: g?.max ?? defaults[name].max, default: g?.default ?? defaults[name].default };
+        if (b.min > b.max) problem(`${name}.min`, `(${b.min}) is greater than max (${b.max}).`, `set min at most ${b.max}.`);
+        else if (b.default < b.min || b.default > b.max) problem(`${name}.default`, `(${b.default}) is outside [${b.min}, ${b.max}].`, `set a default between ${b.min} and ${b.max}.`);
+        return b;
+    };
+    return { traceDays: one("traceDays"), artifactDays: one("artifactDays"), deletedRunsPurgeDays: one("deletedRunsPurgeDays") };
+}

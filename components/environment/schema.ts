@@ -1,0 +1,188 @@
+import { z } from "zod";
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_BUCKET_PREFIX, MAX_NAMESPACE_PREFIX } from "../naming/names";
+
+/**
+ * The stack configuration, as platform engineers write it under the `llmops-platform:platform` key
+ * of `stacks/Pulumi.<stack>.yaml`. Parsed once at the edge; {@link resolveEnvironment} then decides
+ * every default in one pure step. Components receive the resolved {@link Environment}, never config.
+ */
+
+export const ENVIRONMENT_NAMES = ["local", "dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export const SIZES = ["small", "standard", "large"] as const;
+export type Size = (typeof SIZES)[number];
+
+const hostname = z
+    .string()
+    .max(253)
+    .regex(DNS_1123_SUBDOMAIN, "must be a lower-case DNS name")
+    .meta({ examples: ["pg.internal.example.com"] });
+
+const port = z.number().int().min(1).max(65535).meta({ examples: [5432] });
+
+const nodePort = z
+    .number()
+    .int()
+    .min(30000)
+    .max(32767)
+    .meta({
+        description: "Only in `local`: also expose the service on this kind NodePort, so Pulumi on the host can reach it.",
+        examples: [30432],
+    });
+
+const secretKey = z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must be a config key name")
+    .meta({
+        description: "Name of a secret in this stack's config, set with `pulumi config set --secret <name> <value>`.",
+        examples: ["postgresAdminPassword"],
+    });
+
+const quantity = z
+    .string()
+    .regex(/^[0-9]+(Mi|Gi|Ti)$/, "must be a storage size such as `20Gi`")
+    .meta({ examples: ["20Gi"] });
+
+const size = z.enum(SIZES).meta({ examples: ["standard"] });
+
+const days = z.number().int().min(1).max(3650).meta({ examples: [30] });
+
+const inClusterCommon = {
+    mode: z.literal("in-cluster"),
+    size: size.optional().meta({ description: "Resource profile of the service. @default small outside prod, standard in prod" }),
+    storage: quantity.optional().meta({ description: "Volume size. @default per environment" }),
+};
+
+export const postgresSchema = z.discriminatedUnion("mode", [
+    z.strictObject({
+        ...inClusterCommon,
+        nodePort: nodePort.optional(),
+        adminHost: hostname
+            .optional()
+            .meta({ description: "Where Pulumi reaches Postgres to create roles and databases. @default the Service's cluster DNS name (Pulumi runs inside the cluster), or `localhost` with `nodePort`" }),
+    }),
+    z.strictObject({
+        mode: z.literal("external"),
+        host: hostname,
+        port: port.optional(),
+        adminUser: z.string().min(1).optional().meta({ description: "@default postgres", examples: ["postgres"] }),
+        adminPasswordKey: secretKey,
+        sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional().meta({ description: "@default require" }),
+    }),
+]);
+
+export const objectStoreSchema = z.discriminatedUnion("mode", [
+    z.strictObject({
+        ...inClusterCommon,
+        nodePort: nodePort.optional(),
+        adminHost: hostname.optional().meta({ description: "Where Pulumi reaches MinIO. @default the Service's cluster DNS name, or `localhost` with `nodePort`" }),
+    }),
+    z.strictObject({
+        mode: z.literal("external"),
+        endpoint: z
+            .string()
+            .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, "must be host[:port] without a scheme")
+            .meta({ description: "S3 endpoint that also speaks the MinIO admin API (buckets, users and policies are managed through it).", examples: ["s3.example.com"] }),
+        ssl: z.boolean().optional().meta({ description: "@default true" }),
+        region: z.string().min(1).optional().meta({ description: "@default us-east-1", examples: ["eu-central-1"] }),
+        adminUser: z.string().min(1),
+        adminPasswordKey: secretKey,
+    }),
+]);
+
+export const redisSchema = z.discriminatedUnion("mode", [
+    z.strictObject({ ...inClusterCommon }),
+    z.strictObject({
+        mode: z.literal("external"),
+        host: hostname,
+        port: port.optional().meta({ description: "@default 6379", examples: [6379] }),
+        tls: z.boolean().optional().meta({ description: "@default true" }),
+        adminUser: z.string().min(1).optional().meta({ description: "@default default" }),
+        adminPasswordKey: secretKey,
+    }),
+]);
+
+export const clickhouseSchema = z.strictObject({
+    size: size.optional().meta({ description: "Resource profile of each tenant's ClickHouse. @default the tenant's size" }),
+    storage: quantity.optional().meta({ description: "Volume size of each tenant's ClickHouse. @default per environment" }),
+});
+
+export const ingressSchema = z.strictObject({
+    className: z.string().min(1).meta({ examples: ["nginx"] }),
+    controllerNamespace: z
+        .string()
+        .regex(DNS_1123_LABEL)
+        .meta({ description: "Namespace of the ingress controller; tenant network policies admit traffic from it.", examples: ["ingress-nginx"] }),
+    tlsIssuer: z
+        .strictObject({
+            kind: z.enum(["ClusterIssuer", "Issuer"]).optional().meta({ description: "@default ClusterIssuer" }),
+            name: z.string().regex(DNS_1123_SUBDOMAIN).meta({ examples: ["letsencrypt-prod"] }),
+        })
+        .optional()
+        .meta({ description: "cert-manager issuer for ingress certificates. Required outside `local`." }),
+});
+
+export const retentionBoundSchema = z.strictObject({
+    min: days.optional(),
+    max: days.optional(),
+    default: days.optional(),
+});
+
+export const platformConfigSchema = z
+    .strictObject({
+        environment: z.enum(ENVIRONMENT_NAMES).meta({ description: "Environment profile; decides the defaults.", examples: ["dev"] }),
+        baseDomain: hostname.meta({ examples: ["llmops.example.com"] }),
+        hostPattern: z
+            .string()
+            .regex(/\{app\}/, "must contain `{app}`")
+            .regex(/\{tenant\}/, "must contain `{tenant}`")
+            .optional()
+            .meta({ description: "Public host of each app. @default {app}.{tenant}.{baseDomain}", examples: ["{app}-{tenant}.{baseDomain}"] }),
+        namespacePrefix: z
+            .string()
+            .max(MAX_NAMESPACE_PREFIX)
+            .regex(DNS_1123_LABEL)
+            .optional()
+            .meta({ description: "Prefix of every namespace. @default llm", examples: ["llm"] }),
+        bucketPrefix: z
+            .string()
+            .min(3)
+            .max(MAX_BUCKET_PREFIX)
+            .regex(DNS_1123_LABEL)
+            .optional()
+            .meta({ description: "Prefix of every bucket; make it unique per environment on a shared object store. @default <namespacePrefix>-<environment>", examples: ["llm-prod"] }),
+        storageClass: z.string().regex(DNS_1123_SUBDOMAIN).optional().meta({ description: "@default the cluster's default storage class", examples: ["gp3"] }),
+        protectState: z.boolean().optional().meta({ description: "Protect databases, buckets, volumes and never-rotating keys from deletion. @default true in staging and prod" }),
+        maxTenantSize: size.optional().meta({ description: "Tenants asking for a larger size get this one here. @default small in local and dev, large elsewhere" }),
+        webReplicas: z.number().int().min(1).max(10).optional().meta({ description: "Replicas of web-facing apps. @default 2 in prod, 1 elsewhere", examples: [2] }),
+        ingress: ingressSchema,
+        deployerNamespace: z
+            .string()
+            .regex(DNS_1123_LABEL)
+            .optional()
+            .meta({ description: "Namespace Pulumi runs in when it reaches in-cluster data services by their cluster DNS names (no NodePort). @default pulumi-kubernetes-operator", examples: ["pulumi-kubernetes-operator"] }),
+        dataServices: z.strictObject({
+            postgres: postgresSchema,
+            objectStore: objectStoreSchema,
+            redis: redisSchema,
+            clickhouse: clickhouseSchema.optional(),
+        }),
+        kong: z
+            .strictObject({
+                namespace: z.string().regex(DNS_1123_LABEL).meta({ description: "Namespace of the Kong gateway; tenant consumers and plugins are declared there.", examples: ["kong"] }),
+                ingressClass: z.string().min(1).optional().meta({ description: "@default kong", examples: ["kong"] }),
+            })
+            .optional(),
+        retention: z
+            .strictObject({
+                traceDays: retentionBoundSchema.optional(),
+                artifactDays: retentionBoundSchema.optional(),
+                deletedRunsPurgeDays: retentionBoundSchema.optional(),
+            })
+            .optional()
+            .meta({ description: "Bounds and defaults of tenant retention settings. @default per environment" }),
+    })
+    .meta({ description: "LLMOps platform stack configuration (key `llmops-platform:platform`)." });
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;

@@ -1,0 +1,48 @@
+/** The label keys every object the platform declares carries (a CrossGuard rule checks them). */
+export const LABELS = {
+    app: "app.kubernetes.io/name",
+    component: "app.kubernetes.io/component",
+    partOf: "app.kubernetes.io/part-of",
+    managedBy: "app.kubernetes.io/managed-by",
+    tenant: "llmops.io/tenant",
+    environment: "llmops.io/environment",
+} as const;
+
+export const PART_OF = "llmops-platform";
+export const MANAGED_BY = "pulumi";
+/** The tenant label value of shared, per-environment objects. */
+export const PLATFORM_TENANT = "platform";
+
+export interface LabelArgs {
+    /** The application or service, e.g. `langfuse`, `postgres`. */
+    readonly app: string;
+    /** The part of the app, e.g. `web`, `worker`. */
+    readonly component?: string;
+    /** The tenant id, or undefined for shared platform objects. */
+    readonly tenant?: string;
+    /** The environment (stack profile) name. */
+    readonly environment: string;
+}
+
+/** The standard labels of an object. */
+export function standardLabels(args: LabelArgs): Record<string, string> {
+    const labels: Record<string, string> = {
+        [LABELS.app]: args.app,
+        [LABELS.partOf]: PART_OF,
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.tenant]: args.tenant ?? PLATFORM_TENANT,
+        [LABELS.environment]: args.environment,
+    };
+    if (args.component) labels[LABELS.component] = args.component;
+    return labels;
+}
+
+/** The subset of labels that selects a workload's pods (stable across upgrades). */
+export function selectorLabels(args: LabelArgs): Record<string, string> {
+    const labels: Record<string, string> = {
+        [LABELS.app]: args.app,
+        [LABELS.tenant]: args.tenant ?? PLATFORM_TENANT,
+    };
+    if (args.component) labels[LABELS.component] = args.component;
+    return labels;
+}

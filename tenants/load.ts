@@ -1,0 +1,157 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { capSize } from "../components/environment/defaults";
+import type { Environment } from "../components/environment/environment";
+import { APPS, reservedReason } from "../components/naming/names";
+import { type Problem, ValidationError, problemsFromZod } from "../components/validation/problems";
+import { type TenantFile, tenantSchema } from "./schema";
+import type { Tenant } from "./tenant";
+
+/** A tenant file that parsed and passed its own schema. */
+export interface TenantSource {
+    /** Path for messages, relative to the project: `tenants/acme.yaml`. */
+    readonly source: string;
+    readonly file: TenantFile;
+}
+
+export const TENANT_FILE = /\.ya?ml$/;
+
+/**
+ * Reads and validates every tenant file in `dir`, then checks across files: file name equals id,
+ * ids unique, ids not reserved, stacks known, Kong consumers and SSO domains owned by one tenant
+ * only. Throws one {@link ValidationError} listing every problem.
+ */
+export function readTenantFiles(dir: string, opts: { knownStacks: readonly string[]; displayDir?: string }): TenantSource[] {
+    const displayDir = opts.displayDir ?? "tenants";
+    const problems: Problem[] = [];
+    const sources: TenantSource[] = [];
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => TENANT_FILE.test(n)).sort() : [];
+    for (const name of names) {
+        const source = `${displayDir}/${name}`;
+        const text = fs.readFileSync(path.join(dir, name), "utf8");
+        const parsed = parseTenantText(source, text);
+        problems.push(...parsed.problems);
+        if (parsed.tenant) sources.push({ source, file: parsed.tenant });
+    }
+    problems.push(...crossFileProblems(sources, opts.knownStacks));
+    if (problems.length > 0) throw new ValidationError("tenant files", problems);
+    return sources;
+}
+
+/** Parses one tenant file's text against the schema and the rules that need only that file. */
+export function parseTenantText(source: string, text: string): { tenant?: TenantFile; problems: Problem[] } {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    if (doc.errors.length > 0) {
+        return {
+            problems: doc.errors.map((e) => ({
+                source,
+                path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "",
+                message: `is not valid YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}.`,
+                fix: "fix the YAML syntax (indentation, quoting, duplicate keys).",
+            })),
+        };
+    }
+    const data: unknown = doc.toJS();
+    if (data === null || typeof data !== "object" || Array.isArray(data)) {
+        return { problems: [{ source, path: "", message: "must be a YAML mapping of tenant fields.", fix: "start from tenants/acme.yaml." }] };
+    }
+    const result = tenantSchema.safeParse(data);
+    if (!result.success) return { problems: problemsFromZod(source, result.error, tenantSchema, data) };
+    const problems: Problem[] = [];
+    const tenant = result.data;
+    const expected = path.basename(source).replace(TENANT_FILE, "");
+    if (tenant.id !== expected) {
+        problems.push({ source, path: "id", message: `is \`${tenant.id}\` but the file is named \`${path.basename(source)}\`.`, fix: `rename the file to \`${tenant.id}.yaml\`, or set id to \`${expected}\`.` });
+    }
+    const reserved = reservedReason(tenant.id);
+    if (reserved) problems.push({ source, path: "id", message: `${reserved}.`, fix: "choose another id, for example your organization's short name." });
+    problems.push(...duplicatesIn(source, "stacks", tenant.stacks));
+    problems.push(...duplicatesIn(source, "sso.emailDomains", tenant.sso.emailDomains));
+    if (tenant.kong) problems.push(...duplicatesIn(source, "kong.consumers", tenant.kong.consumers));
+    if (APPS.every((app) => tenant.apps?.[app] === false)) {
+        problems.push({ source, path: "apps", message: "switches every app off.", fix: "enable at least one of langfuse, mlflow, agenta, or retire the tenant." });
+    }
+    if (tenant.kong && tenant.apps?.langfuse === false) {
+        problems.push({ source, path: "kong", message: "forwards gateway traces to Langfuse, which this tenant switched off.", fix: "remove `kong`, or enable `apps.langfuse`." });
+    }
+    return { tenant, problems };
+}
+
+function duplicatesIn(source: string, field: string, values: readonly string[]): Problem[] {
+    const seen = new Set<string>();
+    const problems: Problem[] = [];
+    values.forEach((v, i) => {
+        if (seen.has(v)) problems.push({ source, path: `${field}[${i}]`, message: `lists \`${v}\` twice.`, fix: "remove the duplicate." });
+        seen.add(v);
+    });
+    return problems;
+}
+
+function crossFileProblems(sources: readonly TenantSource[], knownStacks: readonly string[]): Problem[] {
+    const problems: Problem[] = [];
+    const owners = new Map<string, string>();
+    const claim = (kind: string, value: string, source: string, field: string) => {
+        const key = `${kind}\u0000${value}`;
+        const other = owners.get(key);
+        if (other && other !== source) {
+            problems.push({ source, path: field, message: `${kind} \`${value}\` is already claimed by ${other}.`, fix: `each ${kind} belongs to one tenant; remove it from one of the two files.` });
+        } else owners.set(key, source);
+    };
+    for (const { source, file } of sources) {
+        claim("tenant id", file.id, source, "id");
+        file.stacks.forEach((s, i) => {
+            if (!knownStacks.includes(s)) {
+                problems.push({ source, path: `stacks[${i}]`, message: `names the stack \`${s}\`, which has no stacks/Pulumi.${s}.yaml.`, fix: `use one of ${knownStacks.join(", ")}.` });
+            }
+        });
+        file.sso.emailDomains.forEach((d, i) => claim("SSO email domain", d, source, `sso.emailDomains[${i}]`));
+        file.kong?.consumers.forEach((c, i) => claim("Kong consumer", c, source, `kong.consumers[${i}]`));
+    }
+    return problems;
+}
+
+/**
+ * The tenants of one stack, with defaults decided for its environment. Retention outside the
+ * environment's bounds is refused here, naming the file, field and allowed range.
+ */
+export function tenantsForStack(sources: readonly TenantSource[], env: Environment): Tenant[] {
+    const problems: Problem[] = [];
+    const tenants: Tenant[] = [];
+    for (const { source, file } of sources) {
+        if (!file.stacks.includes(env.stack)) continue;
+        const retention = {
+            traceDays: file.retention?.traceDays ?? env.retention.traceDays.default,
+            artifactDays: file.retention?.artifactDays ?? env.retention.artifactDays.default,
+            deletedRunsPurgeDays: file.retention?.deletedRunsPurgeDays ?? env.retention.deletedRunsPurgeDays.default,
+        };
+        for (const field of ["traceDays", "artifactDays", "deletedRunsPurgeDays"] as const) {
+            const bound = env.retention[field];
+            const value = retention[field];
+            if (value < bound.min || value > bound.max) {
+                problems.push({
+                    source,
+                    path: `retention.${field}`,
+                    message: `is ${value}, outside what \`${env.stack}\` allows (${bound.min} to ${bound.max} days).`,
+                    fix: `choose a value from ${bound.min} to ${bound.max}, or leave it out for the default (${bound.default}).`,
+                });
+            }
+        }
+        const requestedSize = file.size ?? "small";
+        tenants.push({
+            id: file.id,
+            displayName: file.displayName,
+            source,
+            owners: file.owners,
+            requestedSize,
+            size: capSize(requestedSize, env.maxTenantSize),
+            apps: { langfuse: file.apps?.langfuse ?? true, mlflow: file.apps?.mlflow ?? true, agenta: file.apps?.agenta ?? true },
+            redis: file.redis ?? "shared",
+            sso: { emailDomains: file.sso.emailDomains, admins: file.sso.admins ?? [] },
+            retention,
+            kong: file.kong ? { consumers: file.kong.consumers, samplingRate: file.kong.samplingRate ?? 1 } : undefined,
+        });
+    }
+    if (problems.length > 0) throw new ValidationError(`tenants of stack \`${env.stack}\``, problems);
+    return tenants.sort((a, b) => a.id.localeCompare(b.id));
+}

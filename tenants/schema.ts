@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { SIZES } from "../components/environment/schema";
+import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, MAX_TENANT_ID } from "../components/naming/names";
+
+/**
+ * The tenant file, `tenants/<id>.yaml`: what a tenant owner writes in a pull request. Unknown
+ * fields are refused. `npm run schema` exports this schema as `tenants/tenant.schema.json` for
+ * editors; a test keeps the two in sync.
+ */
+
+const email = z.email({ error: "must be an email address" }).meta({ examples: ["jane.doe@acme.example"] });
+
+const emailDomain = z
+    .string()
+    .max(253)
+    .regex(DNS_1123_SUBDOMAIN, "must be a lower-case domain name")
+    .refine((d) => d.includes("."), "must be a domain with a dot, such as `acme.example`")
+    .meta({ examples: ["acme.example"] });
+
+const retentionDays = z.number().int().min(1).max(3650);
+
+export const STACK_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+export const tenantSchema = z
+    .strictObject({
+        id: z
+            .string()
+            .min(2)
+            .max(MAX_TENANT_ID)
+            .regex(DNS_1035_LABEL, "must be lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen")
+            .meta({ description: "The tenant's id; also its file name. Every name the platform derives starts from it, so it never changes.", examples: ["acme"] }),
+        displayName: z.string().min(1).max(80).meta({ examples: ["Acme Corp"] }),
+        owners: z
+            .array(z.strictObject({ name: z.string().min(1).max(80).meta({ examples: ["Jane Doe"] }), email }))
+            .min(1)
+            .meta({ description: "Who to contact about this tenant.", examples: [[{ name: "Jane Doe", email: "jane.doe@acme.example" }]] }),
+        stacks: z
+            .array(z.string().regex(STACK_NAME, "must be a stack name such as `dev`"))
+            .min(1)
+            .meta({ description: "The stacks (environments) the tenant exists in.", examples: [["dev", "staging", "prod"]] }),
+        size: z
+            .enum(SIZES)
+            .optional()
+            .meta({ description: "Resource profile: `small` for dev and trial tenants (below upstream production minimums), `standard` at upstream minimums, `large` above. An environment may cap it. @default small", examples: ["standard"] }),
+        apps: z
+            .strictObject({
+                langfuse: z.boolean().optional().meta({ description: "LLM observability. @default true" }),
+                mlflow: z.boolean().optional().meta({ description: "Experiment tracking and prompt registry. @default true" }),
+                agenta: z.boolean().optional().meta({ description: "Prompt playground and evaluations. @default true" }),
+            })
+            .optional()
+            .meta({ description: "Which apps the tenant gets. @default all three", examples: [{ agenta: false }] }),
+        redis: z
+            .enum(["shared", "dedicated"])
+            .optional()
+            .meta({ description: "`dedicated` gives the tenant its own Redis for Langfuse queues instead of a user in the shared one. @default shared", examples: ["dedicated"] }),
+        sso: z
+            .strictObject({
+                emailDomains: z
+                    .array(emailDomain)
+                    .min(1)
+                    .meta({ description: "Users signing in with these domains join the tenant's organization just in time, and must use SSO.", examples: [["acme.example"]] }),
+                admins: z
+                    .array(email)
+                    .optional()
+                    .meta({ description: "Existing users added to the organization as admins (just-in-time provisioning only adds new users). @default none" }),
+            })
+            .meta({ description: "Single sign-on through the environment's Logto." }),
+        retention: z
+            .strictObject({
+                traceDays: retentionDays.optional().meta({ description: "Days Langfuse keeps traces, observations and scores. @default per environment", examples: [90] }),
+                artifactDays: retentionDays
+                    .optional()
+                    .meta({ description: "Days short-lived working files are kept (Agenta files, Langfuse batch exports). MLflow artifacts are never expired by age. @default per environment", examples: [30] }),
+                deletedRunsPurgeDays: retentionDays
+                    .optional()
+                    .meta({ description: "Days after deletion before MLflow runs are purged for good. @default per environment", examples: [30] }),
+            })
+            .optional()
+            .meta({ description: "Retention, within the bounds each environment sets." }),
+        kong: z
+            .strictObject({
+                consumers: z
+                    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be a Kong consumer username: lower-case letters, digits, `.`, `_`, `-`"))
+                    .min(1)
+                    .meta({ description: "Kong consumer usernames whose traffic is traced into the tenant's Langfuse.", examples: [["acme-chatbot"]] }),
+                samplingRate: z.number().min(0).max(1).optional().meta({ description: "Share of requests traced, 0 to 1. @default 1", examples: [0.25] }),
+            })
+            .optional()
+            .meta({ description: "Gateway trace forwarding." }),
+    })
+    .meta({
+        title: "LLMOps platform tenant",
+        description: "One tenant of the LLMOps platform: tenants/<id>.yaml.",
+    });
+
+export type TenantFile = z.infer<typeof tenantSchema>;

@@ -1,0 +1,24 @@
+import type { Size } from "../components/environment/schema";
+import type { AppName } from "../components/naming/names";
+
+/** A tenant as one stack sees it: the file's values with every default decided for that environment. */
+export interface Tenant {
+    readonly id: string;
+    readonly displayName: string;
+    /** The tenant file, for messages: `tenants/<id>.yaml`. */
+    readonly source: string;
+    readonly owners: readonly { readonly name: string; readonly email: string }[];
+    /** The size the tenant asked for. */
+    readonly requestedSize: Size;
+    /** The size it gets here: its request, capped by the environment. */
+    readonly size: Size;
+    readonly apps: Readonly<Record<AppName, boolean>>;
+    readonly redis: "shared" | "dedicated";
+    readonly sso: { readonly emailDomains: readonly string[]; readonly admins: readonly string[] };
+    readonly retention: { readonly traceDays: number; readonly artifactDays: number; readonly deletedRunsPurgeDays: number };
+    readonly kong?: { readonly consumers: readonly string[]; readonly samplingRate: number };
+}
+
+export function enabledApps(tenant: Tenant): AppName[] {
+    return (Object.keys(tenant.apps) as AppName[]).filter((app) => tenant.apps[app]);
+}
