@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Size } from "../../environment/schema";
+import type { NamespaceRef } from "../../kube/namespace";
+import { statefulOptions } from "../../kube/options";
+import { httpProbe, startupWindow } from "../../kube/probes";
+import { type LabelArgs, standardLabels } from "../../naming/labels";
+import { DATA_SERVICES } from "../../sizing/profiles";
+import { IMAGES } from "../../versions/images";
+import { StatefulService } from "../stateful-service";
+
+export interface ClickHouseArgs {
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    readonly size: Size;
+    readonly storage: string;
+    readonly storageClass?: string;
+    /** The database and user created at first start. */
+    readonly database: string;
+    readonly user: string;
+    /** Extra server settings, as a config.d XML document (for example system log TTLs). */
+    readonly serverConfig: string;
+    readonly protect: boolean;
+}
+
+export const CLICKHOUSE_HTTP_PORT = 8123;
+export const CLICKHOUSE_NATIVE_PORT = 9000;
+
+/**
+ * A single-node ClickHouse owned by one tenant (its Langfuse reads system tables such as
+ * `system.query_log`, so a shared server would show one tenant another's queries). The server
+ * logs to stdout; the extra config is mounted as one file so the image's own config.d files
+ * (listen addresses) stay in place.
+ */
+export class ClickHouse extends pulumi.ComponentResource {
+    readonly host: string;
+    readonly user: string;
+    readonly database: string;
+    readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: ClickHouseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:data:ClickHouse", name, {}, opts);
+        const labels = standardLabels(args.labels);
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, statefulOptions(args.protect, { parent: this }));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: "clickhouse-credentials", namespace: args.namespace.output, labels },
+                type: "Opaque",
+                stringData: { CLICKHOUSE_USER: args.user, CLICKHOUSE_PASSWORD: password.result, CLICKHOUSE_DB: args.database },
+            },
+            { parent: this },
+        );
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": args.serverConfig } },
+            { parent: this },
+        );
+        const service = new StatefulService(
+            name,
+            {
+                serviceName: "clickhouse",
+                namespace: args.namespace,
+                labels: args.labels,
+                container: {
+                    name: "clickhouse",
+                    image: IMAGES.clickhouse,
+                    env: {
+                        CLICKHOUSE_USER: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_USER" } },
+                        CLICKHOUSE_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_PASSWORD" } },
+                        CLICKHOUSE_DB: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_DB" } },
+                        // The user the entrypoint creates may grant and create users in its own instance.
+                        CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT: "1",
+                    },
+                    startupProbe: startupWindow(httpProbe("/ping", "http"), 300),
+                    readinessProbe: httpProbe("/ping", "http", { periodSeconds: 5 }),
+                    livenessProbe: httpProbe("/ping", "http", { periodSeconds: 15, failureThreshold: 4 }),
+                    volumeMounts: [{ name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true }],
+                },
+                extraVolumes: [{ name: "config", configMap: { name: config.metadata.name } }],
+                resources: DATA_SERVICES.clickhouse[args.size],
+                ports: [
+                    { name: "http", port: CLICKHOUSE_HTTP_PORT },
+                    { name: "native", port: CLICKHOUSE_NATIVE_PORT },
+                ],
+                dataPath: "/var/lib/clickhouse",
+                storage: args.storage,
+                storageClass: args.storageClass,
+                protect: args.protect,
+                podAnnotations: { "llmops.io/config-hash": createHash("sha256").update(args.serverConfig).digest("hex").slice(0, 16) },
+                terminationGracePeriodSeconds: 60,
+            },
+            { parent: this },
+        );
+        this.host = service.host;
+        this.user = args.user;
+        this.database = args.database;
+        this.password = password.result;
+        this.registerOutputs({ host: this.host });
+    }
+}

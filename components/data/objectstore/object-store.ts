@@ -1,0 +1,101 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as minio from "@pulumi/minio";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Environment } from "../../environment/environment";
+import type { NamespaceRef } from "../../kube/namespace";
+import { statefulOptions } from "../../kube/options";
+import { httpProbe, startupWindow } from "../../kube/probes";
+import { standardLabels } from "../../naming/labels";
+import { DATA_SERVICES } from "../../sizing/profiles";
+import { IMAGES } from "../../versions/images";
+import { StatefulService } from "../stateful-service";
+
+export interface ObjectStoreArgs {
+    readonly env: Environment;
+    readonly namespace: NamespaceRef;
+}
+
+/**
+ * The environment's S3-compatible object store. In-cluster it is MinIO's final community image
+ * (the community edition is archived; meant for `local` and `dev`); external, it is any service
+ * that speaks S3 and the MinIO admin API. Buckets, users and policies go through {@link provider}.
+ */
+export class ObjectStore extends pulumi.ComponentResource {
+    /** S3 endpoint URL apps use, e.g. `http://minio.llm-platform.svc.cluster.local:9000`. */
+    readonly endpoint: string;
+    readonly region: string;
+    readonly provider: minio.Provider;
+
+    constructor(name: string, args: ObjectStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:data:ObjectStore", name, {}, opts);
+        const { env } = args;
+        const s = env.objectStore;
+        const labels = { app: "minio", environment: env.name };
+
+        if (s.mode === "external") {
+            this.endpoint = `${s.ssl ? "https" : "http"}://${s.endpoint}`;
+            this.region = s.region;
+            this.provider = new minio.Provider(
+                `${name}-admin`,
+                { minioServer: s.endpoint, minioUser: s.adminUser, minioPassword: s.adminPassword.value, minioSsl: s.ssl, minioRegion: s.region },
+                { parent: this },
+            );
+            this.registerOutputs({ endpoint: this.endpoint });
+            return;
+        }
+
+        const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, statefulOptions(env.protectState, { parent: this }));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-root`,
+            {
+                metadata: { name: "minio-root", namespace: args.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: { MINIO_ROOT_USER: "platform-admin", MINIO_ROOT_PASSWORD: rootPassword.result },
+            },
+            { parent: this },
+        );
+        const service = new StatefulService(
+            name,
+            {
+                serviceName: "minio",
+                namespace: args.namespace,
+                labels,
+                container: {
+                    name: "minio",
+                    image: IMAGES.minio,
+                    command: ["minio"],
+                    args: ["server", "/data", "--address", ":9000", "--console-address", ":9001"],
+                    env: {
+                        HOME: "/tmp",
+                        MINIO_BROWSER_REDIRECT: "off",
+                        MINIO_ROOT_USER: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_USER" } },
+                        MINIO_ROOT_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_PASSWORD" } },
+                    },
+                    startupProbe: startupWindow(httpProbe("/minio/health/live", "s3"), 120),
+                    readinessProbe: httpProbe("/minio/health/ready", "s3"),
+                    livenessProbe: httpProbe("/minio/health/live", "s3", { periodSeconds: 15 }),
+                },
+                resources: DATA_SERVICES.minio[s.size],
+                ports: [
+                    { name: "s3", port: 9000 },
+                    { name: "console", port: 9001 },
+                ],
+                dataPath: "/data",
+                storage: s.storage,
+                storageClass: env.storageClass,
+                nodePorts: s.nodePort !== undefined ? { s3: s.nodePort } : undefined,
+                protect: env.protectState,
+            },
+            { parent: this },
+        );
+        this.endpoint = `http://${service.host}:9000`;
+        this.region = "us-east-1";
+        this.provider = new minio.Provider(
+            `${name}-admin`,
+            { minioServer: s.adminEndpoint, minioUser: "platform-admin", minioPassword: rootPassword.result, minioSsl: false, minioRegion: this.region },
+            { parent: this, dependsOn: [service.statefulSet] },
+        );
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}

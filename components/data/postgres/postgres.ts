@@ -1,0 +1,107 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Environment } from "../../environment/environment";
+import type { NamespaceRef } from "../../kube/namespace";
+import { statefulOptions } from "../../kube/options";
+import { execProbe, startupWindow } from "../../kube/probes";
+import { standardLabels } from "../../naming/labels";
+import { DATA_SERVICES } from "../../sizing/profiles";
+import { IMAGES } from "../../versions/images";
+import { StatefulService } from "../stateful-service";
+
+export interface PostgresArgs {
+    readonly env: Environment;
+    /** The platform namespace; only used in-cluster. */
+    readonly namespace: NamespaceRef;
+}
+
+/**
+ * The environment's Postgres: in-cluster (a StatefulSet) or external (nothing deployed). Either
+ * way it exposes where apps connect and an admin provider through which tenant roles and
+ * databases are created. The provider waits for the in-cluster server to be ready.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    /** Host apps connect to. */
+    readonly host: string;
+    readonly port: number;
+    /** `sslmode` for app connection strings. */
+    readonly sslMode: string;
+    /** Provider for `@pulumi/postgresql` resources, connected as the admin user. */
+    readonly provider: postgresql.Provider;
+
+    constructor(name: string, args: PostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:data:Postgres", name, {}, opts);
+        const { env } = args;
+        const s = env.postgres;
+        const labels = { app: "postgres", environment: env.name };
+
+        if (s.mode === "external") {
+            this.host = s.host;
+            this.port = s.port;
+            this.sslMode = s.sslMode;
+            this.provider = new postgresql.Provider(
+                `${name}-admin`,
+                { host: s.host, port: s.port, username: s.adminUser, password: s.adminPassword.value, sslmode: s.sslMode, superuser: false, connectTimeout: 15 },
+                { parent: this },
+            );
+            this.registerOutputs({ host: this.host });
+            return;
+        }
+
+        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, statefulOptions(env.protectState, { parent: this }));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-admin`,
+            {
+                metadata: { name: "postgres-admin", namespace: args.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: { POSTGRES_USER: "postgres", POSTGRES_PASSWORD: password.result },
+            },
+            { parent: this },
+        );
+        const resources = DATA_SERVICES.postgres[s.size];
+        const service = new StatefulService(
+            name,
+            {
+                serviceName: "postgres",
+                namespace: args.namespace,
+                labels,
+                container: {
+                    name: "postgres",
+                    image: IMAGES.postgres,
+                    // Many tenants' pools share this server; PgBouncer belongs in front once they outgrow it.
+                    args: ["-c", `max_connections=${s.size === "small" ? 200 : 500}`, "-c", "password_encryption=scram-sha-256"],
+                    env: {
+                        PGDATA: "/var/lib/postgresql/data/pgdata",
+                        POSTGRES_USER: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_USER" } },
+                        POSTGRES_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
+                    },
+                    startupProbe: startupWindow(execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"]), 300),
+                    readinessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], { periodSeconds: 5 }),
+                    livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], { periodSeconds: 15, failureThreshold: 6 }),
+                    volumeMounts: [{ name: "shm", mountPath: "/dev/shm" }],
+                },
+                extraVolumes: [{ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } }],
+                resources,
+                ports: [{ name: "postgres", port: 5432 }],
+                dataPath: "/var/lib/postgresql/data",
+                storage: s.storage,
+                storageClass: env.storageClass,
+                nodePorts: s.nodePort !== undefined ? { postgres: s.nodePort } : undefined,
+                protect: env.protectState,
+                terminationGracePeriodSeconds: 60,
+            },
+            { parent: this },
+        );
+        this.host = service.host;
+        this.port = 5432;
+        this.sslMode = "disable";
+        this.provider = new postgresql.Provider(
+            `${name}-admin`,
+            { host: s.adminHost, port: s.adminPort, username: "postgres", password: password.result, sslmode: "disable", superuser: true, connectTimeout: 15 },
+            { parent: this, dependsOn: [service.statefulSet] },
+        );
+        this.registerOutputs({ host: this.host });
+    }
+}

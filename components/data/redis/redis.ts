@@ -1,0 +1,173 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Size } from "../../environment/schema";
+import type { NamespaceRef } from "../../kube/namespace";
+import { statefulOptions } from "../../kube/options";
+import { execProbe, startupWindow } from "../../kube/probes";
+import type { ContainerArgs } from "../../kube/workload";
+import { type LabelArgs, standardLabels } from "../../naming/labels";
+import { DATA_SERVICES, redisMaxMemory } from "../../sizing/profiles";
+import { IMAGES } from "../../versions/images";
+import { StatefulService } from "../stateful-service";
+import { type AclUser, renderAclFile } from "./acl";
+
+/** An application user of a Redis, with a password generated elsewhere (by the tenant that owns it). */
+export interface RedisUser {
+    readonly name: string;
+    readonly password: pulumi.Input<string>;
+    readonly access: AclUser["access"];
+}
+
+export interface RedisArgs {
+    /** Object name of the StatefulSet and Service. */
+    readonly serviceName: string;
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    readonly size: Size;
+    /** Persistent volume size; without it the instance keeps no data across restarts (a cache). */
+    readonly storage?: string;
+    readonly storageClass?: string;
+    /** `noeviction` for queues (BullMQ loses jobs otherwise); an LRU policy for caches. */
+    readonly evictionPolicy: "noeviction" | "allkeys-lru" | "volatile-lru";
+    readonly users: readonly RedisUser[];
+    /**
+     * Reload the users file in place when it changes (a sidecar runs `ACL LOAD`), instead of
+     * restarting the server. For the shared Redis, whose users change with every tenant.
+     */
+    readonly hotReloadUsers: boolean;
+    readonly protect: boolean;
+}
+
+const CONFIG_DIR = "/etc/valkey";
+const ACL_DIR = "/etc/valkey/acl";
+
+/** The server configuration file. */
+export function redisConfig(maxmemory: string, evictionPolicy: string, persistent: boolean): string {
+    return [
+        "bind 0.0.0.0 -::*",
+        "port 6379",
+        "protected-mode no",
+        "dir /data",
+        `aclfile ${ACL_DIR}/users.acl`,
+        `maxmemory ${maxmemory}`,
+        `maxmemory-policy ${evictionPolicy}`,
+        persistent ? "appendonly yes" : "appendonly no",
+        persistent ? "appendfsync everysec" : 'save ""',
+        "",
+    ].join("\n");
+}
+
+/**
+ * A Redis-compatible server (Valkey) with ACL users from a generated users file: the default user
+ * is off, an admin and a probe user exist, and each application user is confined as its access
+ * says. Apps connect with their own user; no password is shared between two users.
+ */
+export class Redis extends pulumi.ComponentResource {
+    readonly host: string;
+    readonly port = 6379;
+
+    constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:data:Redis", name, {}, opts);
+        const labels = standardLabels(args.labels);
+        const keyOpts = statefulOptions(args.protect, { parent: this });
+        const admin = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, keyOpts);
+        const probe = new random.RandomPassword(`${name}-probe-password`, { length: 32, special: false }, keyOpts);
+
+        const usersFile = pulumi
+            .all([admin.result, probe.result, ...args.users.map((u) => pulumi.output(u.password))])
+            .apply(([adminPw, probePw, ...passwords]) =>
+                renderAclFile([
+                    { name: "platform-admin", password: adminPw!, access: { kind: "admin" } },
+                    { name: "healthcheck", password: probePw!, access: { kind: "probe" } },
+                    ...args.users.map((u, i) => ({ name: u.name, password: passwords[i]!, access: u.access })),
+                ]),
+            );
+        const aclSecret = new k8s.core.v1.Secret(
+            `${name}-acl`,
+            {
+                metadata: { name: `${args.serviceName}-acl`, namespace: args.namespace.output, labels },
+                type: "Opaque",
+                stringData: { "users.acl": pulumi.secret(usersFile), ADMIN_PASSWORD: admin.result, PROBE_PASSWORD: probe.result },
+            },
+            { parent: this },
+        );
+        const resources = DATA_SERVICES.redis[args.size];
+        const configText = redisConfig(redisMaxMemory(resources.limits.memory), args.evictionPolicy, args.storage !== undefined);
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            { metadata: { name: `${args.serviceName}-config`, namespace: args.namespace.output, labels }, data: { "valkey.conf": configText } },
+            { parent: this },
+        );
+
+        const cli = (user: string, passwordVar: string, command: string) =>
+            `valkey-cli --no-auth-warning --user ${user} --pass "$${passwordVar}" ${command}`;
+        const probeCommand = ["sh", "-c", `${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`];
+        const secretEnv = {
+            PROBE_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "PROBE_PASSWORD" } },
+        };
+        const mounts = [
+            { name: "config", mountPath: CONFIG_DIR + "/valkey.conf", subPath: "valkey.conf", readOnly: true },
+            { name: "acl", mountPath: ACL_DIR, readOnly: true },
+        ];
+        const sidecars: ContainerArgs[] = args.hotReloadUsers
+            ? [
+                  {
+                      name: "acl-reloader",
+                      image: IMAGES.redis,
+                      command: ["sh", "-c"],
+                      args: [
+                          // Secret volumes are updated in place (an atomic symlink swap); reload when the file's hash changes.
+                          `last=""; while true; do cur=$(sha256sum ${ACL_DIR}/users.acl | cut -d" " -f1); ` +
+                              `if [ "$cur" != "$last" ] && ${cli("platform-admin", "ADMIN_PASSWORD", "ACL LOAD")} | grep -q OK; then last="$cur"; echo "users reloaded"; fi; sleep 10; done`,
+                      ],
+                      env: { ADMIN_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "ADMIN_PASSWORD" } } },
+                      resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                      volumeMounts: [{ name: "acl", mountPath: ACL_DIR, readOnly: true }],
+                  },
+              ]
+            : [];
+
+        const service = new StatefulService(
+            name,
+            {
+                serviceName: args.serviceName,
+                namespace: args.namespace,
+                labels: args.labels,
+                container: {
+                    name: "valkey",
+                    image: IMAGES.redis,
+                    command: ["valkey-server", `${CONFIG_DIR}/valkey.conf`],
+                    env: secretEnv,
+                    startupProbe: startupWindow(execProbe(probeCommand), 120, 5),
+                    readinessProbe: execProbe(probeCommand, { periodSeconds: 5 }),
+                    livenessProbe: execProbe(probeCommand, { periodSeconds: 15, failureThreshold: 4 }),
+                    volumeMounts: mounts,
+                },
+                sidecars,
+                extraVolumes: [
+                    { name: "config", configMap: { name: config.metadata.name } },
+                    { name: "acl", secret: { secretName: aclSecret.metadata.name, defaultMode: 0o440 } },
+                ],
+                resources,
+                ports: [{ name: "redis", port: 6379 }],
+                dataPath: "/data",
+                storage: args.storage,
+                storageClass: args.storageClass,
+                protect: args.protect && args.storage !== undefined,
+                // Without hot reload, a change of users or config rolls the pod.
+                podAnnotations: args.hotReloadUsers
+                    ? { "llmops.io/config-hash": hash(configText) }
+                    : pulumi.unsecret(usersFile.apply((f) => ({ "llmops.io/config-hash": hash(configText + f) }))),
+            },
+            { parent: this },
+        );
+        this.host = service.host;
+        this.registerOutputs({ host: this.host });
+    }
+}
+
+function hash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}

@@ -1,0 +1,125 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { serviceHost } from "../kube/namespace";
+import { statefulOptions } from "../kube/options";
+import type { Resources } from "../kube/resources";
+import { type ContainerArgs, podSpec } from "../kube/workload";
+import type { NamespaceRef } from "../kube/namespace";
+import { type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
+
+/** What every in-cluster data service (Postgres, MinIO, Redis, ClickHouse) is made of. */
+export interface StatefulServiceArgs {
+    /** Object name of the StatefulSet and its Service, e.g. `postgres`. */
+    readonly serviceName: string;
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    /** The main container; its image decides the uid, and `fsGroup` makes the volume writable. */
+    readonly container: Omit<ContainerArgs, "resources" | "volumeMounts"> & { readonly volumeMounts?: ContainerArgs["volumeMounts"] };
+    readonly sidecars?: readonly ContainerArgs[];
+    readonly resources: Resources;
+    readonly ports: readonly { readonly name: string; readonly port: number }[];
+    /** Where the data volume is mounted. */
+    readonly dataPath: string;
+    /** Size of the persistent volume; without it the data lives in an emptyDir (caches only). */
+    readonly storage?: string;
+    readonly storageClass?: string;
+    readonly extraVolumes?: readonly k8s.types.input.core.v1.Volume[];
+    /** Only in `local`: expose these ports on kind NodePorts too. */
+    readonly nodePorts?: Readonly<Record<string, number>>;
+    /** Protect the StatefulSet (and thereby its volume) from deletion. */
+    readonly protect: boolean;
+    /** Checksums of mounted config, so a change rolls the pod. */
+    readonly podAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    readonly terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * A single-replica StatefulSet with a persistent volume and a ClusterIP Service of the same name.
+ * The volume claim is kept when the StatefulSet is deleted or scaled down, and in protected
+ * environments the StatefulSet itself cannot be deleted by `pulumi up`.
+ */
+export class StatefulService extends pulumi.ComponentResource {
+    readonly statefulSet: k8s.apps.v1.StatefulSet;
+    readonly service: k8s.core.v1.Service;
+    /** The Service's cluster DNS name. */
+    readonly host: string;
+
+    constructor(name: string, args: StatefulServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:data:StatefulService", name, {}, opts);
+        const labels = standardLabels(args.labels);
+        const selector = selectorLabels(args.labels);
+        const metadata = { name: args.serviceName, namespace: args.namespace.output, labels };
+
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata,
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                },
+            },
+            { parent: this },
+        );
+        if (args.nodePorts && Object.keys(args.nodePorts).length > 0) {
+            new k8s.core.v1.Service(
+                `${name}-nodeport`,
+                {
+                    metadata: { ...metadata, name: `${args.serviceName}-nodeport` },
+                    spec: {
+                        type: "NodePort",
+                        selector,
+                        ports: Object.entries(args.nodePorts).map(([portName, nodePort]) => {
+                            const port = args.ports.find((p) => p.name === portName);
+                            if (!port) throw new Error(`${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`);
+                            return { name: portName, port: port.port, targetPort: portName, nodePort, protocol: "TCP" };
+                        }),
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        const main: ContainerArgs = {
+            ...args.container,
+            resources: args.resources,
+            ports: args.ports,
+            volumeMounts: [{ name: "data", mountPath: args.dataPath }, ...(args.container.volumeMounts ?? [])],
+        };
+        this.statefulSet = new k8s.apps.v1.StatefulSet(
+            `${name}-statefulset`,
+            {
+                metadata,
+                spec: {
+                    serviceName: args.serviceName,
+                    replicas: 1,
+                    selector: { matchLabels: selector },
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels, annotations: args.podAnnotations },
+                        spec: podSpec({
+                            containers: [main, ...(args.sidecars ?? [])],
+                            volumes: [...(args.storage === undefined ? [{ name: "data", emptyDir: {} }] : []), ...(args.extraVolumes ?? [])],
+                            fsGroup: args.container.image.runAs.gid,
+                            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+                        }),
+                    },
+                    volumeClaimTemplates: args.storage === undefined ? undefined : [
+                        {
+                            metadata: { name: "data", labels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: args.storageClass,
+                                resources: { requests: { storage: args.storage } },
+                            },
+                        },
+                    ],
+                },
+            },
+            statefulOptions(args.protect, { parent: this }),
+        );
+        this.host = serviceHost(args.serviceName, args.namespace.name);
+        this.registerOutputs({ host: this.host });
+    }
+}

@@ -1,0 +1,35 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { podSecurityLabels } from "./security";
+
+/**
+ * A namespace as its dependents need it: the static name (for DNS names computed up front) and an
+ * output of the Namespace resource's name (so that objects inside wait for the namespace).
+ */
+export interface NamespaceRef {
+    readonly name: string;
+    readonly output: pulumi.Output<string>;
+}
+
+/** Label that marks a namespace as a tenant workspace; platform network policies select on it. */
+export const TENANT_NAMESPACE_LABEL = "llmops.io/workspace";
+
+export function namespaceRef(ns: k8s.core.v1.Namespace, name: string): NamespaceRef {
+    return { name, output: ns.metadata.name.apply((n) => n ?? name) };
+}
+
+/** A namespace enforcing Pod Security `restricted`, carrying the given labels. */
+export function restrictedNamespace(
+    resourceName: string,
+    name: string,
+    labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+): NamespaceRef {
+    const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() } } }, opts);
+    return namespaceRef(ns, name);
+}
+
+/** The cluster DNS name of a Service. */
+export function serviceHost(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.cluster.local`;
+}

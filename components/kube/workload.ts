@@ -1,0 +1,102 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Image } from "../versions/images";
+import { imageRef } from "../versions/images";
+import type { Resources } from "./resources";
+import { restrictedContainer, restrictedPod } from "./security";
+
+type Container = k8s.types.input.core.v1.Container;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Probe = k8s.types.input.core.v1.Probe;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type EnvFromSource = k8s.types.input.core.v1.EnvFromSource;
+
+/** One container, described by intent; {@link podSpec} turns it into a hardened Kubernetes spec. */
+export interface ContainerArgs {
+    readonly name: string;
+    readonly image: Image;
+    readonly command?: pulumi.Input<string>[];
+    readonly args?: pulumi.Input<string>[];
+    readonly ports?: readonly { readonly name: string; readonly port: number }[];
+    /** Plain settings. Anything sensitive goes through {@link fromSecret} or `envFromSecrets`. */
+    readonly env?: Readonly<Record<string, pulumi.Input<string> | EnvVar["valueFrom"]>>;
+    /** Secrets whose every key becomes an environment variable. */
+    readonly envFromSecrets?: readonly string[];
+    readonly resources: Resources;
+    readonly startupProbe?: Probe;
+    readonly readinessProbe?: Probe;
+    readonly livenessProbe?: Probe;
+    readonly volumeMounts?: readonly VolumeMount[];
+}
+
+/** An environment variable read from a key of a Secret. */
+export function fromSecret(secretName: pulumi.Input<string>, key: string): EnvVar["valueFrom"] {
+    return { secretKeyRef: { name: secretName, key } };
+}
+
+function isValueFrom(v: unknown): v is NonNullable<EnvVar["valueFrom"]> {
+    return typeof v === "object" && v !== null && ("secretKeyRef" in v || "configMapKeyRef" in v || "fieldRef" in v);
+}
+
+function volumeNameFor(path: string): string {
+    return `tmp${path.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "").slice(0, 63);
+}
+
+function container(c: ContainerArgs): Container {
+    const env: EnvVar[] = Object.entries(c.env ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => (isValueFrom(value) ? { name, valueFrom: value } : { name, value: value as pulumi.Input<string> }));
+    const envFrom: EnvFromSource[] = (c.envFromSecrets ?? []).map((name) => ({ secretRef: { name } }));
+    const scratch: VolumeMount[] = c.image.writablePaths.map((p) => ({ name: volumeNameFor(p), mountPath: p }));
+    return {
+        name: c.name,
+        image: imageRef(c.image),
+        imagePullPolicy: "IfNotPresent",
+        command: c.command,
+        args: c.args,
+        ports: c.ports?.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+        env: env.length ? env : undefined,
+        envFrom: envFrom.length ? envFrom : undefined,
+        resources: c.resources,
+        startupProbe: c.startupProbe,
+        readinessProbe: c.readinessProbe,
+        livenessProbe: c.livenessProbe,
+        securityContext: restrictedContainer(c.image.runAs, { readOnlyRootFilesystem: c.image.readOnlyRootFilesystem }),
+        volumeMounts: [...scratch, ...(c.volumeMounts ?? [])],
+    };
+}
+
+export interface PodArgs {
+    readonly containers: readonly ContainerArgs[];
+    readonly initContainers?: readonly ContainerArgs[];
+    readonly volumes?: readonly Volume[];
+    /** Group that owns mounted volumes; needed when a container writes to a persistent volume. */
+    readonly fsGroup?: number;
+    readonly restartPolicy?: "Always" | "OnFailure" | "Never";
+    readonly terminationGracePeriodSeconds?: number;
+    readonly serviceAccountName?: pulumi.Input<string>;
+}
+
+/**
+ * A pod spec hardened for Pod Security `restricted`: every container non-root with its image's
+ * numeric uid, no service account token, and an emptyDir for each path its image must write.
+ */
+export function podSpec(args: PodArgs): PodSpec {
+    const all = [...(args.initContainers ?? []), ...args.containers];
+    const first = args.containers[0];
+    if (!first) throw new Error("podSpec needs at least one container");
+    const scratchPaths = [...new Set(all.flatMap((c) => c.image.writablePaths))].sort();
+    return {
+        automountServiceAccountToken: args.serviceAccountName !== undefined,
+        serviceAccountName: args.serviceAccountName,
+        enableServiceLinks: false,
+        securityContext: restrictedPod(first.image.runAs, { fsGroup: args.fsGroup }),
+        restartPolicy: args.restartPolicy,
+        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+        initContainers: args.initContainers?.map(container),
+        containers: args.containers.map(container),
+        volumes: [...scratchPaths.map((p) => ({ name: volumeNameFor(p), emptyDir: {} })), ...(args.volumes ?? [])],
+    };
+}

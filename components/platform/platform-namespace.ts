@@ -1,0 +1,56 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../environment/environment";
+import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
+import { allowDns, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { standardLabels } from "../naming/labels";
+
+export interface PlatformNamespaceArgs {
+    readonly env: Environment;
+}
+
+/** The ports of each in-cluster data service, by the app label of its pods. */
+const DATA_SERVICE_PORTS: Record<string, number[]> = { postgres: [5432], minio: [9000], redis: [6379] };
+
+/**
+ * The namespace of the environment's shared services: Pod Security `restricted`, default-deny,
+ * and exactly these allowances: DNS; pods of the namespace among themselves; tenant workspaces to
+ * the data services' ports; Pulumi (from its namespace, or through a kind NodePort in `local`) to
+ * the services it administers.
+ */
+export class PlatformNamespace extends pulumi.ComponentResource {
+    readonly namespace: NamespaceRef;
+
+    constructor(name: string, args: PlatformNamespaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:platform:Namespace", name, {}, opts);
+        const { env } = args;
+        const labels = (app: string) => standardLabels({ app, environment: env.name });
+        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this });
+        const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-netpol-${policyName}`,
+                { metadata: { name: policyName, namespace: this.namespace.output, labels: labels("platform") }, spec },
+                { parent: this },
+            );
+        policy("default-deny", defaultDeny());
+        policy("allow-dns", allowDns());
+        policy("allow-within-namespace", allowWithinNamespace());
+
+        const tenantPeer = { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } } };
+        const inCluster = (["postgres", "minio", "redis"] as const).filter((app) =>
+            app === "postgres" ? env.postgres.mode === "in-cluster" : app === "minio" ? env.objectStore.mode === "in-cluster" : env.redis.mode === "in-cluster",
+        );
+        for (const app of inCluster) {
+            policy(`allow-tenants-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, [tenantPeer], tcp(...DATA_SERVICE_PORTS[app]!)));
+        }
+        // Pulumi administers Postgres and MinIO (roles, databases, buckets, users).
+        const administered: Array<{ app: string; nodePort?: number }> = [];
+        if (env.postgres.mode === "in-cluster") administered.push({ app: "postgres", nodePort: env.postgres.nodePort });
+        if (env.objectStore.mode === "in-cluster") administered.push({ app: "minio", nodePort: env.objectStore.nodePort });
+        for (const { app, nodePort } of administered) {
+            const from = nodePort !== undefined ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [namespacePeer(env.deployerNamespace)];
+            policy(`allow-deployer-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, from, tcp(...DATA_SERVICE_PORTS[app]!)));
+        }
+        this.registerOutputs({ namespace: this.namespace.name });
+    }
+}

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Tenant } from "../../tenants/tenant";
+import { ObjectStore } from "../data/objectstore/object-store";
+import { Postgres } from "../data/postgres/postgres";
+import { ExternalRedisUsers } from "../data/redis/external-users";
+import { Redis, type RedisUser } from "../data/redis/redis";
+import type { Environment } from "../environment/environment";
+import { PlatformNamespace } from "./platform-namespace";
+
+export interface PlatformArgs {
+    readonly env: Environment;
+    readonly tenants: readonly Tenant[];
+}
+
+/**
+ * The whole environment: the shared data plane in the platform namespace, and one workspace per
+ * tenant over it.
+ */
+export class Platform extends pulumi.ComponentResource {
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:platform:Platform", name, {}, opts);
+        const { env, tenants } = args;
+        const child = { parent: this };
+
+        const platformNs = new PlatformNamespace(`${name}-platform`, { env }, child);
+        const postgres = new Postgres(`${name}-postgres`, { env, namespace: platformNs.namespace }, child);
+        const objectStore = new ObjectStore(`${name}-object-store`, { env, namespace: platformNs.namespace }, child);
+
+        const redisUsers: RedisUser[] = [];
+        const redisLabels = { app: "redis", environment: env.name };
+        if (env.redis.mode === "in-cluster") {
+            new Redis(
+                `${name}-redis`,
+                {
+                    serviceName: "redis",
+                    namespace: platformNs.namespace,
+                    labels: redisLabels,
+                    size: env.redis.size,
+                    storage: env.redis.storage,
+                    storageClass: env.storageClass,
+                    evictionPolicy: "noeviction",
+                    users: redisUsers,
+                    hotReloadUsers: true,
+                    protect: env.protectState,
+                },
+                child,
+            );
+        } else {
+            new ExternalRedisUsers(`${name}-redis-users`, { settings: env.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
+        }
+
+        this.outputs = {
+            environment: env.name,
+            platformNamespace: platformNs.namespace.name,
+            postgresHost: postgres.host,
+            objectStoreEndpoint: objectStore.endpoint,
+            tenants: tenants.map((t) => t.id),
+        };
+        this.registerOutputs(this.outputs);
+    }
+}
