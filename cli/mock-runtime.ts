@@ -1,0 +1,307 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * Runs the real program (index.ts) under Pulumi's mock runtime for one stack, with that stack's
+ * config from `stacks/Pulumi.<stack>.yaml`, and captures every resource it declares together
+ * with the options the engine would receive (protect, retainOnDelete, dependencies, aliases,
+ * provider), read from the registration requests themselves. One run per process: the Pulumi
+ * runtime is global state.
+ */
+
+export const PROJECT = "llmops-platform";
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Wire signatures of Pulumi's serialized secrets and resource references. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** A secret value in captured inputs. Synth writes {@link SECRET_MARKER} in its place. */
+export interface SecretValue {
+    readonly "@secret": unknown;
+}
+export const SECRET_MARKER = "[secret]";
+
+export interface ResourceOptionsSeen {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    /** URNs this resource depends on (explicit `dependsOn` and inputs that are other resources' outputs). */
+    readonly dependencies: string[];
+    readonly aliases: unknown[];
+    readonly ignoreChanges: string[];
+    /** Provider reference (`<urn>::<id>`), when not the default provider. */
+    readonly provider?: string;
+}
+
+export interface CapturedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    /** Inputs as sent to the engine; secrets wrapped as {@link SecretValue}. */
+    readonly inputs: Record<string, unknown>;
+    readonly options: ResourceOptionsSeen;
+}
+
+export interface Capture {
+    readonly stack: string;
+    readonly resources: CapturedResource[];
+    /** Stack outputs; secrets wrapped as {@link SecretValue}. */
+    readonly outputs: Record<string, unknown>;
+    /** Secret config keys the stack names but this machine cannot decrypt; synth stood in for them. */
+    readonly placeholderSecrets: string[];
+    /** Problems found by the harness itself (duplicate URNs). */
+    readonly errors: string[];
+}
+
+export interface RunOptions {
+    readonly stack: string;
+    /** A tenants directory other than `tenants/` (passed to the program as config `tenantsDir`). */
+    readonly tenantsDir?: string;
+    /** Changes to the stack's platform config, deep-merged over the file's (null deletes a key). */
+    readonly platformOverrides?: Record<string, unknown>;
+    /** Replaces the stack file's config entirely (for config-validation tests). */
+    readonly rawConfig?: Record<string, unknown>;
+}
+
+/** Deep-merges `patch` into `base`; `null` in the patch deletes the key. */
+export function deepMerge(base: unknown, patch: unknown): unknown {
+    if (patch === null) return undefined;
+    if (typeof patch !== "object" || Array.isArray(patch) || typeof base !== "object" || base === null || Array.isArray(base)) return patch;
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+        const merged = deepMerge(out[k], v);
+        if (merged === undefined) delete out[k];
+        else out[k] = merged;
+    }
+    return out;
+}
+
+/** Reads a stack file's config map. */
+export function readStackConfig(stack: string): Record<string, unknown> {
+    const file = path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(PROJECT_ROOT, file)}; stacks are: ${listStacks().join(", ")}`);
+    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    return doc?.config ?? {};
+}
+
+export function listStacks(): string[] {
+    return fs
+        .readdirSync(path.join(PROJECT_ROOT, "stacks"))
+        .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Config keys named by `*Key` fields of the platform config: the secrets the operator sets. */
+function secretKeysNamed(value: unknown, out: Set<string> = new Set()): Set<string> {
+    if (Array.isArray(value)) value.forEach((v) => secretKeysNamed(v, out));
+    else if (value && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+            if (/Key$/.test(k) && typeof v === "string") out.add(v);
+            else secretKeysNamed(v, out);
+        }
+    }
+    return out;
+}
+
+/** A deterministic stand-in for a generated value: the same resource always gets the same one. */
+function det(seed: string, length: number, alphabet: string): string {
+    let out = "";
+    let counter = 0;
+    while (out.length < length) {
+        const block = createHash("sha256").update(`${seed}#${counter++}`).digest();
+        for (const byte of block) {
+            if (out.length >= length) break;
+            out += alphabet[byte % alphabet.length];
+        }
+    }
+    return out;
+}
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const HEX = "0123456789abcdef";
+
+function detBytes(seed: string, n: number): Buffer {
+    const chunks: Buffer[] = [];
+    let counter = 0;
+    while (Buffer.concat(chunks).length < n) chunks.push(createHash("sha256").update(`${seed}#${counter++}`).digest());
+    return Buffer.concat(chunks).subarray(0, n);
+}
+
+function detUuid(seed: string): string {
+    const h = det(seed, 32, HEX);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Outputs of resources whose real values only a provider computes. */
+function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const seed = `${type}::${name}`;
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword": {
+            const length = Number(inputs["length"] ?? 16);
+            return { ...inputs, result: pulumi.secret(det(seed, length, ALNUM)), bcryptHash: pulumi.secret(`$2a$10$${det(seed + "bcrypt", 53, ALNUM)}`) };
+        }
+        case "random:index/randomString:RandomString":
+            return { ...inputs, result: det(seed, Number(inputs["length"] ?? 16), ALNUM.toLowerCase().slice(26)) };
+        case "random:index/randomBytes:RandomBytes": {
+            const bytes = detBytes(seed, Number(inputs["length"] ?? 32));
+            return { ...inputs, hex: pulumi.secret(bytes.toString("hex")), base64: pulumi.secret(bytes.toString("base64")) };
+        }
+        case "random:index/randomId:RandomId": {
+            const bytes = detBytes(seed, Number(inputs["byteLength"] ?? 8));
+            return { ...inputs, hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() };
+        }
+        case "random:index/randomUuid:RandomUuid":
+            return { ...inputs, result: detUuid(seed) };
+        default:
+            return inputs;
+    }
+}
+
+/** Converts wire values: secrets to {@link SecretValue}, resource references to their URN. */
+function fromWire(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(fromWire);
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) return { "@secret": fromWire(obj["value"]) } satisfies SecretValue;
+        if (obj[SIG_KEY] === RESOURCE_SIG) return obj["urn"];
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(obj).sort()) out[k] = fromWire(obj[k]);
+        return out;
+    }
+    return value;
+}
+
+function isSecret(v: unknown): v is SecretValue {
+    return typeof v === "object" && v !== null && "@secret" in v && Object.keys(v).length === 1;
+}
+
+/** Replaces every secret with {@link SECRET_MARKER}. */
+export function redact(value: unknown): unknown {
+    if (isSecret(value)) return SECRET_MARKER;
+    if (Array.isArray(value)) return value.map(redact);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+    return value;
+}
+
+/** Unwraps every secret to its (mock) value, for tests that compare generated values. */
+export function reveal(value: unknown): unknown {
+    if (isSecret(value)) return reveal(value["@secret"]);
+    if (Array.isArray(value)) return value.map(reveal);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+    return value;
+}
+
+interface WireRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): unknown };
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
+    getAliasesList(): Array<{ toObject(): unknown }>;
+    getIgnorechangesList(): string[];
+    getProvider(): string;
+}
+
+/** Runs the program for one stack and returns what it declared. */
+export async function runProgram(opts: RunOptions): Promise<Capture> {
+    const fileConfig = opts.rawConfig ?? readStackConfig(opts.stack);
+    const platformKey = `${PROJECT}:platform`;
+    const config: Record<string, unknown> = { ...fileConfig };
+    if (opts.platformOverrides) config[platformKey] = deepMerge(config[platformKey], opts.platformOverrides);
+    if (opts.tenantsDir) config[`${PROJECT}:tenantsDir`] = opts.tenantsDir;
+
+    const wire: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const placeholderSecrets: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            wire[full] = `synth-placeholder-${det(full, 24, ALNUM)}`;
+            secretKeys.push(full);
+            placeholderSecrets.push(full);
+        } else wire[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    // Secrets are set per stack with `pulumi config set --secret`; stand in for those the config names.
+    for (const key of secretKeysNamed(config[platformKey])) {
+        const full = `${PROJECT}:${key}`;
+        if (!(full in wire)) {
+            wire[full] = `synth-placeholder-${det(full, 24, ALNUM)}`;
+            secretKeys.push(full);
+            placeholderSecrets.push(full);
+        }
+    }
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: args.custom === false ? undefined : `${args.name}-id`, state: mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>) }),
+            call: (args) => args.inputs,
+        },
+        PROJECT,
+        opts.stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(wire, secretKeys);
+
+    const resources: CapturedResource[] = [];
+    let outputs: Record<string, unknown> = {};
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: WireRequest, cb: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
+        registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } }, cb: (err: unknown, res: unknown) => void): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) =>
+        register(req, (err, res) => {
+            if (!err && res) {
+                resources.push({
+                    urn: res.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    inputs: (fromWire(req.getObject().toJavaScript()) ?? {}) as Record<string, unknown>,
+                    options: {
+                        protect: req.getProtect() === true,
+                        retainOnDelete: req.getRetainondelete() === true,
+                        deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                        dependencies: [...req.getDependenciesList()].sort(),
+                        aliases: req.getAliasesList().map((a) => a.toObject()),
+                        ignoreChanges: [...req.getIgnorechangesList()],
+                        provider: req.getProvider() || undefined,
+                    },
+                });
+            }
+            cb(err, res);
+        });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, cb) => {
+        if (req.getUrn().includes("pulumi:pulumi:Stack")) outputs = fromWire(req.getOutputs().toJavaScript()) as Record<string, unknown>;
+        registerOutputs(req, cb);
+    };
+
+    const programPath = path.join(PROJECT_ROOT, "index.ts");
+    await pulumi.runtime.runInPulumiStack(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(programPath) as () => Promise<Record<string, unknown>>;
+        return program();
+    });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    const errors: string[] = [];
+    const seen = new Map<string, number>();
+    for (const r of resources) seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);
+    for (const [urn, n] of seen) if (n > 1) errors.push(`duplicate URN (declared ${n} times): ${urn}`);
+    resources.sort((a, b) => a.urn.localeCompare(b.urn));
+    return { stack: opts.stack, resources, outputs, placeholderSecrets: placeholderSecrets.sort(), errors };
+}

@@ -1,0 +1,128 @@
+import { stringify } from "yaml";
+import { type Capture, type CapturedResource, redact } from "./mock-runtime";
+import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
+
+/**
+ * Turns a capture into the files synth writes: Kubernetes manifests per namespace, the resource
+ * plan, and a summary. Secrets are redacted; everything is sorted so that two runs, or two
+ * commits that differ by one tenant, give clean diffs.
+ */
+
+const TENANT_TYPE = "llmops:tenant:Workspace";
+
+/** The tenant a resource belongs to: the name of its tenant workspace ancestor, if any. */
+export function tenantOf(resources: readonly CapturedResource[]): Map<string, string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const cache = new Map<string, string>();
+    const find = (r: CapturedResource): string => {
+        const hit = cache.get(r.urn);
+        if (hit !== undefined) return hit;
+        let result = "";
+        if (r.type === TENANT_TYPE) result = r.name;
+        else if (r.parent && byUrn.has(r.parent)) result = find(byUrn.get(r.parent)!);
+        cache.set(r.urn, result);
+        return result;
+    };
+    return new Map(resources.map((r) => [r.urn, find(r)]));
+}
+
+function orderKeys(manifest: Record<string, unknown>): Record<string, unknown> {
+    const { apiVersion, kind, metadata, ...rest } = manifest;
+    return { apiVersion, kind, metadata, ...rest };
+}
+
+/** Kubernetes manifests grouped by namespace (`_cluster` for cluster-scoped objects). */
+export function manifests(capture: Capture): Map<string, Record<string, unknown>[]> {
+    const groups = new Map<string, Record<string, unknown>[]>();
+    for (const r of capture.resources) {
+        if (!r.type.startsWith("kubernetes:") || !("kind" in r.inputs)) continue;
+        const m = orderKeys(redact(r.inputs) as Record<string, unknown>);
+        const ns = ((m["metadata"] as { namespace?: string } | undefined)?.namespace ?? "") || "_cluster";
+        if (!groups.has(ns)) groups.set(ns, []);
+        groups.get(ns)!.push(m);
+    }
+    for (const list of groups.values()) {
+        list.sort((a, b) => `${a["kind"]}/${(a["metadata"] as { name?: string })?.name}`.localeCompare(`${b["kind"]}/${(b["metadata"] as { name?: string })?.name}`));
+    }
+    return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function manifestYaml(docs: readonly Record<string, unknown>[]): string {
+    return docs.map((d) => `---\n${stringify(d, { lineWidth: 0, sortMapEntries: false })}`).join("");
+}
+
+/** The resource plan: every declared resource, secrets redacted. */
+export function plan(capture: Capture): unknown[] {
+    const tenants = tenantOf(capture.resources);
+    return capture.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        tenant: tenants.get(r.urn) || undefined,
+        provider: r.options.provider,
+        protect: r.options.protect || undefined,
+        retainOnDelete: r.options.retainOnDelete || undefined,
+        deleteBeforeReplace: r.options.deleteBeforeReplace || undefined,
+        dependsOn: r.options.dependencies.length ? r.options.dependencies : undefined,
+        aliases: r.options.aliases.length ? r.options.aliases : undefined,
+        inputs: redact(r.inputs),
+    }));
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+    return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export function summary(capture: Capture): string {
+    const tenants = tenantOf(capture.resources);
+    const byType = new Map<string, number>();
+    const byTenant = new Map<string, number>();
+    for (const r of capture.resources) {
+        if (!r.custom) continue;
+        byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+        const t = tenants.get(r.urn) || "(platform)";
+        byTenant.set(t, (byTenant.get(t) ?? 0) + 1);
+    }
+    const wl = workloads(capture.resources);
+    const tenantIds = [...new Set(wl.map((w) => w.tenant))].sort();
+    const footprintRows = tenantIds.map((t) => [t, formatFootprint(totalFootprint(capture.resources, t))]);
+    const total = wl.reduce((acc, w) => add(acc, podFootprint(w.template), w.replicas), ZERO);
+    const protectedCount = capture.resources.filter((r) => r.options.protect).length;
+    const out = [
+        `# Stack \`${capture.stack}\``,
+        "",
+        `${capture.resources.filter((r) => r.custom).length} resources (${capture.resources.filter((r) => !r.custom).length} components), ${protectedCount} protected.`,
+        "",
+        "## Resources by type",
+        "",
+        table(["type", "count"], [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [`\`${t}\``, n])),
+        "",
+        "## Resources by tenant",
+        "",
+        table(["tenant", "resources"], [...byTenant].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [t, n])),
+        "",
+        "## CPU and memory (Deployments and StatefulSets, times replicas)",
+        "",
+        table(["tenant label", "footprint"], footprintRows),
+        "",
+        `Total: ${formatFootprint(total)}.`,
+        "",
+        "## Workloads",
+        "",
+        table(
+            ["namespace", "kind", "name", "replicas", "per pod"],
+            [...wl].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)).map((w) => [w.namespace, w.kind, w.name, w.replicas, formatFootprint(podFootprint(w.template))]),
+        ),
+        "",
+        "## Images",
+        "",
+        table(["image", "containers"], [...images(capture.resources)].map(([i, n]) => [`\`${i}\``, n])),
+        "",
+    ];
+    if (capture.placeholderSecrets.length) {
+        out.push("## Secrets to set before deploying", "", "Synth stood in for these; set each once per stack with `pulumi config set --secret <key> <value>`:", "");
+        out.push(...capture.placeholderSecrets.map((k) => `- \`${k}\``), "");
+    }
+    return out.join("\n");
+}
