@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Capture } from "../../cli/mock-runtime";
+import { LABELS } from "../../components/naming/labels";
+import { STACKS, stackCapture } from "../support/capture";
+import { k8sSchemaErrors } from "../support/k8s-schema";
+import { customResources, k8sObjects, ofKind, ofType } from "../support/resources";
+
+describe.each(STACKS)("stack %s under the mock runtime", (stack) => {
+    let cap: Capture;
+    beforeAll(async () => {
+        cap = await stackCapture(stack);
+    });
+
+    it("registers resources, with unique URNs", () => {
+        expect(customResources(cap).length).toBeGreaterThan(10);
+        expect(cap.errors).toEqual([]);
+        expect(new Set(cap.resources.map((r) => r.urn)).size).toBe(cap.resources.length);
+    });
+
+    it("declares only Kubernetes objects that validate against the Kubernetes schema", async () => {
+        const objects = k8sObjects(cap).filter((o) => !o.resource.type.includes("konghq") && !o.resource.type.includes("monitoring.coreos"));
+        expect(objects.length).toBeGreaterThan(5);
+        const errors = (await Promise.all(objects.map((o) => k8sSchemaErrors(o.object)))).flat();
+        expect(errors).toEqual([]);
+    });
+
+    it("labels every Kubernetes object with app, tenant, environment and managed-by", () => {
+        for (const { object } of k8sObjects(cap)) {
+            const labels = object.metadata.labels ?? {};
+            for (const key of [LABELS.app, LABELS.tenant, LABELS.environment, LABELS.managedBy]) {
+                expect(labels[key], `${object.kind} ${object.metadata.namespace}/${object.metadata.name} lacks ${key}`).toBeTruthy();
+            }
+            expect(labels[LABELS.environment]).toBe(stack);
+        }
+    });
+
+    it("gives every Kubernetes object an explicit name", () => {
+        for (const { object, resource } of k8sObjects(cap)) expect(object.metadata.name, resource.urn).toBeTruthy();
+    });
+
+    it("puts the shared data plane in a restricted platform namespace with a default-deny policy", () => {
+        const ns = ofKind(cap, "Namespace").find((n) => n.metadata.name === "llm-platform");
+        expect(ns?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+        const deny = ofKind(cap, "NetworkPolicy").find((p) => p.metadata.namespace === "llm-platform" && p.metadata.name === "default-deny");
+        expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    });
+});
+
+describe("data services follow each stack's config", () => {
+    it("runs Postgres and MinIO in-cluster in local and dev, behind NodePorts only in local", async () => {
+        for (const stack of ["local", "dev"]) {
+            const cap = await stackCapture(stack);
+            const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name).sort();
+            expect(sets).toEqual(["minio", "postgres", "redis"]);
+            const nodePorts = ofKind(cap, "Service").filter((s) => s.spec.type === "NodePort");
+            expect(nodePorts.map((s) => s.metadata.name).sort()).toEqual(stack === "local" ? ["minio-nodeport", "postgres-nodeport"] : []);
+        }
+    });
+
+    it("points staging and prod at external Postgres and object storage, deploying neither", async () => {
+        for (const stack of ["staging", "prod"]) {
+            const cap = await stackCapture(stack);
+            const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name);
+            expect(sets).not.toContain("postgres");
+            expect(sets).not.toContain("minio");
+            const pg = ofType(cap, "pulumi:providers:postgresql")[0]!;
+            expect(pg.inputs["host"]).toMatch(/rds\.amazonaws\.com$/);
+            expect(JSON.stringify(pg.inputs["password"])).toContain("@secret");
+        }
+    });
+
+    it("makes the admin providers wait for the in-cluster servers", async () => {
+        const cap = await stackCapture("dev");
+        for (const [provider, statefulSet] of [
+            ["pulumi:providers:postgresql", "llmops-postgres-statefulset"],
+            ["pulumi:providers:minio", "llmops-object-store-statefulset"],
+        ] as const) {
+            const p = ofType(cap, provider)[0]!;
+            expect(p.options.dependencies.some((d) => d.endsWith(`::${statefulSet}`)), `${provider} does not wait for ${statefulSet}`).toBe(true);
+        }
+    });
+
+    it("runs Redis with noeviction and the default user off", async () => {
+        const cap = await stackCapture("dev");
+        const conf = ofKind(cap, "ConfigMap").find((c) => c.metadata.name === "redis-config")!;
+        expect(conf.data!["valkey.conf"]).toContain("maxmemory-policy noeviction");
+        const acl = ofKind(cap, "Secret").find((s) => s.metadata.name === "redis-acl")!;
+        expect(acl.stringData!["users.acl"]).toMatch(/^user default off /);
+    });
+});
+
+describe("state protection", () => {
+    it.each(STACKS)("protects and retains stateful resources only where the environment says so (%s)", async (stack) => {
+        const cap = await stackCapture(stack);
+        const shouldProtect = stack === "staging" || stack === "prod";
+        const stateful = cap.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length);
+        const keys = ofType(cap, "random:index/randomPassword:RandomPassword");
+        expect(stateful.length + keys.length).toBeGreaterThan(0);
+        for (const r of [...stateful, ...keys]) {
+            expect(r.options.protect, r.urn).toBe(shouldProtect);
+            expect(r.options.retainOnDelete, r.urn).toBe(shouldProtect);
+        }
+    });
+});
