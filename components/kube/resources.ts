@@ -35,3 +35,48 @@ export function formatMemory(bytes: number): string {
     const gi = bytes / 1024 ** 3;
     return Number.isInteger(gi) ? `${gi}Gi` : `${Math.round(bytes / 1024 ** 2)}Mi`;
 }
+
+/** What a set of pods asks for and may use, summed over containers and replicas. */
+export interface Footprint {
+    readonly cpuRequestMillis: number;
+    readonly memoryRequestBytes: number;
+    readonly cpuLimitMillis: number;
+    readonly memoryLimitBytes: number;
+    readonly pods: number;
+}
+
+export const NO_FOOTPRINT: Footprint = { cpuRequestMillis: 0, memoryRequestBytes: 0, cpuLimitMillis: 0, memoryLimitBytes: 0, pods: 0 };
+
+/** The footprint of `replicas` pods running these containers. */
+export function footprintOf(containers: readonly { readonly resources: Resources }[], replicas = 1): Footprint {
+    const one = containers.reduce(
+        (f, c) => ({
+            cpuRequestMillis: f.cpuRequestMillis + cpuMillis(c.resources.requests.cpu),
+            memoryRequestBytes: f.memoryRequestBytes + memoryBytes(c.resources.requests.memory),
+            cpuLimitMillis: f.cpuLimitMillis + cpuMillis(c.resources.limits.cpu),
+            memoryLimitBytes: f.memoryLimitBytes + memoryBytes(c.resources.limits.memory),
+            pods: 0,
+        }),
+        NO_FOOTPRINT,
+    );
+    return {
+        cpuRequestMillis: one.cpuRequestMillis * replicas,
+        memoryRequestBytes: one.memoryRequestBytes * replicas,
+        cpuLimitMillis: one.cpuLimitMillis * replicas,
+        memoryLimitBytes: one.memoryLimitBytes * replicas,
+        pods: replicas,
+    };
+}
+
+export function sumFootprints(all: readonly Footprint[]): Footprint {
+    return all.reduce(
+        (a, b) => ({
+            cpuRequestMillis: a.cpuRequestMillis + b.cpuRequestMillis,
+            memoryRequestBytes: a.memoryRequestBytes + b.memoryRequestBytes,
+            cpuLimitMillis: a.cpuLimitMillis + b.cpuLimitMillis,
+            memoryLimitBytes: a.memoryLimitBytes + b.memoryLimitBytes,
+            pods: a.pods + b.pods,
+        }),
+        NO_FOOTPRINT,
+    );
+}

@@ -68,3 +68,85 @@ export const IMAGES = {
         writablePaths: ["/tmp", "/var/log/clickhouse-server", "/etc/clickhouse-server/users.d"],
     },
 } as const satisfies Record<string, Image>;
+
+/**
+ * The apps. Versions move per release channel (`stable`, `canary`); everything else about an
+ * image (user, writable paths) is fixed here.
+ */
+export const APP_IMAGES = {
+    langfuseWeb: {
+        repository: "docker.io/langfuse/langfuse",
+        tag: "4.16.0",
+        imageUser: "nextjs (1001)",
+        runAs: { uid: 1001, gid: 1001 },
+        readOnlyRootFilesystem: true,
+        // Next.js caches under .next/cache; Prisma and migrate write temp files under /tmp.
+        writablePaths: ["/tmp", "/app/web/.next/cache"],
+    },
+    langfuseWorker: {
+        repository: "docker.io/langfuse/langfuse-worker",
+        tag: "4.16.0",
+        imageUser: "expressjs (1001)",
+        runAs: { uid: 1001, gid: 1001 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+    },
+    mlflow: {
+        repository: "ghcr.io/mlflow/mlflow",
+        tag: "v3.15.2-full",
+        digest: "sha256:2c9c50ca72e314cb1b8b301ceaa43882629ad91873d7271f3be92796930c3647",
+        imageUser: "root (no USER line)",
+        runAs: { uid: 1000, gid: 1000 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+        exception: "Runs as root upstream; run as 1000 with HOME=/tmp and every store URI explicit, so nothing is written outside /tmp.",
+    },
+    agentaApi: {
+        repository: "ghcr.io/agenta-ai/agenta-api",
+        tag: "v0.113.0",
+        imageUser: "agenta (10001)",
+        runAs: { uid: 10001, gid: 10001 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+    },
+    agentaWeb: {
+        repository: "ghcr.io/agenta-ai/agenta-web",
+        tag: "v0.113.0",
+        imageUser: "agenta (10001)",
+        runAs: { uid: 10001, gid: 10001 },
+        readOnlyRootFilesystem: false,
+        writablePaths: [],
+        exception: "Its entrypoint writes /app/oss/public/__env.js (the browser's runtime config) at every start, inside the image's public assets.",
+    },
+    agentaServices: {
+        repository: "ghcr.io/agenta-ai/agenta-services",
+        tag: "v0.113.0",
+        imageUser: "agenta (10001)",
+        runAs: { uid: 10001, gid: 10001 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+    },
+} as const satisfies Record<string, Image>;
+
+/** Supporting images of the app plane, operated with the apps but not versioned by channel. */
+export const SUPPORT_IMAGES = {
+    supertokens: {
+        repository: "registry.supertokens.io/supertokens/supertokens-postgresql",
+        tag: "11.4.5",
+        imageUser: "supertokens (created without a fixed uid)",
+        runAs: { uid: 1000, gid: 1000 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/lib/supertokens/temp", "/tmp"],
+        exception: "The image names its user without a number; 1000 is the first uid useradd assigns on Debian.",
+    },
+    nginx: {
+        repository: "docker.io/library/nginx",
+        tag: "1.28.0-alpine",
+        imageUser: "root, workers as nginx (101)",
+        runAs: { uid: 101, gid: 101 },
+        readOnlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+        exception: "Started directly as nginx (101) with our own nginx.conf: port 8080, pid and temp files in /tmp.",
+    },
+} as const satisfies Record<string, Image>;
+

@@ -2,19 +2,17 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Size } from "../../environment/schema";
 import type { NamespaceRef } from "../../kube/namespace";
-import { statefulOptions } from "../../kube/options";
+import type { Resources } from "../../kube/resources";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
-import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { StatefulService } from "../stateful-service";
 
 export interface ClickHouseArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
-    readonly size: Size;
+    readonly resources: Resources;
     readonly storage: string;
     readonly storageClass?: string;
     /** The database and user created at first start. */
@@ -43,7 +41,8 @@ export class ClickHouse extends pulumi.ComponentResource {
     constructor(name: string, args: ClickHouseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:ClickHouse", name, {}, opts);
         const labels = standardLabels(args.labels);
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, statefulOptions(args.protect, { parent: this }));
+        // Rotatable: the image writes its users file from these variables at every start.
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
@@ -80,7 +79,7 @@ export class ClickHouse extends pulumi.ComponentResource {
                     volumeMounts: [{ name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true }],
                 },
                 extraVolumes: [{ name: "config", configMap: { name: config.metadata.name } }],
-                resources: DATA_SERVICES.clickhouse[args.size],
+                resources: args.resources,
                 ports: [
                     { name: "http", port: CLICKHOUSE_HTTP_PORT },
                     { name: "native", port: CLICKHOUSE_NATIVE_PORT },

@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Size } from "../../environment/schema";
 import type { NamespaceRef } from "../../kube/namespace";
-import { statefulOptions } from "../../kube/options";
 import { execProbe, startupWindow } from "../../kube/probes";
+import type { Resources } from "../../kube/resources";
 import type { ContainerArgs } from "../../kube/workload";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { DATA_SERVICES, redisMaxMemory } from "../../sizing/profiles";
@@ -26,6 +26,8 @@ export interface RedisArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly size: Size;
+    /** Requests and limits; the environment's data-service table for `size` when absent. */
+    readonly resources?: Resources;
     /** Persistent volume size; without it the instance keeps no data across restarts (a cache). */
     readonly storage?: string;
     readonly storageClass?: string;
@@ -67,13 +69,15 @@ export function redisConfig(maxmemory: string, evictionPolicy: string, persisten
 export class Redis extends pulumi.ComponentResource {
     readonly host: string;
     readonly port = 6379;
+    /** The server pod's requests and limits (sidecars included). */
+    readonly containers: readonly { readonly resources: Resources }[];
 
     constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:Redis", name, {}, opts);
         const labels = standardLabels(args.labels);
-        const keyOpts = statefulOptions(args.protect, { parent: this });
-        const admin = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, keyOpts);
-        const probe = new random.RandomPassword(`${name}-probe-password`, { length: 32, special: false }, keyOpts);
+        // Rotatable: the users file and the Secret change together, and the server reloads them.
+        const admin = new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
+        const probe = new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
 
         const usersFile = pulumi
             .all([admin.result, probe.result, ...args.users.map((u) => pulumi.output(u.password))])
@@ -93,7 +97,7 @@ export class Redis extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const resources = DATA_SERVICES.redis[args.size];
+        const resources = args.resources ?? DATA_SERVICES.redis[args.size];
         const configText = redisConfig(redisMaxMemory(resources.limits.memory), args.evictionPolicy, args.storage !== undefined);
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
@@ -164,6 +168,7 @@ export class Redis extends pulumi.ComponentResource {
             { parent: this },
         );
         this.host = service.host;
+        this.containers = [{ resources }, ...sidecars];
         this.registerOutputs({ host: this.host });
     }
 }

@@ -1,0 +1,84 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
+import type { NamespaceRef } from "./namespace";
+import { type PodArgs, podSpec } from "./workload";
+
+/** Annotation that records, on the pod, why a container keeps a writable root filesystem. */
+export const WRITABLE_ROOT_ANNOTATION = "llmops.io/writable-root-filesystem";
+
+export interface AppDeploymentArgs extends PodArgs {
+    /** Object name of the Deployment (and its Service). */
+    readonly name: string;
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    readonly replicas: number;
+    /** Ports the Service exposes (named after container ports); no Service without them. */
+    readonly servicePorts?: readonly { readonly name: string; readonly port: number; readonly targetPort?: string }[];
+    /** Name of the Service, when it must differ from the Deployment (an upstream hard-codes it). */
+    readonly serviceName?: string;
+    /** Pods that may not all be down at once get a PodDisruptionBudget when they have replicas to spare. */
+    readonly disruptionBudget?: boolean;
+    readonly podAnnotations?: Record<string, pulumi.Input<string>>;
+    /** Labels on the pods only (not the selector), e.g. what network policies select. */
+    readonly extraPodLabels?: Record<string, string>;
+    /** `Recreate` for pods that must never run twice (schedulers, single writers). */
+    readonly strategy?: "RollingUpdate" | "Recreate";
+}
+
+export interface AppDeployment {
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service?: k8s.core.v1.Service;
+}
+
+/**
+ * A Deployment with the platform's defaults (hardened pods, standard labels), optionally a
+ * ClusterIP Service of the same name and, with two or more replicas, a PodDisruptionBudget
+ * that keeps one pod up during node drains.
+ */
+export function appDeployment(resourceName: string, args: AppDeploymentArgs, opts: pulumi.CustomResourceOptions): AppDeployment {
+    const labels = standardLabels(args.labels);
+    const selector = selectorLabels(args.labels);
+    const writable = args.containers.filter((c) => !c.image.readOnlyRootFilesystem);
+    const annotations: Record<string, pulumi.Input<string>> = { ...args.podAnnotations };
+    if (writable.length) annotations[WRITABLE_ROOT_ANNOTATION] = writable.map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`).join("; ");
+    const deployment = new k8s.apps.v1.Deployment(
+        resourceName,
+        {
+            metadata: { name: args.name, namespace: args.namespace.output, labels },
+            spec: {
+                replicas: args.replicas,
+                selector: { matchLabels: selector },
+                strategy: args.strategy === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                template: {
+                    metadata: { labels: { ...labels, ...args.extraPodLabels }, annotations: Object.keys(annotations).length ? annotations : undefined },
+                    spec: podSpec(args),
+                },
+            },
+        },
+        opts,
+    );
+    let service: k8s.core.v1.Service | undefined;
+    if (args.servicePorts?.length) {
+        service = new k8s.core.v1.Service(
+            `${resourceName}-service`,
+            {
+                metadata: { name: args.serviceName ?? args.name, namespace: args.namespace.output, labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector,
+                    ports: args.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.name, protocol: "TCP" })),
+                },
+            },
+            opts,
+        );
+    }
+    if (args.disruptionBudget && args.replicas >= 2) {
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${resourceName}-pdb`,
+            { metadata: { name: args.name, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } },
+            opts,
+        );
+    }
+    return { deployment, service };
+}

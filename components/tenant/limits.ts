@@ -1,0 +1,18 @@
+import type { Size } from "../environment/schema";
+import { cpuMillis, formatCpu, formatMemory, memoryBytes } from "../kube/resources";
+import { APP_WORKLOADS } from "../sizing/profiles";
+
+/**
+ * The tenant's LimitRange: defaults for a container that states no resources (none of the
+ * platform's do), and a per-container ceiling at the largest workload of the tenant's size.
+ */
+export function limitRangeFor(size: Size): { default: Record<string, string>; defaultRequest: Record<string, string>; max: Record<string, string> } {
+    const tables = Object.values(APP_WORKLOADS).map((t) => t[size]);
+    const maxCpu = Math.max(...tables.map((r) => cpuMillis(r.limits.cpu)));
+    const maxMemory = Math.max(...tables.map((r) => memoryBytes(r.limits.memory)));
+    return {
+        defaultRequest: { cpu: "50m", memory: "64Mi" },
+        default: { cpu: "500m", memory: "512Mi" },
+        max: { cpu: formatCpu(maxCpu), memory: formatMemory(maxMemory) },
+    };
+}

@@ -1,0 +1,73 @@
+/**
+ * Connection strings and access policies of tenant principals. Pure: credentials are
+ * percent-encoded here, once, so that no app sees a password that breaks its URL parser.
+ */
+
+export interface PostgresUrlArgs {
+    /** `postgresql`, or a driver-qualified scheme such as `postgresql+asyncpg`. */
+    readonly scheme?: string;
+    readonly user: string;
+    readonly password: string;
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    /** libpq `sslmode`; asyncpg URLs spell it `ssl`. */
+    readonly sslMode: string;
+}
+
+export function postgresUrl(a: PostgresUrlArgs): string {
+    const scheme = a.scheme ?? "postgresql";
+    const query = a.sslMode === "disable" ? "" : scheme.endsWith("+asyncpg") ? `?ssl=${a.sslMode}` : `?sslmode=${a.sslMode}`;
+    return `${scheme}://${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}@${a.host}:${a.port}/${encodeURIComponent(a.database)}${query}`;
+}
+
+export interface RedisUrlArgs {
+    readonly user?: string;
+    readonly password: string;
+    readonly host: string;
+    readonly port: number;
+    readonly db?: number;
+    readonly tls?: boolean;
+}
+
+export function redisUrl(a: RedisUrlArgs): string {
+    const auth = `${a.user ? encodeURIComponent(a.user) : ""}:${encodeURIComponent(a.password)}@`;
+    return `${a.tls ? "rediss" : "redis"}://${auth}${a.host}:${a.port}/${a.db ?? 0}`;
+}
+
+/**
+ * The IAM policy of an object-store user: list and read/write inside exactly these buckets,
+ * nothing else (no bucket creation, no policy changes, no other bucket).
+ */
+export function bucketPolicy(buckets: readonly string[]): string {
+    if (buckets.length === 0) throw new Error("a bucket policy needs at least one bucket");
+    const sorted = [...buckets].sort();
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                Resource: sorted.map((b) => `arn:aws:s3:::${b}`),
+            },
+            {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: sorted.map((b) => `arn:aws:s3:::${b}/*`),
+            },
+        ],
+    });
+}
+
+/** The buckets an IAM policy document grants anything on. */
+export function bucketsInPolicy(policy: string): string[] {
+    const doc = JSON.parse(policy) as { Statement: Array<{ Resource: string | string[] }> };
+    const names = new Set<string>();
+    for (const st of doc.Statement) {
+        for (const r of Array.isArray(st.Resource) ? st.Resource : [st.Resource]) {
+            const m = /^arn:aws:s3:::([^/]+)/.exec(r);
+            names.add(m ? m[1]! : r);
+        }
+    }
+    return [...names].sort();
+}
