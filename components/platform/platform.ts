@@ -5,6 +5,8 @@ import { Postgres } from "../data/postgres/postgres";
 import { ExternalRedisUsers } from "../data/redis/external-users";
 import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
+import { serviceHost } from "../kube/namespace";
+import { type SharedRedisEndpoint, TenantWorkspace } from "../tenant/workspace";
 import { PlatformNamespace } from "./platform-namespace";
 
 export interface PlatformArgs {
@@ -28,7 +30,12 @@ export class Platform extends pulumi.ComponentResource {
         const postgres = new Postgres(`${name}-postgres`, { env, namespace: platformNs.namespace }, child);
         const objectStore = new ObjectStore(`${name}-object-store`, { env, namespace: platformNs.namespace }, child);
 
-        const redisUsers: RedisUser[] = [];
+        const sharedRedis: SharedRedisEndpoint =
+            env.redis.mode === "in-cluster"
+                ? { host: serviceHost("redis", env.platformNamespace), port: 6379, tls: false }
+                : { host: env.redis.host, port: env.redis.port, tls: env.redis.tls };
+        const workspaces = tenants.map((tenant) => new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis }, child));
+        const redisUsers: RedisUser[] = workspaces.flatMap((w) => w.sharedRedisUsers);
         const redisLabels = { app: "redis", environment: env.name };
         if (env.redis.mode === "in-cluster") {
             new Redis(
@@ -56,7 +63,7 @@ export class Platform extends pulumi.ComponentResource {
             platformNamespace: platformNs.namespace.name,
             postgresHost: postgres.host,
             objectStoreEndpoint: objectStore.endpoint,
-            tenants: tenants.map((t) => t.id),
+            tenants: Object.fromEntries(workspaces.map((w, i) => [tenants[i]!.id, w.outputs])),
         };
         this.registerOutputs(this.outputs);
     }

@@ -1,0 +1,344 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Redis } from "../../data/redis/redis";
+import { appDeployment } from "../../kube/deployment";
+import { appIngress } from "../../kube/ingress";
+import { REPLACE_UNREADY, statefulOptions } from "../../kube/options";
+import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
+import { type Footprint, footprintOf } from "../../kube/resources";
+import { type ContainerArgs, podSpec } from "../../kube/workload";
+import { standardLabels } from "../../naming/labels";
+import { APP_WORKLOADS } from "../../sizing/profiles";
+import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
+import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
+import { redisUrl } from "../../tenant/urls";
+import { APP_IMAGES, SUPPORT_IMAGES, imageRef } from "../../versions/images";
+import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl } from "../context";
+import {
+    AGENTA_API_PORT,
+    AGENTA_API_SERVICE,
+    AGENTA_EDGE_PORT,
+    AGENTA_SERVICES_PORT,
+    AGENTA_WEB_PORT,
+    API_COMMAND,
+    CRON_COMMAND,
+    MIGRATE_COMMAND,
+    MIGRATE_ENV,
+    SERVICES_COMMAND,
+    SUPERTOKENS_PORT,
+    WEB_ARGS,
+    WEB_COMMAND,
+    WORKER_QUEUES_COMMAND,
+    WORKER_STREAMS_COMMAND,
+    coreEnv,
+    edgeConfig,
+    migrationJobName,
+    webEnv,
+} from "./env";
+
+export interface AgentaArgs {
+    readonly ctx: AppContext;
+    readonly database: TenantDatabases;
+    readonly storage: TenantBuckets;
+}
+
+/**
+ * A tenant's Agenta: web, api, worker-streams, worker-queues, cron, services and SuperTokens, its
+ * volatile (LRU cache, no persistence) and durable (AOF, noeviction) Redis, and an edge router
+ * giving one origin to `/`, `/api` and `/services`. The database migration is an explicit Job,
+ * named from a hash of image and command, that the api and workers wait for; a failed run leaves
+ * them on the previous version and is retried on the next deploy. AGENTA_AUTH_KEY and
+ * AGENTA_CRYPT_KEY are generated once and protected.
+ */
+export class Agenta extends pulumi.ComponentResource {
+    readonly result: AppResult;
+    /** Name of the Secret holding the app's credentials and connection strings. */
+    readonly secretName = "agenta";
+
+    constructor(name: string, args: AgentaArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:apps:Agenta", name, {}, opts);
+        const { ctx } = args;
+        const { env, tenant } = ctx;
+        const child = { parent: this };
+        const keep = statefulOptions(env.protectState, child);
+        const size = tenant.size;
+
+        const authKey = new random.RandomPassword(`${name}-auth-key`, { length: 48, special: false }, keep);
+        const cryptKey = new random.RandomPassword(`${name}-crypt-key`, { length: 48, special: false }, keep);
+        const supertokensKey = new random.RandomPassword(`${name}-supertokens-api-key`, { length: 40, special: false }, child);
+        const volatilePassword = new random.RandomPassword(`${name}-redis-volatile-password`, { length: 32, special: false }, child);
+        const durablePassword = new random.RandomPassword(`${name}-redis-durable-password`, { length: 32, special: false }, child);
+
+        const redisResources = APP_WORKLOADS["agenta-redis"][size];
+        const volatile = new Redis(
+            `${name}-redis-volatile`,
+            {
+                serviceName: "agenta-redis-volatile",
+                namespace: ctx.namespace,
+                labels: appLabels(ctx, "agenta", "redis-volatile"),
+                size,
+                resources: redisResources,
+                evictionPolicy: "volatile-lru",
+                users: [{ name: "agenta", password: volatilePassword.result, access: { kind: "app" } }],
+                hotReloadUsers: false,
+                protect: false,
+            },
+            child,
+        );
+        const durable = new Redis(
+            `${name}-redis-durable`,
+            {
+                serviceName: "agenta-redis-durable",
+                namespace: ctx.namespace,
+                labels: appLabels(ctx, "agenta", "redis-durable"),
+                size,
+                resources: redisResources,
+                storage: size === "small" ? "1Gi" : "5Gi",
+                storageClass: env.storageClass,
+                evictionPolicy: "noeviction",
+                users: [{ name: "agenta", password: durablePassword.result, access: { kind: "app" } }],
+                hotReloadUsers: false,
+                protect: env.protectState,
+            },
+            child,
+        );
+
+        const volatileUri = volatilePassword.result.apply((pw) => redisUrl({ user: "agenta", password: pw, host: volatile.host, port: volatile.port }));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: { name: this.secretName, namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta")) },
+                type: "Opaque",
+                stringData: {
+                    AGENTA_AUTH_KEY: authKey.result,
+                    AGENTA_CRYPT_KEY: cryptKey.result,
+                    SUPERTOKENS_API_KEY: supertokensKey.result,
+                    POSTGRES_URI_CORE: args.database.url("agenta_core", "postgresql+asyncpg"),
+                    POSTGRES_URI_TRACING: args.database.url("agenta_tracing", "postgresql+asyncpg"),
+                    POSTGRES_URI_SUPERTOKENS: args.database.url("agenta_supertokens"),
+                    REDIS_URI: volatileUri,
+                    REDIS_URI_VOLATILE: volatileUri,
+                    REDIS_URI_DURABLE: durablePassword.result.apply((pw) => redisUrl({ user: "agenta", password: pw, host: durable.host, port: durable.port })),
+                    AGENTA_STORE_ACCESS_KEY: args.storage.accessKey,
+                    AGENTA_STORE_SECRET_KEY: args.storage.secretKey,
+                },
+            },
+            child,
+        );
+        // SuperTokens reads its own variable names; the same key is enforced on both sides.
+        const supertokensSecret = new k8s.core.v1.Secret(
+            `${name}-supertokens-secret`,
+            {
+                metadata: { name: "agenta-supertokens", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta", "supertokens")) },
+                type: "Opaque",
+                stringData: { POSTGRESQL_CONNECTION_URI: args.database.url("agenta_supertokens"), API_KEYS: supertokensKey.result },
+            },
+            child,
+        );
+
+        const inputs = {
+            publicUrl: publicUrl(ctx, "agenta"),
+            supertokensUrl: `http://${internalHost(ctx, "agenta-supertokens")}:${SUPERTOKENS_PORT}`,
+            emailDomains: tenant.sso.emailDomains,
+            ownerEmails: tenant.sso.admins,
+            store: { endpoint: args.storage.endpoint, region: args.storage.region, bucket: args.storage.buckets.agentaFiles! },
+        };
+        const core = coreEnv(inputs);
+        const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
+        const replicas = env.webReplicas;
+        const steady: Footprint[] = [footprintOf(volatile.containers), footprintOf(durable.containers)];
+        const deploy = (
+            component: string,
+            container: ContainerArgs,
+            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; exposed?: boolean; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
+        ) => {
+            const count = extra.replicas ?? 1;
+            steady.push(footprintOf([container], count));
+            return appDeployment(
+                `${name}-${component}`,
+                {
+                    name: `agenta-${component}`,
+                    namespace: ctx.namespace,
+                    labels: appLabels(ctx, "agenta", component),
+                    replicas: count,
+                    containers: [container],
+                    volumes: extra.volumes,
+                    servicePorts: extra.servicePorts,
+                    serviceName: extra.serviceName,
+                    disruptionBudget: count > 1,
+                    strategy: extra.strategy,
+                    extraPodLabels: extra.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
+                },
+                { parent: this, dependsOn: [secret, ...(extra.dependsOn ?? [])] },
+            );
+        };
+
+        const supertokens = deploy(
+            "supertokens",
+            {
+                name: "supertokens",
+                image: SUPPORT_IMAGES.supertokens,
+                ports: [{ name: "http", port: SUPERTOKENS_PORT }],
+                env: { DISABLE_TELEMETRY: "true" },
+                envFromSecrets: ["agenta-supertokens"],
+                resources: res("agenta-supertokens"),
+                startupProbe: startupWindow(httpProbe("/hello", "http"), 180),
+                readinessProbe: httpProbe("/hello", "http"),
+                livenessProbe: httpProbe("/hello", "http", { periodSeconds: 15 }),
+            },
+            { servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }], dependsOn: [supertokensSecret, ...args.database.resources] },
+        );
+
+        const apiImage = APP_IMAGES.agentaApi;
+        const migrate: ContainerArgs = {
+            name: "migrate",
+            image: apiImage,
+            command: MIGRATE_COMMAND,
+            env: { ...core, ...MIGRATE_ENV },
+            envFromSecrets: [this.secretName],
+            resources: APP_WORKLOADS.job[size],
+        };
+        const jobLabels = standardLabels(appLabels(ctx, "agenta", "migrate"));
+        const migration = new k8s.batch.v1.Job(
+            `${name}-migrate`,
+            {
+                metadata: {
+                    name: migrationJobName(imageRef(apiImage), MIGRATE_COMMAND, MIGRATE_ENV),
+                    namespace: ctx.namespace.output,
+                    labels: jobLabels,
+                    annotations: REPLACE_UNREADY,
+                },
+                spec: {
+                    backoffLimit: 2,
+                    activeDeadlineSeconds: 1800,
+                    template: { metadata: { labels: jobLabels }, spec: podSpec({ restartPolicy: "Never", containers: [migrate] }) },
+                },
+            },
+            { parent: this, dependsOn: [secret, ...args.database.resources] },
+        );
+        const afterMigration = [migration, supertokens.deployment];
+
+        deploy(
+            "api",
+            {
+                name: "api",
+                image: apiImage,
+                command: API_COMMAND,
+                ports: [{ name: "http", port: AGENTA_API_PORT }],
+                env: { ...core, SCRIPT_NAME: "/api" },
+                envFromSecrets: [this.secretName],
+                resources: res("agenta-api"),
+                startupProbe: startupWindow(httpProbe("/health", "http"), 180),
+                readinessProbe: httpProbe("/health", "http"),
+                livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
+            },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_API_PORT }], serviceName: AGENTA_API_SERVICE, dependsOn: afterMigration },
+        );
+        for (const [component, command, module] of [
+            ["worker-streams", WORKER_STREAMS_COMMAND, "entrypoints.worker_streams"],
+            ["worker-queues", WORKER_QUEUES_COMMAND, "entrypoints.worker_queues"],
+        ] as const) {
+            deploy(
+                component,
+                {
+                    name: component,
+                    image: apiImage,
+                    command: [...command],
+                    env: core,
+                    envFromSecrets: [this.secretName],
+                    resources: res(`agenta-${component}`),
+                    livenessProbe: execProbe(["pgrep", "-f", module], { periodSeconds: 30 }),
+                },
+                { dependsOn: afterMigration },
+            );
+        }
+        deploy(
+            "cron",
+            {
+                name: "cron",
+                image: apiImage,
+                command: CRON_COMMAND,
+                env: core,
+                envFromSecrets: [this.secretName],
+                resources: res("agenta-cron"),
+                livenessProbe: execProbe(["pgrep", "supercronic"], { periodSeconds: 60 }),
+            },
+            // Exactly one scheduler: never two pods during a rollout.
+            { strategy: "Recreate", dependsOn: afterMigration },
+        );
+        deploy(
+            "services",
+            {
+                name: "services",
+                image: APP_IMAGES.agentaServices,
+                command: SERVICES_COMMAND,
+                ports: [{ name: "http", port: AGENTA_SERVICES_PORT }],
+                env: { ...core, SCRIPT_NAME: "/services" },
+                envFromSecrets: [this.secretName],
+                resources: res("agenta-services"),
+                startupProbe: startupWindow(httpProbe("/health", "http"), 180),
+                readinessProbe: httpProbe("/health", "http"),
+                livenessProbe: httpProbe("/health", "http", { periodSeconds: 15 }),
+            },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }] },
+        );
+        deploy(
+            "web",
+            {
+                name: "web",
+                image: APP_IMAGES.agentaWeb,
+                command: WEB_COMMAND,
+                args: WEB_ARGS,
+                ports: [{ name: "http", port: AGENTA_WEB_PORT }],
+                env: webEnv(inputs),
+                envFromSecrets: [this.secretName],
+                resources: res("agenta-web"),
+                startupProbe: startupWindow(httpProbe("/", "http"), 180),
+                readinessProbe: httpProbe("/", "http"),
+                livenessProbe: httpProbe("/", "http", { periodSeconds: 15 }),
+            },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_WEB_PORT }] },
+        );
+
+        const edgeConf = edgeConfig(ctx.namespace.name);
+        const edgeConfigMap = new k8s.core.v1.ConfigMap(
+            `${name}-edge-config`,
+            { metadata: { name: "agenta-edge", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta", "edge")) }, data: { "nginx.conf": edgeConf } },
+            child,
+        );
+        const edgeLabels = appLabels(ctx, "agenta", "edge");
+        appDeployment(
+            `${name}-edge`,
+            {
+                name: "agenta-edge",
+                namespace: ctx.namespace,
+                labels: edgeLabels,
+                replicas,
+                containers: [
+                    {
+                        name: "nginx",
+                        image: SUPPORT_IMAGES.nginx,
+                        command: ["nginx", "-c", "/etc/agenta-edge/nginx.conf", "-g", "daemon off;"],
+                        ports: [{ name: "http", port: AGENTA_EDGE_PORT }],
+                        resources: res("agenta-edge"),
+                        readinessProbe: httpProbe("/healthz", "http", { periodSeconds: 5 }),
+                        livenessProbe: httpProbe("/healthz", "http", { periodSeconds: 15 }),
+                        volumeMounts: [{ name: "config", mountPath: "/etc/agenta-edge", readOnly: true }],
+                    },
+                ],
+                volumes: [{ name: "config", configMap: { name: edgeConfigMap.metadata.name } }],
+                servicePorts: [{ name: "http", port: AGENTA_EDGE_PORT }],
+                disruptionBudget: true,
+                extraPodLabels: { [EXPOSED_LABEL]: "http" },
+                podAnnotations: { "llmops.io/config-hash": createHash("sha256").update(edgeConf).digest("hex").slice(0, 16) },
+            },
+            child,
+        );
+        steady.push(footprintOf([{ resources: res("agenta-edge") }], replicas));
+        appIngress(`${name}-ingress`, { name: "agenta", namespace: ctx.namespace, labels: edgeLabels, env, host: publicHost(ctx, "agenta"), service: "agenta-edge", port: AGENTA_EDGE_PORT }, child);
+        this.result = { steady, jobs: [footprintOf([migrate])], outputs: { url: inputs.publicUrl } };
+        this.registerOutputs({ url: inputs.publicUrl });
+    }
+}

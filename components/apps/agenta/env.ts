@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Agenta's environment and commands, from the pinned release's self-host files
+ * (api/oss/src/utils/env.py, hosting/kubernetes/helm, hosting/docker-compose/oss at v0.113.0).
+ */
+
+export const AGENTA_WEB_PORT = 3000;
+export const AGENTA_API_PORT = 8000;
+export const AGENTA_SERVICES_PORT = 8080;
+export const AGENTA_EDGE_PORT = 8080;
+export const SUPERTOKENS_PORT = 3567;
+/** The cron scripts call `http://api:8000` literally, so the api's Service must be named `api`. */
+export const AGENTA_API_SERVICE = "api";
+
+export interface AgentaEnvInputs {
+    readonly publicUrl: string;
+    readonly supertokensUrl: string;
+    readonly emailDomains: readonly string[];
+    readonly ownerEmails: readonly string[];
+    readonly store: { readonly endpoint: string; readonly region: string; readonly bucket: string };
+}
+
+/** Plain settings shared by api, workers, cron, migration and services. */
+export function coreEnv(i: AgentaEnvInputs): Record<string, string> {
+    const env: Record<string, string> = {
+        AGENTA_LICENSE: "oss",
+        AGENTA_WEB_URL: i.publicUrl,
+        AGENTA_API_URL: `${i.publicUrl}/api`,
+        AGENTA_SERVICES_URL: `${i.publicUrl}/services`,
+        SUPERTOKENS_URI_CORE: i.supertokensUrl,
+        // Only people with the tenant's email domains (or subdomains) may sign up.
+        AGENTA_ACCESS_ALLOWED_DOMAINS: i.emailDomains.join(","),
+        // No product telemetry leaves the cluster (the upstream example ships a key).
+        POSTHOG_API_KEY: "",
+        AGENTA_STORE_ENDPOINT_URL: i.store.endpoint,
+        AGENTA_STORE_REGION: i.store.region,
+        AGENTA_STORE_BUCKET: i.store.bucket,
+    };
+    if (i.ownerEmails.length) env["AGENTA_ACCESS_ALLOWED_OWNER_EMAILS"] = i.ownerEmails.join(",");
+    return env;
+}
+
+/** Plain settings of the web container (its entrypoint derives the browser's config from them). */
+export function webEnv(i: AgentaEnvInputs): Record<string, string> {
+    return {
+        HOSTNAME: "0.0.0.0",
+        AGENTA_LICENSE: "oss",
+        AGENTA_WEB_URL: i.publicUrl,
+        AGENTA_API_URL: `${i.publicUrl}/api`,
+        AGENTA_SERVICES_URL: `${i.publicUrl}/services`,
+        SUPERTOKENS_URI_CORE: i.supertokensUrl,
+        POSTHOG_API_KEY: "",
+    };
+}
+
+export const API_COMMAND = [
+    "gunicorn", "entrypoints.routers:app", "--bind", `0.0.0.0:${AGENTA_API_PORT}`, "--worker-class", "uvicorn.workers.UvicornWorker",
+    "--workers", "2", "--worker-connections", "1000", "--backlog", "2048", "--keep-alive", "5", "--max-requests", "10000",
+    "--max-requests-jitter", "1000", "--timeout", "60", "--graceful-timeout", "60", "--log-level", "info",
+    "--access-logfile", "-", "--error-logfile", "-",
+];
+export const SERVICES_COMMAND = [
+    "gunicorn", "entrypoints.main:app", "--bind", `0.0.0.0:${AGENTA_SERVICES_PORT}`, "--worker-class", "uvicorn.workers.UvicornWorker",
+    "--workers", "2", "--timeout", "60", "--graceful-timeout", "60", "--log-level", "info", "--access-logfile", "-", "--error-logfile", "-",
+];
+export const WORKER_STREAMS_COMMAND = ["python", "-m", "entrypoints.worker_streams"];
+export const WORKER_QUEUES_COMMAND = ["python", "-m", "entrypoints.worker_queues"];
+export const CRON_COMMAND = ["/usr/local/bin/supercronic", "/app/crontab"];
+export const WEB_COMMAND = ["/app/entrypoint.sh"];
+export const WEB_ARGS = ["node", "./oss/server.js"];
+export const MIGRATE_COMMAND = ["sh", "-c", "python -m oss.databases.postgres.migrations.runner"];
+export const MIGRATE_ENV = {
+    ALEMBIC_AUTO_MIGRATIONS: "true",
+    ALEMBIC_CFG_PATH_CORE: "/app/oss/databases/postgres/migrations/core/alembic.ini",
+    ALEMBIC_CFG_PATH_TRACING: "/app/oss/databases/postgres/migrations/tracing/alembic.ini",
+};
+
+/**
+ * The migration Job's name: a hash of the image and what it runs. A Job's template cannot be
+ * changed, so a new version (or command) is a new Job, and an unchanged one is left alone.
+ */
+export function migrationJobName(image: string, command: readonly string[], env: Readonly<Record<string, string>>): string {
+    const digest = createHash("sha256").update(JSON.stringify({ image, command, env })).digest("hex").slice(0, 10);
+    return `agenta-migrate-${digest}`;
+}
+
+/**
+ * The edge router: one origin for `/` (web), `/api` (api, which serves the prefix itself) and
+ * `/services` (services, which does not: the prefix is stripped here). nginx started as an
+ * unprivileged user, everything writable under /tmp.
+ */
+export function edgeConfig(ns: string): string {
+    const svc = (name: string, port: number) => `http://${name}.${ns}.svc.cluster.local:${port}`;
+    return [
+        "worker_processes 1;",
+        "pid /tmp/nginx.pid;",
+        "error_log /dev/stderr warn;",
+        "events { worker_connections 1024; }",
+        "http {",
+        "    access_log /dev/stdout;",
+        "    client_body_temp_path /tmp/client_body;",
+        "    proxy_temp_path /tmp/proxy;",
+        "    fastcgi_temp_path /tmp/fastcgi;",
+        "    uwsgi_temp_path /tmp/uwsgi;",
+        "    scgi_temp_path /tmp/scgi;",
+        "    client_max_body_size 100m;",
+        "    server_tokens off;",
+        "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
+        "    proxy_http_version 1.1;",
+        "    proxy_set_header Host $host;",
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "    proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;",
+        "    proxy_set_header Upgrade $http_upgrade;",
+        "    proxy_set_header Connection $connection_upgrade;",
+        "    proxy_read_timeout 300s;",
+        "    proxy_buffering off;",
+        "    server {",
+        `        listen ${AGENTA_EDGE_PORT};`,
+        "        location = /healthz { access_log off; return 200 'ok'; }",
+        `        location /services/ { proxy_pass ${svc("agenta-services", AGENTA_SERVICES_PORT)}/; }`,
+        `        location /api/ { proxy_pass ${svc(AGENTA_API_SERVICE, AGENTA_API_PORT)}; }`,
+        `        location / { proxy_pass ${svc("agenta-web", AGENTA_WEB_PORT)}; }`,
+        "    }",
+        "}",
+        "",
+    ].join("\n");
+}

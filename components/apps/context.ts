@@ -1,0 +1,43 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Tenant } from "../../tenants/tenant";
+import type { Environment } from "../environment/environment";
+import type { NamespaceRef } from "../kube/namespace";
+import type { Footprint } from "../kube/resources";
+import { type LabelArgs } from "../naming/labels";
+import { appHost } from "../naming/names";
+
+/** What every app of a tenant is declared with. */
+export interface AppContext {
+    readonly env: Environment;
+    readonly tenant: Tenant;
+    readonly namespace: NamespaceRef;
+}
+
+export function appLabels(ctx: AppContext, app: string, component?: string): LabelArgs {
+    return { app, component, tenant: ctx.tenant.id, environment: ctx.env.name };
+}
+
+/** The public host of an app of this tenant. */
+export function publicHost(ctx: AppContext, app: string): string {
+    return appHost(ctx.env.hostPattern, app, ctx.tenant.id, ctx.env.baseDomain);
+}
+
+/** The public base URL of an app: https outside `local` (where no TLS issuer is set). */
+export function publicUrl(ctx: AppContext, app: string): string {
+    return `${ctx.env.ingress.tlsIssuer ? "https" : "http"}://${publicHost(ctx, app)}`;
+}
+
+/** The in-cluster DNS name of a Service in the tenant's namespace. */
+export function internalHost(ctx: AppContext, service: string): string {
+    return `${service}.${ctx.namespace.name}.svc.cluster.local`;
+}
+
+/** What an app reports back to its tenant workspace. */
+export interface AppResult {
+    /** Footprint of the long-running pods, for the tenant's quota. */
+    readonly steady: Footprint[];
+    /** Footprint of Jobs and CronJobs that may run beside them. */
+    readonly jobs: Footprint[];
+    /** Stack outputs of the app (secrets wrapped with pulumi.secret). */
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+}

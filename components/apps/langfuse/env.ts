@@ -1,0 +1,95 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Langfuse's environment, by container. Names and formats follow the env schemas of the pinned
+ * release (packages/shared/src/env.ts, web/src/env.mjs, worker/src/env.ts at v4.16.0) and the
+ * web entrypoint (CLICKHOUSE_MIGRATION_URL, which no schema lists but the migration script needs).
+ */
+export interface LangfuseEnvInputs {
+    readonly tenantId: string;
+    readonly displayName: string;
+    readonly publicUrl: string;
+    readonly clickhouse: { readonly host: string; readonly user: string; readonly database: string };
+    readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly keyPrefix?: string; readonly tls: boolean };
+    readonly s3: { readonly endpoint: string; readonly region: string; readonly events: string; readonly media: string; readonly exports: string };
+    /** Set when browser users sign in through the environment's IdP (configured in the SSO layer). */
+    readonly usernamePasswordLogin: boolean;
+}
+
+/** Ids of the tenant's Langfuse organization and project, created headlessly at first start. */
+export function langfuseIds(tenantId: string): { orgId: string; projectId: string } {
+    return { orgId: `${tenantId}-org`, projectId: `${tenantId}-project` };
+}
+
+/** Plain (non-secret) settings read by both web and worker. */
+export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
+    const env: Record<string, string> = {
+        HOSTNAME: "0.0.0.0",
+        CLICKHOUSE_URL: `http://${i.clickhouse.host}:8123`,
+        CLICKHOUSE_USER: i.clickhouse.user,
+        CLICKHOUSE_DB: i.clickhouse.database,
+        // Single-node ClickHouse: without this, the clustered migrations run (the default is "true").
+        CLICKHOUSE_CLUSTER_ENABLED: "false",
+        REDIS_HOST: i.redis.host,
+        REDIS_PORT: String(i.redis.port),
+        REDIS_USERNAME: i.redis.user,
+        REDIS_TLS_ENABLED: i.redis.tls ? "true" : "false",
+        LANGFUSE_S3_EVENT_UPLOAD_BUCKET: i.s3.events,
+        LANGFUSE_S3_EVENT_UPLOAD_REGION: i.s3.region,
+        LANGFUSE_S3_EVENT_UPLOAD_ENDPOINT: i.s3.endpoint,
+        LANGFUSE_S3_EVENT_UPLOAD_FORCE_PATH_STYLE: "true",
+        LANGFUSE_S3_EVENT_UPLOAD_PREFIX: "events/",
+        LANGFUSE_S3_MEDIA_UPLOAD_BUCKET: i.s3.media,
+        LANGFUSE_S3_MEDIA_UPLOAD_REGION: i.s3.region,
+        LANGFUSE_S3_MEDIA_UPLOAD_ENDPOINT: i.s3.endpoint,
+        LANGFUSE_S3_MEDIA_UPLOAD_FORCE_PATH_STYLE: "true",
+        LANGFUSE_S3_MEDIA_UPLOAD_PREFIX: "media/",
+        LANGFUSE_S3_BATCH_EXPORT_ENABLED: "true",
+        LANGFUSE_S3_BATCH_EXPORT_BUCKET: i.s3.exports,
+        LANGFUSE_S3_BATCH_EXPORT_REGION: i.s3.region,
+        LANGFUSE_S3_BATCH_EXPORT_ENDPOINT: i.s3.endpoint,
+        LANGFUSE_S3_BATCH_EXPORT_FORCE_PATH_STYLE: "true",
+        LANGFUSE_LOG_FORMAT: "json",
+        LANGFUSE_LOG_LEVEL: "info",
+    };
+    // The queues (BullMQ `prefix`) and the cache client (ioredis `keyPrefix`) both honour it since v3.157.
+    if (i.redis.keyPrefix) env["REDIS_KEY_PREFIX"] = i.redis.keyPrefix;
+    return env;
+}
+
+/** Plain settings of the web container only. */
+export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
+    const { orgId, projectId } = langfuseIds(i.tenantId);
+    return {
+        NEXTAUTH_URL: i.publicUrl,
+        // golang-migrate's ClickHouse driver speaks the native protocol (port 9000), not HTTP.
+        CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:9000`,
+        TELEMETRY_ENABLED: "false",
+        LANGFUSE_INIT_ORG_ID: orgId,
+        LANGFUSE_INIT_ORG_NAME: i.displayName,
+        LANGFUSE_INIT_PROJECT_ID: projectId,
+        LANGFUSE_INIT_PROJECT_NAME: "Default",
+        // Every user who signs in joins the tenant's organization, and so sees its project.
+        LANGFUSE_DEFAULT_ORG_ID: orgId,
+        LANGFUSE_DEFAULT_ORG_ROLE: "MEMBER",
+        LANGFUSE_DEFAULT_PROJECT_ID: projectId,
+        LANGFUSE_DEFAULT_PROJECT_ROLE: "MEMBER",
+        AUTH_DISABLE_USERNAME_PASSWORD: i.usernamePasswordLogin ? "false" : "true",
+    };
+}
+
+/** Plain settings of the worker only. */
+export function workerEnv(): Record<string, string> {
+    return { PORT: "3030", LANGFUSE_S3_BATCH_EXPORT_PREFIX: "exports/" };
+}
+
+/** Secret settings, by container, as Pulumi inputs; each goes into a Secret, never a literal env value. */
+export interface LangfuseSecrets {
+    readonly shared: Record<string, pulumi.Input<string>>;
+    readonly web: Record<string, pulumi.Input<string>>;
+}
+
+/** Public keys look like `pk-lf-<uuid>`; secret keys `sk-lf-<32 alphanumerics>` (never a colon: Basic auth splits on it). */
+export const PUBLIC_KEY = /^pk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const SECRET_KEY = /^sk-lf-[A-Za-z0-9]{32}$/;
+export const ENCRYPTION_KEY = /^[0-9a-f]{64}$/;

@@ -1,0 +1,188 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ClickHouse } from "../../data/clickhouse/clickhouse";
+import { type Footprint, footprintOf } from "../../kube/resources";
+import { appDeployment } from "../../kube/deployment";
+import { appIngress } from "../../kube/ingress";
+import { statefulOptions } from "../../kube/options";
+import { httpProbe, startupWindow } from "../../kube/probes";
+import type { ContainerArgs } from "../../kube/workload";
+import { standardLabels } from "../../naming/labels";
+import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
+import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
+import { APP_IMAGES } from "../../versions/images";
+import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
+import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
+import { type LangfuseEnvInputs, langfuseIds, sharedEnv, webEnv, workerEnv } from "./env";
+
+export interface LangfuseArgs {
+    readonly ctx: AppContext;
+    readonly database: TenantDatabases;
+    readonly clickhouse: ClickHouse;
+    readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly password: pulumi.Input<string>; readonly keyPrefix?: string; readonly tls: boolean };
+    readonly storage: TenantBuckets;
+    /** OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP. */
+    readonly sso?: { readonly plain: Record<string, string>; readonly secret: Record<string, pulumi.Input<string>> };
+}
+
+export const LANGFUSE_WEB_PORT = 3000;
+export const LANGFUSE_WORKER_PORT = 3030;
+/** First start runs Prisma and ClickHouse migrations in the web entrypoint; give it this long. */
+export const LANGFUSE_MIGRATION_WINDOW_SECONDS = 900;
+
+/**
+ * A tenant's Langfuse: web and worker, over the tenant's own ClickHouse and its database, buckets
+ * and Redis user. Its organization, project and API key pair are created headlessly at first
+ * start from keys this program generates (and exports), so the trace gateway can use them.
+ * SALT, ENCRYPTION_KEY and NEXTAUTH_SECRET are generated once and protected: rotating them would
+ * make stored API keys and encrypted settings unreadable.
+ */
+export class Langfuse extends pulumi.ComponentResource {
+    readonly publicKey: pulumi.Output<string>;
+    readonly secretKey: pulumi.Output<string>;
+    readonly result: AppResult;
+    /** Labels of the web pods, for policies that admit traffic to them. */
+    readonly webPodLabels: Record<string, string>;
+
+    constructor(name: string, args: LangfuseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:apps:Langfuse", name, {}, opts);
+        const { ctx } = args;
+        const { env, tenant } = ctx;
+        const keep = statefulOptions(env.protectState, { parent: this });
+        const child = { parent: this };
+
+        const salt = new random.RandomPassword(`${name}-salt`, { length: 48, special: false }, keep);
+        const nextauthSecret = new random.RandomPassword(`${name}-nextauth-secret`, { length: 48, special: false }, keep);
+        const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, keep);
+        const publicKeyId = new random.RandomUuid(`${name}-public-key`, {}, keep);
+        const secretKeyBody = new random.RandomPassword(`${name}-secret-key`, { length: 32, special: false }, keep);
+        this.publicKey = pulumi.interpolate`pk-lf-${publicKeyId.result}`;
+        this.secretKey = pulumi.secret(pulumi.interpolate`sk-lf-${secretKeyBody.result}`);
+
+        const inputs: LangfuseEnvInputs = {
+            tenantId: tenant.id,
+            displayName: tenant.displayName,
+            publicUrl: publicUrl(ctx, "langfuse"),
+            clickhouse: { host: args.clickhouse.host, user: args.clickhouse.user, database: args.clickhouse.database },
+            redis: { host: args.redis.host, port: args.redis.port, user: args.redis.user, keyPrefix: args.redis.keyPrefix, tls: args.redis.tls },
+            s3: {
+                endpoint: args.storage.endpoint,
+                region: args.storage.region,
+                events: args.storage.buckets.langfuseEvents!,
+                media: args.storage.buckets.langfuseMedia!,
+                exports: args.storage.buckets.langfuseExports!,
+            },
+            usernamePasswordLogin: !args.sso,
+        };
+        const s3Key = args.storage.accessKey;
+        const s3Secret = args.storage.secretKey;
+        const sharedSecret = new k8s.core.v1.Secret(
+            `${name}-shared-secret`,
+            {
+                metadata: { name: "langfuse", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "langfuse")) },
+                type: "Opaque",
+                stringData: {
+                    DATABASE_URL: args.database.url("langfuse"),
+                    SALT: salt.result,
+                    ENCRYPTION_KEY: encryptionKey.hex,
+                    CLICKHOUSE_PASSWORD: args.clickhouse.password,
+                    REDIS_AUTH: args.redis.password,
+                    LANGFUSE_S3_EVENT_UPLOAD_ACCESS_KEY_ID: s3Key,
+                    LANGFUSE_S3_EVENT_UPLOAD_SECRET_ACCESS_KEY: s3Secret,
+                    LANGFUSE_S3_MEDIA_UPLOAD_ACCESS_KEY_ID: s3Key,
+                    LANGFUSE_S3_MEDIA_UPLOAD_SECRET_ACCESS_KEY: s3Secret,
+                    LANGFUSE_S3_BATCH_EXPORT_ACCESS_KEY_ID: s3Key,
+                    LANGFUSE_S3_BATCH_EXPORT_SECRET_ACCESS_KEY: s3Secret,
+                },
+            },
+            child,
+        );
+        const webOnly: Record<string, pulumi.Input<string>> = {
+            NEXTAUTH_SECRET: nextauthSecret.result,
+            LANGFUSE_INIT_PROJECT_PUBLIC_KEY: this.publicKey,
+            LANGFUSE_INIT_PROJECT_SECRET_KEY: this.secretKey,
+            ...args.sso?.secret,
+        };
+        const outputs: Record<string, pulumi.Input<unknown>> = {
+            url: inputs.publicUrl,
+            publicKey: this.publicKey,
+            secretKey: this.secretKey,
+            projectId: langfuseIds(tenant.id).projectId,
+        };
+        const webPlain: Record<string, string> = { ...webEnv(inputs), ...args.sso?.plain };
+        if (!args.sso) {
+            // Without SSO (only allowed in `local`), a first user is created so someone can sign in.
+            const initPassword = new random.RandomPassword(`${name}-init-user-password`, { length: 24, special: false }, child);
+            const owner = tenant.owners[0]!;
+            webPlain["LANGFUSE_INIT_USER_EMAIL"] = owner.email;
+            webPlain["LANGFUSE_INIT_USER_NAME"] = owner.name;
+            webOnly["LANGFUSE_INIT_USER_PASSWORD"] = initPassword.result;
+            outputs["initUser"] = { email: owner.email, password: pulumi.secret(initPassword.result) };
+        }
+        const webSecret = new k8s.core.v1.Secret(
+            `${name}-web-secret`,
+            {
+                metadata: { name: "langfuse-web", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "langfuse", "web")) },
+                type: "Opaque",
+                stringData: webOnly,
+            },
+            child,
+        );
+
+        const webResources = APP_WORKLOADS["langfuse-web"][tenant.size];
+        const workerResources = APP_WORKLOADS["langfuse-worker"][tenant.size];
+        const shared = sharedEnv(inputs);
+        const web: ContainerArgs = {
+            name: "web",
+            image: APP_IMAGES.langfuseWeb,
+            ports: [{ name: "http", port: LANGFUSE_WEB_PORT }],
+            env: { ...shared, ...webPlain, NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(webResources.limits.memory)}`, HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
+            envFromSecrets: ["langfuse", "langfuse-web"],
+            resources: webResources,
+            startupProbe: startupWindow(httpProbe("/api/public/health", "http"), LANGFUSE_MIGRATION_WINDOW_SECONDS),
+            readinessProbe: httpProbe("/api/public/ready", "http"),
+            livenessProbe: httpProbe("/api/public/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
+        };
+        const worker: ContainerArgs = {
+            name: "worker",
+            image: APP_IMAGES.langfuseWorker,
+            ports: [{ name: "http", port: LANGFUSE_WORKER_PORT }],
+            env: { ...shared, ...workerEnv(), NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(workerResources.limits.memory)}`, HOME: "/tmp" },
+            envFromSecrets: ["langfuse"],
+            resources: workerResources,
+            startupProbe: startupWindow(httpProbe("/api/health", "http"), 300),
+            livenessProbe: httpProbe("/api/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
+        };
+        const webLabels = appLabels(ctx, "langfuse", "web");
+        const webDeploy = appDeployment(
+            `${name}-web`,
+            {
+                name: "langfuse-web",
+                namespace: ctx.namespace,
+                labels: webLabels,
+                replicas: env.webReplicas,
+                containers: [web],
+                servicePorts: [{ name: "http", port: LANGFUSE_WEB_PORT }],
+                disruptionBudget: true,
+                extraPodLabels: { [EXPOSED_LABEL]: "http" },
+            },
+            { parent: this, dependsOn: [sharedSecret, webSecret, args.clickhouse, ...args.database.resources] },
+        );
+        // The worker runs no migrations: it starts once web has migrated both databases.
+        appDeployment(
+            `${name}-worker`,
+            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: 1, containers: [worker] },
+            { parent: this, dependsOn: [webDeploy.deployment, sharedSecret] },
+        );
+        appIngress(
+            `${name}-ingress`,
+            { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT },
+            child,
+        );
+        this.webPodLabels = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web", "llmops.io/tenant": tenant.id };
+        const steady: Footprint[] = [footprintOf([web], env.webReplicas), footprintOf([worker], 1)];
+        this.result = { steady, jobs: [], outputs };
+        this.registerOutputs({ url: inputs.publicUrl });
+    }
+}

@@ -1,0 +1,45 @@
+/**
+ * MLflow server settings (3.x; flags and their env equivalents from mlflow/cli and
+ * mlflow/environment_variables at the pinned release).
+ */
+
+export const MLFLOW_PORT = 5000;
+
+/**
+ * `--allowed-hosts` (MLFLOW_SERVER_ALLOWED_HOSTS): since 3.5 a request whose Host header is not
+ * listed gets 403. Entries without `*` must equal the whole header, port included, so each name
+ * is listed bare and as `name:*`: the public host, and every form of the Service's DNS name.
+ */
+export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string): string {
+    const names = [publicHost, service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+    return names.flatMap((n) => [n, `${n}:*`]).join(",");
+}
+
+export interface MlflowEnvInputs {
+    readonly publicHost: string;
+    readonly namespace: string;
+    readonly bucket: string;
+    readonly s3Endpoint: string;
+    readonly region: string;
+    readonly workers: number;
+}
+
+/** Plain settings of the server. The backend store URI and S3 keys come from the app's Secret. */
+export function mlflowEnv(i: MlflowEnvInputs): Record<string, string> {
+    return {
+        MLFLOW_ARTIFACTS_DESTINATION: `s3://${i.bucket}/artifacts`,
+        MLFLOW_SERVER_ALLOWED_HOSTS: mlflowAllowedHosts(i.publicHost, "mlflow", i.namespace),
+        MLFLOW_S3_ENDPOINT_URL: i.s3Endpoint,
+        AWS_DEFAULT_REGION: i.region,
+        // Background job execution needs /dev/shm and a job runner; nothing here uses it.
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
+        MLFLOW_WORKERS: String(i.workers),
+        HOME: "/tmp",
+    };
+}
+
+/** The server command: artifacts proxied through the server, so clients need no S3 credentials. */
+export const MLFLOW_SERVER_COMMAND = ["mlflow", "server", "--host", "0.0.0.0", "--port", String(MLFLOW_PORT), "--serve-artifacts"];
+
+/** The schema migration, run before the server starts (positional URL; read from the Secret). */
+export const MLFLOW_DB_UPGRADE_COMMAND = ["sh", "-c", 'exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'];

@@ -1,0 +1,100 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { appDeployment } from "../../kube/deployment";
+import { appIngress } from "../../kube/ingress";
+import { httpProbe, startupWindow } from "../../kube/probes";
+import { footprintOf } from "../../kube/resources";
+import type { ContainerArgs } from "../../kube/workload";
+import { standardLabels } from "../../naming/labels";
+import { APP_WORKLOADS } from "../../sizing/profiles";
+import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
+import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
+import { APP_IMAGES } from "../../versions/images";
+import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
+import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv } from "./env";
+
+export interface MlflowArgs {
+    readonly ctx: AppContext;
+    readonly database: TenantDatabases;
+    readonly storage: TenantBuckets;
+}
+
+/**
+ * A tenant's MLflow tracking server (the `-full` image: Postgres driver and boto3): Postgres
+ * backend, artifacts proxied to the tenant's bucket, `mlflow db upgrade` as an init container
+ * so a new version never serves an old schema, `/health` probes.
+ */
+export class Mlflow extends pulumi.ComponentResource {
+    readonly result: AppResult;
+    /** The in-cluster tracking URI (for jobs such as `mlflow gc`). */
+    readonly trackingUri: string;
+    readonly secretName = "mlflow";
+
+    constructor(name: string, args: MlflowArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:apps:Mlflow", name, {}, opts);
+        const { ctx } = args;
+        const { env, tenant } = ctx;
+        const labels = appLabels(ctx, "mlflow", "server");
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: { name: this.secretName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: {
+                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow"),
+                    AWS_ACCESS_KEY_ID: args.storage.accessKey,
+                    AWS_SECRET_ACCESS_KEY: args.storage.secretKey,
+                },
+            },
+            { parent: this },
+        );
+        const resources = APP_WORKLOADS.mlflow[tenant.size];
+        const plain = mlflowEnv({
+            publicHost: publicHost(ctx, "mlflow"),
+            namespace: ctx.namespace.name,
+            bucket: args.storage.buckets.mlflowArtifacts!,
+            s3Endpoint: args.storage.endpoint,
+            region: args.storage.region,
+            workers: tenant.size === "small" ? 1 : 4,
+        });
+        const upgrade: ContainerArgs = {
+            name: "db-upgrade",
+            image: APP_IMAGES.mlflow,
+            command: MLFLOW_DB_UPGRADE_COMMAND,
+            env: { HOME: "/tmp" },
+            envFromSecrets: [this.secretName],
+            resources,
+        };
+        const server: ContainerArgs = {
+            name: "mlflow",
+            image: APP_IMAGES.mlflow,
+            command: MLFLOW_SERVER_COMMAND,
+            ports: [{ name: "http", port: MLFLOW_PORT }],
+            env: plain,
+            envFromSecrets: [this.secretName],
+            resources,
+            startupProbe: startupWindow(httpProbe("/health", "http"), 180),
+            readinessProbe: httpProbe("/health", "http"),
+            livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
+        };
+        appDeployment(
+            `${name}-server`,
+            {
+                name: "mlflow",
+                namespace: ctx.namespace,
+                labels,
+                replicas: env.webReplicas,
+                initContainers: [upgrade],
+                containers: [server],
+                servicePorts: [{ name: "http", port: MLFLOW_PORT }],
+                disruptionBudget: true,
+                extraPodLabels: { [EXPOSED_LABEL]: "http" },
+            },
+            { parent: this, dependsOn: [secret, ...args.database.resources, ...args.storage.resources] },
+        );
+        appIngress(`${name}-ingress`, { name: "mlflow", namespace: ctx.namespace, labels, env, host: publicHost(ctx, "mlflow"), service: "mlflow", port: MLFLOW_PORT }, { parent: this });
+        this.trackingUri = `http://mlflow.${ctx.namespace.name}.svc.cluster.local:${MLFLOW_PORT}`;
+        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [], outputs: { url: publicUrl(ctx, "mlflow") } };
+        this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
+    }
+}
