@@ -90,15 +90,32 @@ describe("data services follow each stack's config", () => {
 });
 
 describe("state protection", () => {
-    it.each(STACKS)("protects and retains stateful resources only where the environment says so (%s)", async (stack) => {
+    /** Generated values that must never change once data exists (rotating them loses data or access). */
+    const NEVER_ROTATE = /-(salt|encryption-key|nextauth-secret|auth-key|crypt-key|public-key|secret-key|admin-password|root-password|pg-password|s3-secret)$/;
+    const isStateful = (r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+        r.type === "postgresql:index/database:Database" ||
+        r.type === "postgresql:index/role:Role" ||
+        r.type === "minio:index/s3Bucket:S3Bucket" ||
+        (r.type === "kubernetes:apps/v1:StatefulSet" && Boolean((r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length)) ||
+        (r.type.startsWith("random:") && NEVER_ROTATE.test(r.name));
+
+    it.each(STACKS)("protects and retains databases, buckets, volumes and never-rotating keys only where the environment says so (%s)", async (stack) => {
         const cap = await stackCapture(stack);
         const shouldProtect = stack === "staging" || stack === "prod";
-        const stateful = cap.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length);
-        const keys = ofType(cap, "random:index/randomPassword:RandomPassword");
-        expect(stateful.length + keys.length).toBeGreaterThan(0);
-        for (const r of [...stateful, ...keys]) {
+        const stateful = cap.resources.filter(isStateful);
+        expect(stateful.length).toBeGreaterThan(10);
+        for (const r of stateful) {
             expect(r.options.protect, r.urn).toBe(shouldProtect);
             expect(r.options.retainOnDelete, r.urn).toBe(shouldProtect);
         }
+        // Nothing else is protected: rotatable passwords and stateless workloads stay replaceable.
+        for (const r of cap.resources.filter((x) => !isStateful(x))) expect(r.options.protect, r.urn).toBe(false);
+    });
+
+    it("keeps volumes when a StatefulSet is deleted or scaled down", async () => {
+        const cap = await stackCapture("prod");
+        const sets = ofKind(cap, "StatefulSet");
+        expect(sets.length).toBeGreaterThan(0);
+        for (const s of sets) expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
     });
 });

@@ -38,3 +38,38 @@ export function ofType(capture: Capture, type: string): CapturedResource[] {
 export function customResources(capture: Capture): CapturedResource[] {
     return capture.resources.filter((r) => r.custom);
 }
+
+/** The environment of a container, as it would see it: literal values, Secret keys and whole Secrets. */
+export function containerEnv(capture: Capture, namespace: string, container: { env?: Array<{ name: string; value?: string; valueFrom?: any }>; envFrom?: Array<{ secretRef?: { name: string } }> }): Record<string, string> {
+    const secrets = new Map(ofKind(capture, "Secret").filter((s) => s.metadata.namespace === namespace).map((s) => [s.metadata.name!, (s.stringData ?? {}) as Record<string, string>]));
+    const out: Record<string, string> = {};
+    for (const from of container.envFrom ?? []) {
+        const data = from.secretRef ? secrets.get(from.secretRef.name) : undefined;
+        if (from.secretRef && !data) throw new Error(`envFrom names Secret ${namespace}/${from.secretRef.name}, which is not declared`);
+        Object.assign(out, data);
+    }
+    for (const e of container.env ?? []) {
+        if (e.value !== undefined) out[e.name] = e.value;
+        else if (e.valueFrom?.secretKeyRef) {
+            const ref = e.valueFrom.secretKeyRef as { name: string; key: string };
+            const v = secrets.get(ref.name)?.[ref.key];
+            if (v === undefined) throw new Error(`env ${e.name} reads ${namespace}/${ref.name}[${ref.key}], which is not declared`);
+            out[e.name] = v;
+        }
+    }
+    return out;
+}
+
+/** A workload's containers by name. */
+export function containersOf(workload: K8sObject): Record<string, any> {
+    const spec = workload.kind === "CronJob" ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
+    return Object.fromEntries([...(spec.initContainers ?? []), ...spec.containers].map((c: { name: string }) => [c.name, c]));
+}
+
+/** The tenant id in a namespace name `llm-<tenant>`. */
+export function tenantNamespaces(capture: Capture): string[] {
+    return ofKind(capture, "Namespace")
+        .filter((n) => n.metadata.labels?.["llmops.io/workspace"] === "true")
+        .map((n) => n.metadata.name!)
+        .sort();
+}

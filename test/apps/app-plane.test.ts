@@ -1,0 +1,235 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Capture } from "../../cli/mock-runtime";
+import { ENCRYPTION_KEY, PUBLIC_KEY, SECRET_KEY } from "../../components/apps/langfuse/env";
+import { stackCapture, STACKS } from "../support/capture";
+import { containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
+
+const APP_WORKLOADS = {
+    langfuse: ["langfuse-web", "langfuse-worker", "clickhouse"],
+    mlflow: ["mlflow"],
+    agenta: ["agenta-web", "agenta-api", "agenta-worker-streams", "agenta-worker-queues", "agenta-cron", "agenta-services", "agenta-supertokens", "agenta-edge", "agenta-redis-volatile", "agenta-redis-durable"],
+} as const;
+
+/** The apps each example tenant enabled. */
+const EXPECTED: Record<string, Array<keyof typeof APP_WORKLOADS>> = {
+    acme: ["langfuse", "mlflow", "agenta"],
+    globex: ["langfuse", "mlflow"],
+    initech: ["langfuse", "agenta"],
+};
+
+function workloadNames(cap: Capture, ns: string): string[] {
+    return [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet")].filter((w) => w.metadata.namespace === ns).map((w) => w.metadata.name!).sort();
+}
+
+describe.each(STACKS)("app plane in %s", (stack) => {
+    let cap: Capture;
+    beforeAll(async () => {
+        cap = await stackCapture(stack);
+    });
+
+    it("declares each enabled app per tenant, and nothing of disabled apps", () => {
+        const namespaces = tenantNamespaces(cap);
+        expect(namespaces.length).toBeGreaterThan(0);
+        for (const ns of namespaces) {
+            const tenant = ns.replace(/^llm-/, "");
+            const names = workloadNames(cap, ns);
+            for (const app of ["langfuse", "mlflow", "agenta"] as const) {
+                for (const w of APP_WORKLOADS[app]) {
+                    if (EXPECTED[tenant]!.includes(app)) expect(names, `${tenant} lacks ${w}`).toContain(w);
+                    else expect(names, `${tenant} has ${w} though ${app} is off`).not.toContain(w);
+                }
+            }
+            const ingresses = ofKind(cap, "Ingress").filter((i) => i.metadata.namespace === ns).map((i) => i.metadata.name).sort();
+            expect(ingresses).toEqual([...EXPECTED[tenant]!].sort());
+        }
+    });
+
+    it("gives every app an Ingress at <app>.<tenant>.<base domain>, with TLS outside local", () => {
+        const base = { local: "localtest.me", dev: "dev.llmops.example.com", staging: "staging.llmops.example.com", prod: "llmops.example.com" }[stack];
+        for (const ing of ofKind(cap, "Ingress")) {
+            const tenant = ing.metadata.namespace!.replace(/^llm-/, "");
+            const rule = ing.spec.rules[0];
+            expect(rule.host).toBe(`${ing.metadata.name}.${tenant}.${base}`);
+            if (stack === "local") expect(ing.spec.tls).toBeUndefined();
+            else {
+                expect(ing.spec.tls).toEqual([{ hosts: [rule.host], secretName: `${ing.metadata.name}-tls` }]);
+                expect(ing.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toMatch(/^letsencrypt/);
+            }
+        }
+    });
+});
+
+describe("Langfuse env contract", () => {
+    it.each(["dev", "prod"])("is complete and well-formed for every tenant (%s)", async (stack) => {
+        const cap = await stackCapture(stack);
+        for (const ns of tenantNamespaces(cap)) {
+            const web = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-web"))["web"]);
+            const worker = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-worker"))["worker"]);
+            for (const key of ["DATABASE_URL", "NEXTAUTH_URL", "NEXTAUTH_SECRET", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_MIGRATION_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET"]) {
+                expect(web[key], `${ns} web lacks ${key}`).toBeTruthy();
+            }
+            for (const key of ["DATABASE_URL", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET", "REDIS_HOST", "REDIS_AUTH"]) {
+                expect(worker[key], `${ns} worker lacks ${key}`).toBeTruthy();
+            }
+            // Same secrets on both containers: the worker decrypts what web encrypted.
+            for (const key of ["SALT", "ENCRYPTION_KEY", "DATABASE_URL", "CLICKHOUSE_PASSWORD"]) expect(worker[key]).toBe(web[key]);
+            const db = new URL(web["DATABASE_URL"]!);
+            expect(db.protocol).toBe("postgresql:");
+            expect(decodeURIComponent(db.username)).toBe(`${ns.replace(/^llm-/, "").replace(/-/g, "_")}_langfuse`);
+            expect(db.pathname).toBe(`/${ns.replace(/^llm-/, "").replace(/-/g, "_")}_langfuse`);
+            expect(new URL(web["NEXTAUTH_URL"]!).host).toMatch(/^langfuse\./);
+            const ch = new URL(web["CLICKHOUSE_URL"]!);
+            expect([ch.protocol, ch.port, ch.hostname]).toEqual(["http:", "8123", `clickhouse.${ns}.svc.cluster.local`]);
+            const migrate = new URL(web["CLICKHOUSE_MIGRATION_URL"]!);
+            expect([migrate.protocol, migrate.port]).toEqual(["clickhouse:", "9000"]);
+            expect(web["CLICKHOUSE_CLUSTER_ENABLED"]).toBe("false");
+            expect(web["HOSTNAME"]).toBe("0.0.0.0");
+            expect(web["ENCRYPTION_KEY"]).toMatch(ENCRYPTION_KEY);
+            expect(web["SALT"]!.length).toBeGreaterThanOrEqual(32);
+            expect(web["LANGFUSE_INIT_PROJECT_PUBLIC_KEY"]).toMatch(PUBLIC_KEY);
+            expect(web["LANGFUSE_INIT_PROJECT_SECRET_KEY"]).toMatch(SECRET_KEY);
+            expect(web["LANGFUSE_INIT_ORG_ID"]).toBe(`${ns.replace(/^llm-/, "")}-org`);
+            expect(web["LANGFUSE_DEFAULT_ORG_ID"]).toBe(web["LANGFUSE_INIT_ORG_ID"]);
+            expect(web["LANGFUSE_DEFAULT_PROJECT_ID"]).toBe(web["LANGFUSE_INIT_PROJECT_ID"]);
+            expect(web["LANGFUSE_DEFAULT_ORG_ROLE"]).toBe("MEMBER");
+            expect(worker["NEXTAUTH_SECRET"], "the worker does not get web-only secrets").toBeUndefined();
+        }
+    });
+
+    it("exports each tenant's key pair as secret stack outputs", async () => {
+        const cap = await stackCapture("dev");
+        const tenants = cap.outputs["tenants"] as Record<string, { langfuse?: { publicKey: string; secretKey: { "@secret": string } } }>;
+        expect(Object.keys(tenants).sort()).toEqual(["acme", "globex", "initech"]);
+        for (const [id, out] of Object.entries(tenants)) {
+            expect(out.langfuse?.publicKey, id).toMatch(PUBLIC_KEY);
+            expect(out.langfuse?.secretKey["@secret"], `${id} secret key is not a secret output`).toMatch(SECRET_KEY);
+        }
+    });
+
+    it("starts the worker after web has migrated, and gives web a startup window for migrations", async () => {
+        const cap = await stackCapture("dev");
+        const worker = cap.resources.find((r) => r.name === "acme-langfuse-worker")!;
+        expect(worker.options.dependencies).toContain(cap.resources.find((r) => r.name === "acme-langfuse-web")!.urn);
+        const web = containersOf(find(cap, "Deployment", "llm-acme", "langfuse-web"))["web"];
+        expect(web.startupProbe.httpGet.path).toBe("/api/public/health");
+        expect(web.startupProbe.periodSeconds * web.startupProbe.failureThreshold).toBeGreaterThanOrEqual(600);
+        expect(web.readinessProbe.httpGet.path).toBe("/api/public/ready");
+        expect(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"].livenessProbe.httpGet).toEqual({ path: "/api/health", port: "http" });
+    });
+
+    it("confines a shared-Redis tenant to its key prefix and gives a dedicated-Redis tenant its own server", async () => {
+        const cap = await stackCapture("dev");
+        const acme = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"]);
+        expect([acme["REDIS_HOST"], acme["REDIS_USERNAME"], acme["REDIS_KEY_PREFIX"]]).toEqual(["redis.llm-platform.svc.cluster.local", "acme-langfuse", "acme:langfuse:"]);
+        const globex = containerEnv(cap, "llm-globex", containersOf(find(cap, "Deployment", "llm-globex", "langfuse-worker"))["worker"]);
+        expect([globex["REDIS_HOST"], globex["REDIS_USERNAME"], globex["REDIS_KEY_PREFIX"]]).toEqual(["langfuse-redis.llm-globex.svc.cluster.local", "langfuse", undefined]);
+        expect(find(cap, "ConfigMap", "llm-globex", "langfuse-redis-config").data!["valkey.conf"]).toContain("maxmemory-policy noeviction");
+    });
+
+    it("lets password login only where SSO is off, creating a first user there", async () => {
+        const local = await stackCapture("local");
+        const web = containerEnv(local, "llm-acme", containersOf(find(local, "Deployment", "llm-acme", "langfuse-web"))["web"]);
+        expect(web["LANGFUSE_INIT_USER_EMAIL"]).toBe("jane.doe@acme.example");
+        expect(web["LANGFUSE_INIT_USER_PASSWORD"]!.length).toBeGreaterThanOrEqual(16);
+    });
+});
+
+describe("MLflow", () => {
+    it("runs the -full image, upgrades the schema first, and proxies artifacts to the tenant's bucket", async () => {
+        const cap = await stackCapture("dev");
+        const d = find(cap, "Deployment", "llm-acme", "mlflow");
+        const { "db-upgrade": upgrade, mlflow } = containersOf(d);
+        expect(mlflow.image).toMatch(/^ghcr\.io\/mlflow\/mlflow:v3\.\d+\.\d+-full(@sha256:[0-9a-f]{64})?$/);
+        expect(upgrade.command.join(" ")).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
+        expect(d.spec.template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(["db-upgrade"]);
+        expect(mlflow.command).toEqual(["mlflow", "server", "--host", "0.0.0.0", "--port", "5000", "--serve-artifacts"]);
+        const env = containerEnv(cap, "llm-acme", mlflow);
+        expect(new URL(env["MLFLOW_BACKEND_STORE_URI"]!).pathname).toBe("/acme_mlflow");
+        expect(env["MLFLOW_ARTIFACTS_DESTINATION"]).toBe("s3://llm-dev-acme-mlflow/artifacts");
+        expect(env["MLFLOW_S3_ENDPOINT_URL"]).toBe("http://minio.llm-platform.svc.cluster.local:9000");
+        expect(env["AWS_ACCESS_KEY_ID"]).toBe("acme-mlflow");
+        const hosts = env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",");
+        for (const h of ["mlflow.acme.dev.llmops.example.com", "mlflow.acme.dev.llmops.example.com:*", "mlflow", "mlflow.llm-acme.svc.cluster.local", "mlflow.llm-acme.svc.cluster.local:*"]) expect(hosts).toContain(h);
+        for (const p of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(mlflow[p].httpGet.path).toBe("/health");
+        expect(mlflow.securityContext.runAsNonRoot).toBe(true);
+    });
+});
+
+describe("Agenta", () => {
+    it("wires the api, workers and services to three databases and two Redis", async () => {
+        const cap = await stackCapture("dev");
+        const api = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "agenta-api"))["api"]);
+        for (const key of ["AGENTA_LICENSE", "AGENTA_WEB_URL", "AGENTA_API_URL", "AGENTA_SERVICES_URL", "AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY", "POSTGRES_URI_CORE", "POSTGRES_URI_TRACING", "POSTGRES_URI_SUPERTOKENS", "REDIS_URI_VOLATILE", "REDIS_URI_DURABLE", "SUPERTOKENS_URI_CORE", "SUPERTOKENS_API_KEY"]) {
+            expect(api[key], `api lacks ${key}`).toBeTruthy();
+        }
+        expect(new URL(api["POSTGRES_URI_CORE"]!).protocol).toBe("postgresql+asyncpg:");
+        expect(new URL(api["POSTGRES_URI_CORE"]!).pathname).toBe("/acme_agenta_core");
+        expect(new URL(api["POSTGRES_URI_TRACING"]!).pathname).toBe("/acme_agenta_tracing");
+        expect(new URL(api["POSTGRES_URI_SUPERTOKENS"]!).protocol).toBe("postgresql:");
+        expect(new URL(api["REDIS_URI_VOLATILE"]!).host).toBe("agenta-redis-volatile.llm-acme.svc.cluster.local:6379");
+        expect(new URL(api["REDIS_URI_DURABLE"]!).host).toBe("agenta-redis-durable.llm-acme.svc.cluster.local:6379");
+        expect(api["AGENTA_API_URL"]).toBe("https://agenta.acme.dev.llmops.example.com/api");
+        expect(api["AGENTA_ACCESS_ALLOWED_DOMAINS"]).toBe("acme.example");
+        // Agenta's migration runner splits credentials naively: no ':' or '@' in a password.
+        expect(decodeURIComponent(new URL(api["POSTGRES_URI_CORE"]!).password)).toMatch(/^[A-Za-z0-9]+$/);
+        const st = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "agenta-supertokens"))["supertokens"]);
+        expect(st["API_KEYS"]).toBe(api["SUPERTOKENS_API_KEY"]);
+        expect(st["POSTGRESQL_CONNECTION_URI"]).toBe(api["POSTGRES_URI_SUPERTOKENS"]);
+        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-volatile-config").data!["valkey.conf"]).toMatch(/maxmemory-policy volatile-lru\n[\s\S]*appendonly no/);
+        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-durable-config").data!["valkey.conf"]).toMatch(/maxmemory-policy noeviction\n[\s\S]*appendonly yes/);
+    });
+
+    it("names the api's Service `api`, which the cron scripts call literally", async () => {
+        const cap = await stackCapture("dev");
+        expect(find(cap, "Service", "llm-acme", "api").spec.ports).toEqual([{ name: "http", port: 8000, targetPort: "http", protocol: "TCP" }]);
+    });
+
+    it("runs the migration as a hash-named Job that is retried when it failed, before the api and workers", async () => {
+        const cap = await stackCapture("dev");
+        const jobs = ofKind(cap, "Job").filter((j) => j.metadata.namespace === "llm-acme");
+        expect(jobs).toHaveLength(1);
+        const job = jobs[0]!;
+        expect(job.metadata.name).toMatch(/^agenta-migrate-[0-9a-f]{10}$/);
+        expect(job.metadata.annotations?.["pulumi.com/replaceUnready"]).toBe("true");
+        expect(containersOf(job as any)["migrate"]?.command ?? job.spec.template.spec.containers[0].command).toEqual(["sh", "-c", "python -m oss.databases.postgres.migrations.runner"]);
+        const jobUrn = cap.resources.find((r) => r.name === "acme-agenta-migrate")!.urn;
+        for (const w of ["api", "worker-streams", "worker-queues", "cron"]) {
+            expect(cap.resources.find((r) => r.name === `acme-agenta-${w}`)!.options.dependencies, w).toContain(jobUrn);
+        }
+        // Same image and command in another tenant: same Job name (the hash is of what runs, not who).
+        expect(ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-initech")!.metadata.name).toBe(job.metadata.name);
+    });
+
+    it("routes /, /api and /services through one edge, stripping only /services", async () => {
+        const cap = await stackCapture("dev");
+        const conf = find(cap, "ConfigMap", "llm-acme", "agenta-edge").data!["nginx.conf"];
+        expect(conf).toContain("location /services/ { proxy_pass http://agenta-services.llm-acme.svc.cluster.local:8080/; }");
+        expect(conf).toContain("location /api/ { proxy_pass http://api.llm-acme.svc.cluster.local:8000; }");
+        expect(conf).toContain("location / { proxy_pass http://agenta-web.llm-acme.svc.cluster.local:3000; }");
+        expect(find(cap, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-edge", port: { number: 8080 } });
+    });
+});
+
+describe("tenant quota", () => {
+    it.each(["dev", "prod"])("covers every workload the tenant runs, with room for a rolling update (%s)", async (stack) => {
+        const { cpuMillis, memoryBytes } = await import("../../components/kube/resources");
+        const cap = await stackCapture(stack);
+        for (const ns of tenantNamespaces(cap)) {
+            const hard = find(cap, "ResourceQuota", ns, "tenant-quota").spec.hard;
+            let cpu = 0;
+            let mem = 0;
+            let pods = 0;
+            for (const w of [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet")].filter((x) => x.metadata.namespace === ns)) {
+                const replicas = w.spec.replicas ?? 1;
+                pods += replicas;
+                for (const c of w.spec.template.spec.containers) {
+                    cpu += cpuMillis(c.resources.requests.cpu) * replicas;
+                    mem += memoryBytes(c.resources.requests.memory) * replicas;
+                }
+            }
+            expect(cpuMillis(hard["requests.cpu"])).toBeGreaterThanOrEqual(cpu * 1.25);
+            expect(memoryBytes(hard["requests.memory"])).toBeGreaterThanOrEqual(mem * 1.25);
+            expect(Number(hard.pods)).toBeGreaterThanOrEqual(pods * 2);
+        }
+    });
+});
