@@ -56,6 +56,18 @@ export type RedisSettings =
           readonly adminPassword: ConfigSecret;
       };
 
+export type SsoSettings =
+    | { readonly enabled: false }
+    | {
+          readonly enabled: true;
+          /** `<endpoint>/oidc`. */
+          readonly issuer: string;
+          readonly endpoint: string;
+          readonly managementResource: string;
+          readonly m2mAppId: string;
+          readonly m2mAppSecret: ConfigSecret;
+      };
+
 /**
  * The resolved environment profile: every default decided, every name derived. The only input of
  * components besides the tenants; built by {@link resolveEnvironment}.
@@ -87,5 +99,11 @@ export interface Environment {
     readonly redis: RedisSettings;
     readonly clickhouse: { readonly size?: Size; readonly storage: string };
     readonly kong: { readonly namespace: string; readonly ingressClass: string };
+    readonly sso: SsoSettings;
+    readonly traceGateway: {
+        readonly replicas: number;
+        readonly queueStorage: string;
+        readonly forward?: { readonly endpoint: string; readonly authorization?: ConfigSecret };
+    };
     readonly retention: RetentionBounds;
 }

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { platformNamespace } from "../naming/names";
 import { type Problem, ValidationError, problemsFromZod } from "../validation/problems";
 import { PROFILE_DEFAULTS, type RetentionBound, type RetentionBounds } from "./defaults";
-import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings } from "./environment";
+import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings, SsoSettings } from "./environment";
 import { type PlatformConfig, platformConfigSchema } from "./schema";
 
 /** The config key, inside the project's namespace, that holds the platform settings. */
@@ -137,6 +137,31 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         };
     }
 
+    let sso: SsoSettings = { enabled: false };
+    if (!c.sso.enabled && c.environment !== "local") {
+        problem("sso.enabled", `is false, but only \`local\` may run without single sign-on (this is \`${c.environment}\`).`, "configure `sso: { enabled: true, logto: { endpoint, m2mAppId, m2mAppSecretKey } }`.");
+    }
+    if (c.sso.enabled) {
+        const endpoint = c.sso.logto.endpoint.replace(/\/+$/, "");
+        if (endpoint.startsWith("http://") && c.environment !== "local") problem("sso.logto.endpoint", "is plain http: client secrets and tokens would cross the network unencrypted.", "use the https endpoint of Logto.");
+        sso = {
+            enabled: true,
+            endpoint,
+            issuer: `${endpoint}/oidc`,
+            managementResource: c.sso.logto.managementResource ?? "https://default.logto.app/api",
+            m2mAppId: c.sso.logto.m2mAppId,
+            m2mAppSecret: secret("sso.logto.m2mAppSecretKey", c.sso.logto.m2mAppSecretKey),
+        };
+    }
+    const forward = c.traceGateway?.forward;
+    const traceGateway = {
+        replicas: c.traceGateway?.replicas ?? c.webReplicas ?? profile.webReplicas,
+        queueStorage: c.traceGateway?.queueStorage ?? "5Gi",
+        forward: forward
+            ? { endpoint: forward.endpoint, authorization: forward.authorizationKey ? secret("traceGateway.forward.authorizationKey", forward.authorizationKey) : undefined }
+            : undefined,
+    };
+
     const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
 
     return {
@@ -163,6 +188,8 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         redis,
         clickhouse: { size: ds.clickhouse?.size, storage: ds.clickhouse?.storage ?? profile.clickhouseStorage },
         kong: { namespace: c.kong?.namespace ?? "kong", ingressClass: c.kong?.ingressClass ?? "kong" },
+        sso,
+        traceGateway,
         retention,
     };
 }

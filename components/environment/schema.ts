@@ -46,6 +46,10 @@ const quantity = z
 
 const size = z.enum(SIZES).meta({ examples: ["standard"] });
 
+const httpsUrl = z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .meta({ examples: ["https://auth.example.com"] });
+
 const days = z.number().int().min(1).max(3650).meta({ examples: [30] });
 
 const inClusterCommon = {
@@ -174,6 +178,35 @@ export const platformConfigSchema = z
                 ingressClass: z.string().min(1).optional().meta({ description: "@default kong", examples: ["kong"] }),
             })
             .optional(),
+        sso: z
+            .discriminatedUnion("enabled", [
+                z.strictObject({ enabled: z.literal(false) }),
+                z.strictObject({
+                    enabled: z.literal(true),
+                    logto: z.strictObject({
+                        endpoint: httpsUrl.meta({ description: "Logto endpoint; the OIDC issuer is <endpoint>/oidc.", examples: ["https://auth.example.com"] }),
+                        managementResource: httpsUrl
+                            .optional()
+                            .meta({ description: "Management API resource indicator. @default https://default.logto.app/api (self-hosted); Logto Cloud: https://<tenant-id>.logto.app/api", examples: ["https://default.logto.app/api"] }),
+                        m2mAppId: z.string().min(1).meta({ description: "App ID of the machine-to-machine app created by hand in the Admin Console.", examples: ["x8g4nl1m0ws2dq7c"] }),
+                        m2mAppSecretKey: secretKey,
+                    }),
+                }),
+            ])
+            .meta({ description: "Single sign-on through Logto. Only `local` may switch it off." }),
+        traceGateway: z
+            .strictObject({
+                replicas: z.number().int().min(1).max(10).optional().meta({ description: "@default webReplicas" }),
+                queueStorage: quantity.optional().meta({ description: "Volume of each replica's persistent sending queue. @default 5Gi" }),
+                forward: z
+                    .strictObject({
+                        endpoint: httpsUrl.meta({ description: "OTLP/HTTP traces URL of the gateway team's own backend, which receives a copy of every span.", examples: ["https://otel.observability.example.com/v1/traces"] }),
+                        authorizationKey: secretKey.optional().meta({ description: "Secret config key holding the Authorization header value for the backend." }),
+                    })
+                    .optional(),
+            })
+            .optional()
+            .meta({ description: "The per-environment trace gateway (OpenTelemetry Collector) between Kong and tenant Langfuse." }),
         retention: z
             .strictObject({
                 traceDays: retentionBoundSchema.optional(),

@@ -9,15 +9,16 @@ const valid = {
     baseDomain: "dev.example.com",
     ingress: { className: "nginx", controllerNamespace: "ingress-nginx", tlsIssuer: { name: "letsencrypt" } },
     dataServices: { postgres: { mode: "in-cluster" }, objectStore: { mode: "in-cluster" }, redis: { mode: "in-cluster" } },
+    sso: { enabled: true, logto: { endpoint: "https://auth.example.com", m2mAppId: "m2m", m2mAppSecretKey: "logtoSecret" } },
 };
 
 const secrets = (present: string[]) => ({ has: (k: string) => present.includes(k), get: (k: string) => pulumi.secret(`value-of-${k}`) });
 
-function resolve(raw: unknown, present: string[] = []) {
+function resolve(raw: unknown, present: string[] = ["logtoSecret"]) {
     return resolveEnvironment(raw, { stack: "dev", project: "llmops-platform", source: "stacks/Pulumi.dev.yaml", secrets: secrets(present) });
 }
 
-function report(raw: unknown, present: string[] = []): string {
+function report(raw: unknown, present: string[] = ["logtoSecret"]): string {
     try {
         resolve(raw, present);
     } catch (e) {
@@ -47,11 +48,15 @@ const CASES: Array<[string, unknown, string]> = [
     ["host pattern without tenant", merge({ hostPattern: "{app}.{baseDomain}" }), "llmops-platform:platform.hostPattern: must contain `{tenant}`."],
     ["retention default above max", merge({ retention: { traceDays: { max: 30, default: 60 } } }), "llmops-platform:platform.retention.traceDays.default: (60) is outside [1, 30]."],
     ["web replicas zero", merge({ webReplicas: 0 }), "llmops-platform:platform.webReplicas: must be at least 1. Fix: use a value like `2`."],
+    ["SSO off outside local", merge({ sso: { enabled: false } }), "llmops-platform:platform.sso.enabled: is false, but only `local` may run without single sign-on (this is `dev`)."],
+    ["SSO without endpoint", merge({ sso: { enabled: true, logto: { m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }), "llmops-platform:platform.sso.logto.endpoint: is required but missing. Fix: use a value like `https://auth.example.com`."],
+    ["SSO over plain http", merge({ sso: { enabled: true, logto: { endpoint: "http://auth.example.com", m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }), "llmops-platform:platform.sso.logto.endpoint: is plain http"],
+    ["trace forward not a URL", merge({ traceGateway: { forward: { endpoint: "otel:4318" } } }), "llmops-platform:platform.traceGateway.forward.endpoint: must be an http(s) URL."],
 ];
 
 describe("stack config", () => {
     it.each(CASES)("%s", (_name, raw, expected) => {
-        expect(report(raw, [])).toContain(expected);
+        expect(report(raw)).toContain(expected);
     });
 
     it("reports every problem at once", () => {
@@ -62,7 +67,7 @@ describe("stack config", () => {
 
     it("decides defaults per environment in one step", () => {
         for (const name of ["local", "dev", "staging", "prod"] as const) {
-            const e = resolveEnvironment(merge({ environment: name }), { stack: name, project: "p", source: "s", secrets: secrets([]) });
+            const e = resolveEnvironment(merge({ environment: name }), { stack: name, project: "p", source: "s", secrets: secrets(["logtoSecret"]) });
             const profile = PROFILE_DEFAULTS[name];
             expect(e.protectState).toBe(profile.protectState);
             expect(e.maxTenantSize).toBe(profile.maxTenantSize);
@@ -94,7 +99,7 @@ describe("stack config", () => {
                     redis: { mode: "in-cluster" },
                 },
             }),
-            ["pgPassword"],
+            ["pgPassword", "logtoSecret"],
         );
         expect(e.postgres).toMatchObject({ mode: "external", host: "pg.example.com", port: 5432, adminUser: "postgres", sslMode: "require" });
         expect(e.objectStore).toMatchObject({ mode: "in-cluster", adminEndpoint: "localhost:30900" });

@@ -18,6 +18,7 @@ function env(stack: string, environment = stack, extra: Record<string, unknown> 
             baseDomain: "example.com",
             ingress: { className: "nginx", controllerNamespace: "ingress-nginx", tlsIssuer: { name: "le" } },
             dataServices: { postgres: { mode: "in-cluster" }, objectStore: { mode: "in-cluster" }, redis: { mode: "in-cluster" } },
+            sso: { enabled: true, logto: { endpoint: "https://auth.example.com", m2mAppId: "m2m", m2mAppSecretKey: "logtoSecret" } },
             ...extra,
         },
         { stack, project: "llmops-platform", source: `stacks/Pulumi.${stack}.yaml`, secrets: { has: () => true, get: () => pulumi.output("x") } },
