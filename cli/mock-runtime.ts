@@ -160,6 +160,15 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
         }
         case "random:index/randomUuid:RandomUuid":
             return { ...inputs, result: detUuid(seed) };
+        case "pulumi-nodejs:dynamic:Resource":
+            // What the Logto dynamic provider would return from create (ids as Logto shapes them).
+            if (inputs["kind"] === "logto:organization") {
+                return { ...inputs, organizationId: det(seed, 12, ALNUM.toLowerCase().slice(26)), adminMembers: [], pendingAdminEmails: inputs["adminEmails"] ?? [] };
+            }
+            if (inputs["kind"] === "logto:application") {
+                return { ...inputs, applicationId: det(seed, 21, ALNUM.toLowerCase().slice(26)), clientSecret: pulumi.secret(det(`${seed}#secret`, 32, ALNUM)) };
+            }
+            return inputs;
         default:
             return inputs;
     }

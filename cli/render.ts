@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { type Capture, type CapturedResource, redact } from "./mock-runtime";
 import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
@@ -66,8 +67,14 @@ export function plan(capture: Capture): unknown[] {
         deleteBeforeReplace: r.options.deleteBeforeReplace || undefined,
         dependsOn: r.options.dependencies.length ? r.options.dependencies : undefined,
         aliases: r.options.aliases.length ? r.options.aliases : undefined,
-        inputs: redact(r.inputs),
+        inputs: withoutProviderCode(redact(r.inputs) as Record<string, unknown>),
     }));
+}
+
+/** Dynamic resources carry their provider's serialized code; the plan shows its hash instead. */
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (typeof inputs["__provider"] !== "string") return inputs;
+    return { ...inputs, __provider: `[dynamic provider code, sha256 ${createHash("sha256").update(inputs["__provider"]).digest("hex").slice(0, 16)}]` };
 }
 
 function table(header: string[], rows: (string | number)[][]): string {
@@ -80,7 +87,8 @@ export function summary(capture: Capture): string {
     const byTenant = new Map<string, number>();
     for (const r of capture.resources) {
         if (!r.custom) continue;
-        byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+        const type = typeof r.inputs["kind"] === "string" && r.type === "pulumi-nodejs:dynamic:Resource" ? `${r.type} (${r.inputs["kind"]})` : r.type;
+        byType.set(type, (byType.get(type) ?? 0) + 1);
         const t = tenants.get(r.urn) || "(platform)";
         byTenant.set(t, (byTenant.get(t) ?? 0) + 1);
     }

@@ -38,8 +38,12 @@ async function main(): Promise<number> {
     for (const [ns, docs] of manifests(capture)) fs.writeFileSync(path.join(dir, "manifests", `${ns}.yaml`), manifestYaml(docs));
     fs.writeFileSync(path.join(dir, "resources.json"), `${JSON.stringify(plan(capture), null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "summary.md"), summary(capture));
+    if (typeof capture.outputs["kongDeck"] === "string") {
+        fs.mkdirSync(path.join(dir, "kong"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "kong", "deck.yaml"), capture.outputs["kongDeck"]);
+    }
     const count = capture.resources.filter((r) => r.custom).length;
-    console.log(`synth ${stack}: ${count} resources -> ${path.relative(process.cwd(), dir) || dir}/ (manifests/, resources.json, summary.md)`);
+    console.log(`synth ${stack}: ${count} resources -> ${path.relative(process.cwd(), dir) || dir}/ (manifests/, resources.json, summary.md, kong/deck.yaml)`);
     return 0;
 }
 

@@ -81,7 +81,12 @@ export const tenantSchema = z
         kong: z
             .strictObject({
                 consumers: z
-                    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be a Kong consumer username: lower-case letters, digits, `.`, `_`, `-`"))
+                    .array(
+                        z
+                            .string()
+                            .max(63)
+                            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kong consumer username that is also a valid Kubernetes name: lower-case letters, digits and hyphens"),
+                    )
                     .min(1)
                     .meta({ description: "Kong consumer usernames whose traffic is traced into the tenant's Langfuse.", examples: [["acme-chatbot"]] }),
                 samplingRate: z.number().min(0).max(1).optional().meta({ description: "Share of requests traced, 0 to 1. @default 1", examples: [0.25] }),

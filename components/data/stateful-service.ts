@@ -31,6 +31,8 @@ export interface StatefulServiceArgs {
     /** Checksums of mounted config, so a change rolls the pod. */
     readonly podAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     readonly terminationGracePeriodSeconds?: number;
+    /** Replicas, each with its own volume. @default 1 */
+    readonly replicas?: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export class StatefulService extends pulumi.ComponentResource {
                 metadata,
                 spec: {
                     serviceName: args.serviceName,
-                    replicas: 1,
+                    replicas: args.replicas ?? 1,
                     selector: { matchLabels: selector },
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {

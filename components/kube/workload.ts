@@ -18,7 +18,7 @@ export interface ContainerArgs {
     readonly name: string;
     readonly image: Image;
     readonly command?: pulumi.Input<string>[];
-    readonly args?: pulumi.Input<string>[];
+    readonly args?: pulumi.Input<pulumi.Input<string>[]>;
     readonly ports?: readonly { readonly name: string; readonly port: number }[];
     /** Plain settings. Anything sensitive goes through {@link fromSecret} or `envFromSecrets`. */
     readonly env?: Readonly<Record<string, pulumi.Input<string> | EnvVar["valueFrom"]>>;

@@ -2,7 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
-import { allowDns, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
+import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { OTLP_HTTP_PORT } from "../tracing/collector-config";
+import { TRACE_GATEWAY } from "../tracing/gateway";
 import { standardLabels } from "../naming/labels";
 
 export interface PlatformNamespaceArgs {
@@ -20,18 +23,17 @@ const DATA_SERVICE_PORTS: Record<string, number[]> = { postgres: [5432], minio: 
  */
 export class PlatformNamespace extends pulumi.ComponentResource {
     readonly namespace: NamespaceRef;
+    private readonly resourceName: string;
+    private readonly environment: string;
 
     constructor(name: string, args: PlatformNamespaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:platform:Namespace", name, {}, opts);
         const { env } = args;
         const labels = (app: string) => standardLabels({ app, environment: env.name });
         this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this });
-        const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-netpol-${policyName}`,
-                { metadata: { name: policyName, namespace: this.namespace.output, labels: labels("platform") }, spec },
-                { parent: this },
-            );
+        this.resourceName = name;
+        this.environment = env.name;
+        const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => this.policy(policyName, spec);
         policy("default-deny", defaultDeny());
         policy("allow-dns", allowDns());
         policy("allow-within-namespace", allowWithinNamespace());
@@ -52,5 +54,35 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             policy(`allow-deployer-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, from, tcp(...DATA_SERVICE_PORTS[app]!)));
         }
         this.registerOutputs({ namespace: this.namespace.name });
+    }
+
+    policy(policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): k8s.networking.v1.NetworkPolicy {
+        return new k8s.networking.v1.NetworkPolicy(
+            `${this.resourceName}-netpol-${policyName}`,
+            { metadata: { name: policyName, namespace: this.namespace.output, labels: standardLabels({ app: "platform", environment: this.environment }) }, spec },
+            { parent: this },
+        );
+    }
+
+    /**
+     * The trace gateway's allowances: Kong in, each tenant's Langfuse web out, and (when configured)
+     * the gateway team's backend out.
+     */
+    allowTraceGateway(env: Environment): void {
+        const gateway = { "app.kubernetes.io/name": TRACE_GATEWAY };
+        this.policy("allow-kong-to-trace-gateway", allowIngressFrom(gateway, [namespacePeer(env.kong.namespace)], tcp(OTLP_HTTP_PORT)));
+        this.policy(
+            "allow-trace-gateway-to-langfuse",
+            allowEgressTo(
+                [{ namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web" } } }],
+                tcp(LANGFUSE_WEB_PORT),
+                gateway,
+            ),
+        );
+        const forward = env.traceGateway.forward;
+        if (forward) {
+            const u = new URL(forward.endpoint);
+            this.policy("allow-trace-gateway-forward", allowEgressToInternet(tcp(Number(u.port || (u.protocol === "https:" ? 443 : 80))), gateway));
+        }
     }
 }

@@ -7,6 +7,10 @@ import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
 import { serviceHost } from "../kube/namespace";
 import { type SharedRedisEndpoint, TenantWorkspace } from "../tenant/workspace";
+import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
+import { type GatewayTenant, TraceGateway, gatewayTracesUrl } from "../tracing/gateway";
+import { deckDocument } from "../tracing/kong";
+import { stringify } from "yaml";
 import { PlatformNamespace } from "./platform-namespace";
 
 export interface PlatformArgs {
@@ -34,7 +38,15 @@ export class Platform extends pulumi.ComponentResource {
             env.redis.mode === "in-cluster"
                 ? { host: serviceHost("redis", env.platformNamespace), port: 6379, tls: false }
                 : { host: env.redis.host, port: env.redis.port, tls: env.redis.tls };
-        const workspaces = tenants.map((tenant) => new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis }, child));
+        const tracesUrl = gatewayTracesUrl(env.platformNamespace);
+        const workspaces = tenants.map((tenant) => new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
+        const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
+            w.langfuse
+                ? [{ tenantId: tenants[i]!.id, tracesEndpoint: `http://${serviceHost("langfuse-web", w.tenantNamespace.namespace.name)}:${LANGFUSE_WEB_PORT}/api/public/otel/v1/traces`, publicKey: w.langfuse.publicKey, secretKey: w.langfuse.secretKey }]
+                : [],
+        );
+        new TraceGateway(`${name}-trace-gateway`, { env, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
+        platformNs.allowTraceGateway(env);
         const redisUsers: RedisUser[] = workspaces.flatMap((w) => w.sharedRedisUsers);
         const redisLabels = { app: "redis", environment: env.name };
         if (env.redis.mode === "in-cluster") {
@@ -64,6 +76,9 @@ export class Platform extends pulumi.ComponentResource {
             postgresHost: postgres.host,
             objectStoreEndpoint: objectStore.endpoint,
             tenants: Object.fromEntries(workspaces.map((w, i) => [tenants[i]!.id, w.outputs])),
+            traceGatewayUrl: tracesUrl,
+            // For Kong outside Kubernetes: `pulumi stack output kongDeck > kong.yaml && deck gateway sync kong.yaml`.
+            kongDeck: stringify(deckDocument({ stack: env.stack, environment: env.name, tracesEndpoint: tracesUrl, tenants }), { lineWidth: 0 }),
         };
         this.registerOutputs(this.outputs);
     }

@@ -24,6 +24,11 @@ export const DATA_SERVICES = {
         standard: res("500m", "1Gi", "1", "2Gi"),
         large: res("1", "4Gi", "2", "8Gi"),
     },
+    traceGateway: {
+        small: res("100m", "256Mi", "1", "512Mi"),
+        standard: res("500m", "1Gi", "2", "2Gi"),
+        large: res("1", "2Gi", "4", "4Gi"),
+    },
 } as const satisfies Record<string, SizeTable>;
 
 /** The `maxmemory` Redis is told to use: 80% of its memory limit, leaving room for buffers and AOF rewrite. */

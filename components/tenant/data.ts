@@ -101,7 +101,16 @@ export interface TenantBuckets {
  */
 export function tenantBuckets(
     name: string,
-    args: { tenantId: string; app: AppName; purposes: readonly BucketPurpose[]; bucketPrefix: string; objectStore: ObjectStore; protect: boolean },
+    args: {
+        tenantId: string;
+        app: AppName;
+        purposes: readonly BucketPurpose[];
+        bucketPrefix: string;
+        objectStore: ObjectStore;
+        protect: boolean;
+        /** Buckets whose objects expire, with the age and the key prefix the rule applies to. */
+        expire?: Partial<Record<BucketPurpose, { readonly days: number; readonly prefix?: string }>>;
+    },
     opts: { parent: pulumi.Resource },
 ): TenantBuckets {
     const provider = args.objectStore.provider;
@@ -112,6 +121,15 @@ export function tenantBuckets(
         buckets[purpose] = bucket;
         resources.push(
             new minio.S3Bucket(`${name}-bucket-${purpose}`, { bucket, acl: "private", forceDestroy: false }, statefulOptions(args.protect, { parent: opts.parent, provider })),
+        );
+    }
+    for (const [purpose, rule] of Object.entries(args.expire ?? {}) as Array<[BucketPurpose, { days: number; prefix?: string }]>) {
+        const bucket = buckets[purpose];
+        if (!bucket) throw new Error(`${name}: a lifecycle rule names bucket purpose \`${purpose}\`, which this app does not have`);
+        new minio.IlmPolicy(
+            `${name}-lifecycle-${purpose}`,
+            { bucket, rules: [{ id: `expire-after-${rule.days}-days`, expiration: `${rule.days}d`, status: "Enabled", filter: rule.prefix }] },
+            { parent: opts.parent, provider, dependsOn: resources },
         );
     }
     const user = objectStoreUser(args.tenantId, args.app);

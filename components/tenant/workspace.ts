@@ -3,8 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Tenant } from "../../tenants/tenant";
 import { Agenta } from "../apps/agenta/agenta";
-import { type AppContext, type AppResult, appLabels } from "../apps/context";
-import { Langfuse } from "../apps/langfuse/langfuse";
+import { AGENTA_EDGE_PORT } from "../apps/agenta/env";
+import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl } from "../apps/context";
+import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "../apps/langfuse/langfuse";
+import { LangfuseRetention } from "../retention/langfuse-retention";
+import { TRACE_GATEWAY } from "../tracing/gateway";
+import { KongTracing } from "../tracing/kong-resources";
 import { Mlflow } from "../apps/mlflow/mlflow";
 import { ClickHouse } from "../data/clickhouse/clickhouse";
 import { clickhouseServerConfig } from "../data/clickhouse/config";
@@ -12,10 +16,15 @@ import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
 import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
+import { appIngress } from "../kube/ingress";
+import { allowIngressFrom, namespacePeer, tcp } from "../kube/network";
 import { type Footprint, footprintOf, sumFootprints } from "../kube/resources";
 import { standardLabels } from "../naming/labels";
 import { redisKeyPrefix, redisUser } from "../naming/names";
 import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
+import { GATE_PORT, SsoGate } from "../sso/gate";
+import { prefixExcept } from "../sso/routes";
+import { TenantSso } from "../sso/tenant-sso";
 import { tenantBuckets, tenantDatabases } from "./data";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
@@ -34,6 +43,8 @@ export interface TenantWorkspaceArgs {
     readonly postgres: Postgres;
     readonly objectStore: ObjectStore;
     readonly sharedRedis: SharedRedisEndpoint;
+    /** Where Kong sends this tenant's spans (the environment's trace gateway). */
+    readonly tracesUrl: string;
 }
 
 /** Days a tenant ClickHouse keeps its system logs (query_log excepted: Langfuse reads it). */
@@ -52,6 +63,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
     readonly langfuse?: Langfuse;
     readonly mlflow?: Mlflow;
     readonly tenantNamespace: TenantNamespace;
+    /** The ClickHouse TTL reconciler script, when the tenant has Langfuse. */
+    retentionScript?: string;
 
     constructor(name: string, args: TenantWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:tenant:Workspace", name, {}, opts);
@@ -62,12 +75,23 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace };
         const results: AppResult[] = [];
         const protect = env.protectState;
+        const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
+        if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
 
         if (tenant.apps.langfuse) {
             const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect }, child);
             const storage = tenantBuckets(
                 `${id}-langfuse`,
-                { tenantId: id, app: "langfuse", purposes: ["langfuseEvents", "langfuseMedia", "langfuseExports"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect },
+                {
+                    tenantId: id,
+                    app: "langfuse",
+                    purposes: ["langfuseEvents", "langfuseMedia", "langfuseExports"],
+                    bucketPrefix: env.bucketPrefix,
+                    objectStore: args.objectStore,
+                    protect,
+                    // Raw ingestion events age with the traces; exports are short-lived. Media is never expired: traces link to it.
+                    expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: "events/" }, langfuseExports: { days: tenant.retention.artifactDays, prefix: "exports/" } },
+                },
                 child,
             );
             const redisPassword = new random.RandomPassword(`${id}-langfuse-redis-password`, { length: 32, special: false }, child);
@@ -116,7 +140,33 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 child,
             );
             extraSteady.push(footprintOf([{ resources: clickhouseResources }]));
-            this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage }, child);
+            let langfuseSso: LangfuseArgs["sso"];
+            if (sso && env.sso.enabled) {
+                const app = sso.application("langfuse", publicUrl(ctx, "langfuse"), "/api/auth/callback/custom");
+                langfuseSso = {
+                    plain: {
+                        AUTH_CUSTOM_CLIENT_ID: app.applicationId,
+                        AUTH_CUSTOM_ISSUER: env.sso.issuer,
+                        AUTH_CUSTOM_NAME: `${tenant.displayName} SSO`,
+                        AUTH_CUSTOM_SCOPE: "openid email profile",
+                        AUTH_DOMAINS_WITH_SSO_ENFORCEMENT: tenant.sso.emailDomains.join(","),
+                    },
+                    secret: { AUTH_CUSTOM_CLIENT_SECRET: app.clientSecret },
+                };
+            }
+            this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, sso: langfuseSso }, child);
+            const retention = new LangfuseRetention(
+                `${id}-langfuse-retention`,
+                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: [this.langfuse.web] },
+                child,
+            );
+            this.retentionScript = retention.script;
+            // The trace gateway delivers each tenant's spans to its Langfuse.
+            this.tenantNamespace.policy(
+                "allow-trace-gateway",
+                allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
+            );
+            if (tenant.kong) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
             results.push({ ...this.langfuse.result, steady: [...this.langfuse.result.steady, ...extraSteady] });
             this.outputs["langfuse"] = this.langfuse.result.outputs;
         }
@@ -128,9 +178,19 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect },
                 child,
             );
-            this.mlflow = new Mlflow(`${id}-mlflow`, { ctx, database, storage }, child);
-            results.push(this.mlflow.result);
-            this.outputs["mlflow"] = this.mlflow.result.outputs;
+            this.mlflow = new Mlflow(`${id}-mlflow`, { ctx, database, storage, exposed: !sso, purgeDeletedRunsAfterDays: tenant.retention.deletedRunsPurgeDays }, child);
+            const outputs: Record<string, pulumi.Input<unknown>> = { ...this.mlflow.result.outputs };
+            let basicAuthUsers: pulumi.Output<string> | undefined;
+            if (sso) {
+                // SDK clients (MLFLOW_TRACKING_USERNAME/PASSWORD) pass the gate with HTTP Basic instead of a browser login.
+                const sdkUser = `${id}-sdk`;
+                const sdkPassword = new random.RandomPassword(`${id}-mlflow-sdk-password`, { length: 32, special: false }, child);
+                basicAuthUsers = pulumi.interpolate`${sdkUser}:${sdkPassword.bcryptHash}\n`;
+                outputs["sdk"] = { username: sdkUser, password: pulumi.secret(sdkPassword.result) };
+            }
+            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, { basicAuthUsers });
+            results.push({ ...this.mlflow.result, steady: [...this.mlflow.result.steady, ...gate] });
+            this.outputs["mlflow"] = outputs;
         }
 
         if (tenant.apps.agenta) {
@@ -141,11 +201,21 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             );
             const storage = tenantBuckets(
                 `${id}-agenta`,
-                { tenantId: id, app: "agenta", purposes: ["agentaFiles"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect },
+                {
+                    tenantId: id,
+                    app: "agenta",
+                    purposes: ["agentaFiles"],
+                    bucketPrefix: env.bucketPrefix,
+                    objectStore: args.objectStore,
+                    protect,
+                    expire: { agentaFiles: { days: tenant.retention.artifactDays } },
+                },
                 child,
             );
-            const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage }, child);
-            results.push(agenta.result);
+            const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage, exposed: !sso }, child);
+            // The api authenticates API-key clients itself; its sign-in routes (/api/auth) stay behind the gate.
+            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])] });
+            results.push({ ...agenta.result, steady: [...agenta.result.steady, ...gate] });
             this.outputs["agenta"] = agenta.result.outputs;
         }
 
@@ -164,5 +234,44 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             child,
         );
         this.registerOutputs({});
+    }
+
+    /**
+     * Makes an app reachable at its public host: through an SSO gate when the environment has SSO
+     * (then only the gate is exposed), directly otherwise. Returns the gate's footprint.
+     */
+    private publish(
+        ctx: AppContext,
+        sso: TenantSso | undefined,
+        app: string,
+        service: string,
+        port: number,
+        gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string> },
+    ): Footprint[] {
+        const { env, tenant } = ctx;
+        const labels = appLabels(ctx, app);
+        let target = { service, port };
+        const footprints: Footprint[] = [];
+        if (sso && env.sso.enabled) {
+            const client = sso.application(app, publicUrl(ctx, app), "/oauth2/callback");
+            const gate = new SsoGate(
+                `${tenant.id}-${app}-sso-gate`,
+                {
+                    ctx,
+                    app,
+                    upstream: `http://${internalHost(ctx, service)}:${port}/`,
+                    issuer: env.sso.issuer,
+                    clientId: client.applicationId,
+                    clientSecret: client.clientSecret,
+                    organizationId: sso.organizationId,
+                    ...gateOpts,
+                },
+                { parent: this },
+            );
+            target = { service: gate.serviceName, port: GATE_PORT };
+            footprints.push(gate.footprint);
+        }
+        appIngress(`${tenant.id}-${app}-ingress`, { name: app, namespace: ctx.namespace, labels, env, host: publicHost(ctx, app), service: target.service, port: target.port }, { parent: this });
+        return footprints;
     }
 }

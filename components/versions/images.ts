@@ -148,5 +148,21 @@ export const SUPPORT_IMAGES = {
         writablePaths: ["/tmp"],
         exception: "Started directly as nginx (101) with our own nginx.conf: port 8080, pid and temp files in /tmp.",
     },
+    oauth2Proxy: {
+        repository: "quay.io/oauth2-proxy/oauth2-proxy",
+        tag: "v7.15.3",
+        imageUser: "nonroot (distroless, 65532)",
+        runAs: { uid: 65532, gid: 65532 },
+        readOnlyRootFilesystem: true,
+        writablePaths: [],
+    },
+    otelCollector: {
+        repository: "docker.io/otel/opentelemetry-collector-contrib",
+        tag: "0.159.0",
+        imageUser: "10001",
+        runAs: { uid: 10001, gid: 10001 },
+        readOnlyRootFilesystem: true,
+        writablePaths: [],
+    },
 } as const satisfies Record<string, Image>;
 

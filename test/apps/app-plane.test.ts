@@ -186,7 +186,7 @@ describe("Agenta", () => {
 
     it("runs the migration as a hash-named Job that is retried when it failed, before the api and workers", async () => {
         const cap = await stackCapture("dev");
-        const jobs = ofKind(cap, "Job").filter((j) => j.metadata.namespace === "llm-acme");
+        const jobs = ofKind(cap, "Job").filter((j) => j.metadata.namespace === "llm-acme" && j.metadata.name!.startsWith("agenta-"));
         expect(jobs).toHaveLength(1);
         const job = jobs[0]!;
         expect(job.metadata.name).toMatch(/^agenta-migrate-[0-9a-f]{10}$/);
@@ -197,7 +197,7 @@ describe("Agenta", () => {
             expect(cap.resources.find((r) => r.name === `acme-agenta-${w}`)!.options.dependencies, w).toContain(jobUrn);
         }
         // Same image and command in another tenant: same Job name (the hash is of what runs, not who).
-        expect(ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-initech")!.metadata.name).toBe(job.metadata.name);
+        expect(ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-initech" && j.metadata.name!.startsWith("agenta-"))!.metadata.name).toBe(job.metadata.name);
     });
 
     it("routes /, /api and /services through one edge, stripping only /services", async () => {
@@ -206,7 +206,11 @@ describe("Agenta", () => {
         expect(conf).toContain("location /services/ { proxy_pass http://agenta-services.llm-acme.svc.cluster.local:8080/; }");
         expect(conf).toContain("location /api/ { proxy_pass http://api.llm-acme.svc.cluster.local:8000; }");
         expect(conf).toContain("location / { proxy_pass http://agenta-web.llm-acme.svc.cluster.local:3000; }");
-        expect(find(cap, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-edge", port: { number: 8080 } });
+        // Without SSO (local) the Ingress reaches the edge; with SSO, the gate does and forwards to the edge.
+        const local = await stackCapture("local");
+        expect(find(local, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-edge", port: { number: 8080 } });
+        expect(find(cap, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-sso-gate", port: { number: 4180 } });
+        expect(containersOf(find(cap, "Deployment", "llm-acme", "agenta-sso-gate"))["oauth2-proxy"].args).toContain("--upstream=http://agenta-edge.llm-acme.svc.cluster.local:8080/");
     });
 });
 

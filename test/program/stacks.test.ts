@@ -51,7 +51,7 @@ describe("data services follow each stack's config", () => {
         for (const stack of ["local", "dev"]) {
             const cap = await stackCapture(stack);
             const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name).sort();
-            expect(sets).toEqual(["minio", "postgres", "redis"]);
+            expect(sets).toEqual(["minio", "postgres", "redis", "trace-gateway"]);
             const nodePorts = ofKind(cap, "Service").filter((s) => s.spec.type === "NodePort");
             expect(nodePorts.map((s) => s.metadata.name).sort()).toEqual(stack === "local" ? ["minio-nodeport", "postgres-nodeport"] : []);
         }
@@ -96,7 +96,8 @@ describe("state protection", () => {
         r.type === "postgresql:index/database:Database" ||
         r.type === "postgresql:index/role:Role" ||
         r.type === "minio:index/s3Bucket:S3Bucket" ||
-        (r.type === "kubernetes:apps/v1:StatefulSet" && Boolean((r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length)) ||
+        // Every volume but the trace gateway's queue (spans in flight, not data of record).
+        (r.type === "kubernetes:apps/v1:StatefulSet" && Boolean((r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length) && !r.name.includes("trace-gateway")) ||
         (r.type.startsWith("random:") && NEVER_ROTATE.test(r.name));
 
     it.each(STACKS)("protects and retains databases, buckets, volumes and never-rotating keys only where the environment says so (%s)", async (stack) => {

@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Redis } from "../../data/redis/redis";
 import { appDeployment } from "../../kube/deployment";
-import { appIngress } from "../../kube/ingress";
 import { REPLACE_UNREADY, statefulOptions } from "../../kube/options";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
 import { type Footprint, footprintOf } from "../../kube/resources";
@@ -15,7 +14,7 @@ import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
 import { APP_IMAGES, SUPPORT_IMAGES, imageRef } from "../../versions/images";
-import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl } from "../context";
+import { type AppContext, type AppResult, appLabels, internalHost, publicUrl } from "../context";
 import {
     AGENTA_API_PORT,
     AGENTA_API_SERVICE,
@@ -42,6 +41,8 @@ export interface AgentaArgs {
     readonly ctx: AppContext;
     readonly database: TenantDatabases;
     readonly storage: TenantBuckets;
+    /** Whether outside traffic reaches the edge directly (no SSO gate in front of it). */
+    readonly exposed: boolean;
 }
 
 /**
@@ -152,7 +153,7 @@ export class Agenta extends pulumi.ComponentResource {
         const deploy = (
             component: string,
             container: ContainerArgs,
-            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; exposed?: boolean; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
+            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
         ) => {
             const count = extra.replicas ?? 1;
             steady.push(footprintOf([container], count));
@@ -169,7 +170,6 @@ export class Agenta extends pulumi.ComponentResource {
                     serviceName: extra.serviceName,
                     disruptionBudget: count > 1,
                     strategy: extra.strategy,
-                    extraPodLabels: extra.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
                 },
                 { parent: this, dependsOn: [secret, ...(extra.dependsOn ?? [])] },
             );
@@ -331,13 +331,12 @@ export class Agenta extends pulumi.ComponentResource {
                 volumes: [{ name: "config", configMap: { name: edgeConfigMap.metadata.name } }],
                 servicePorts: [{ name: "http", port: AGENTA_EDGE_PORT }],
                 disruptionBudget: true,
-                extraPodLabels: { [EXPOSED_LABEL]: "http" },
+                extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
                 podAnnotations: { "llmops.io/config-hash": createHash("sha256").update(edgeConf).digest("hex").slice(0, 16) },
             },
             child,
         );
         steady.push(footprintOf([{ resources: res("agenta-edge") }], replicas));
-        appIngress(`${name}-ingress`, { name: "agenta", namespace: ctx.namespace, labels: edgeLabels, env, host: publicHost(ctx, "agenta"), service: "agenta-edge", port: AGENTA_EDGE_PORT }, child);
         this.result = { steady, jobs: [footprintOf([migrate])], outputs: { url: inputs.publicUrl } };
         this.registerOutputs({ url: inputs.publicUrl });
     }

@@ -23,7 +23,7 @@ export interface LangfuseArgs {
     readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly password: pulumi.Input<string>; readonly keyPrefix?: string; readonly tls: boolean };
     readonly storage: TenantBuckets;
     /** OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP. */
-    readonly sso?: { readonly plain: Record<string, string>; readonly secret: Record<string, pulumi.Input<string>> };
+    readonly sso?: { readonly plain: Record<string, pulumi.Input<string>>; readonly secret: Record<string, pulumi.Input<string>> };
 }
 
 export const LANGFUSE_WEB_PORT = 3000;
@@ -42,6 +42,8 @@ export class Langfuse extends pulumi.ComponentResource {
     readonly publicKey: pulumi.Output<string>;
     readonly secretKey: pulumi.Output<string>;
     readonly result: AppResult;
+    /** The web Deployment: ready once its entrypoint has run the migrations. */
+    readonly web: k8s.apps.v1.Deployment;
     /** Labels of the web pods, for policies that admit traffic to them. */
     readonly webPodLabels: Record<string, string>;
 
@@ -110,7 +112,7 @@ export class Langfuse extends pulumi.ComponentResource {
             secretKey: this.secretKey,
             projectId: langfuseIds(tenant.id).projectId,
         };
-        const webPlain: Record<string, string> = { ...webEnv(inputs), ...args.sso?.plain };
+        const webPlain: Record<string, pulumi.Input<string>> = { ...webEnv(inputs), ...args.sso?.plain };
         if (!args.sso) {
             // Without SSO (only allowed in `local`), a first user is created so someone can sign in.
             const initPassword = new random.RandomPassword(`${name}-init-user-password`, { length: 24, special: false }, child);
@@ -180,6 +182,7 @@ export class Langfuse extends pulumi.ComponentResource {
             { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT },
             child,
         );
+        this.web = webDeploy.deployment;
         this.webPodLabels = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web", "llmops.io/tenant": tenant.id };
         const steady: Footprint[] = [footprintOf([web], env.webReplicas), footprintOf([worker], 1)];
         this.result = { steady, jobs: [], outputs };

@@ -43,3 +43,13 @@ export const MLFLOW_SERVER_COMMAND = ["mlflow", "server", "--host", "0.0.0.0", "
 
 /** The schema migration, run before the server starts (positional URL; read from the Secret). */
 export const MLFLOW_DB_UPGRADE_COMMAND = ["sh", "-c", 'exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'];
+
+/**
+ * Purges runs (and experiments) users deleted more than `days` ago, with their artifacts.
+ * `--backend-store-uri` has no env equivalent, so the shell reads it from the Secret at run time.
+ * It never expires artifacts by age: registered models live in the same store.
+ */
+export function mlflowGcCommand(days: number): string[] {
+    if (!Number.isInteger(days) || days < 1) throw new Error(`days must be a positive whole number, got ${days}`);
+    return ["sh", "-c", `exec mlflow gc --older-than ${days}d --backend-store-uri "$MLFLOW_BACKEND_STORE_URI"`];
+}

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appDeployment } from "../../kube/deployment";
-import { appIngress } from "../../kube/ingress";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { footprintOf } from "../../kube/resources";
 import type { ContainerArgs } from "../../kube/workload";
@@ -11,12 +10,17 @@ import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { APP_IMAGES } from "../../versions/images";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv } from "./env";
+import { cronJob, dailyAt } from "../../kube/jobs";
+import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;
     readonly database: TenantDatabases;
     readonly storage: TenantBuckets;
+    /** Whether outside traffic reaches the server directly (no SSO gate in front of it). */
+    readonly exposed: boolean;
+    /** Runs deleted longer ago than this are purged for good, with their artifacts (`mlflow gc`). */
+    readonly purgeDeletedRunsAfterDays: number;
 }
 
 /**
@@ -26,6 +30,7 @@ export interface MlflowArgs {
  */
 export class Mlflow extends pulumi.ComponentResource {
     readonly result: AppResult;
+    readonly port = MLFLOW_PORT;
     /** The in-cluster tracking URI (for jobs such as `mlflow gc`). */
     readonly trackingUri: string;
     readonly secretName = "mlflow";
@@ -88,13 +93,22 @@ export class Mlflow extends pulumi.ComponentResource {
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],
                 disruptionBudget: true,
-                extraPodLabels: { [EXPOSED_LABEL]: "http" },
+                extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
             },
             { parent: this, dependsOn: [secret, ...args.database.resources, ...args.storage.resources] },
         );
-        appIngress(`${name}-ingress`, { name: "mlflow", namespace: ctx.namespace, labels, env, host: publicHost(ctx, "mlflow"), service: "mlflow", port: MLFLOW_PORT }, { parent: this });
         this.trackingUri = `http://mlflow.${ctx.namespace.name}.svc.cluster.local:${MLFLOW_PORT}`;
-        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [], outputs: { url: publicUrl(ctx, "mlflow") } };
+        const gc: ContainerArgs = {
+            name: "gc",
+            image: APP_IMAGES.mlflow,
+            command: mlflowGcCommand(args.purgeDeletedRunsAfterDays),
+            // Artifacts are proxied: gc deletes them through the server, so it needs the http tracking URI.
+            env: { MLFLOW_TRACKING_URI: this.trackingUri, HOME: "/tmp" },
+            envFromSecrets: [this.secretName],
+            resources: APP_WORKLOADS.job[tenant.size],
+        };
+        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), container: gc }, { parent: this, dependsOn: [secret] });
+        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [footprintOf([gc])], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }
 }

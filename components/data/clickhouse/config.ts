@@ -55,6 +55,6 @@ export function clickhouseServerConfig(args: ClickHouseConfigArgs): string {
 /** The TTL each capped system log gets, parsed back from a config document (for tests and audits). */
 export function systemLogTtls(config: string): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const m of config.matchAll(/<([a-z_]+)><ttl>event_date \+ INTERVAL (\d+) DAY DELETE<\/ttl><\/\1>/g)) out[m[1]!] = Number(m[2]);
+    for (const m of config.matchAll(/<([a-z0-9_]+)><ttl>event_date \+ INTERVAL (\d+) DAY DELETE<\/ttl><\/\1>/g)) out[m[1]!] = Number(m[2]);
     return out;
 }

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { type LabelArgs, standardLabels } from "../naming/labels";
+import type { NamespaceRef } from "./namespace";
+import { REPLACE_UNREADY } from "./options";
+import { type ContainerArgs, podSpec } from "./workload";
+
+export interface JobArgs {
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    readonly container: ContainerArgs;
+    readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+    readonly backoffLimit?: number;
+    readonly activeDeadlineSeconds?: number;
+}
+
+/** A short hash of what a Job runs, for its name: a Job's template cannot change, so a change is a new Job. */
+export function contentHash(...parts: unknown[]): string {
+    return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 10);
+}
+
+/**
+ * A one-shot Job named `<base>-<hash of what it runs>`: it runs again exactly when what it runs
+ * changes, and a failed run is replaced on the next deploy (`pulumi.com/replaceUnready`).
+ */
+export function hashedJob(resourceName: string, base: string, args: JobArgs, hashInputs: unknown[], opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+    const labels = standardLabels(args.labels);
+    return new k8s.batch.v1.Job(
+        resourceName,
+        {
+            metadata: { name: `${base}-${contentHash(...hashInputs)}`, namespace: args.namespace.output, labels, annotations: REPLACE_UNREADY },
+            spec: {
+                backoffLimit: args.backoffLimit ?? 2,
+                activeDeadlineSeconds: args.activeDeadlineSeconds ?? 1800,
+                template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", containers: [args.container], volumes: args.volumes }) },
+            },
+        },
+        opts,
+    );
+}
+
+export interface CronJobArgs extends JobArgs {
+    readonly name: string;
+    readonly schedule: string;
+}
+
+/** A CronJob that never overlaps itself and keeps a short history. */
+export function cronJob(resourceName: string, args: CronJobArgs, opts: pulumi.CustomResourceOptions): k8s.batch.v1.CronJob {
+    const labels = standardLabels(args.labels);
+    return new k8s.batch.v1.CronJob(
+        resourceName,
+        {
+            metadata: { name: args.name, namespace: args.namespace.output, labels },
+            spec: {
+                schedule: args.schedule,
+                timeZone: "Etc/UTC",
+                concurrencyPolicy: "Forbid",
+                successfulJobsHistoryLimit: 1,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    metadata: { labels },
+                    spec: {
+                        backoffLimit: args.backoffLimit ?? 2,
+                        activeDeadlineSeconds: args.activeDeadlineSeconds ?? 3600,
+                        template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", containers: [args.container], volumes: args.volumes }) },
+                    },
+                },
+            },
+        },
+        opts,
+    );
+}
+
+/** A daily schedule at a minute derived from `seed`, so tenants' jobs do not all start together. */
+export function dailyAt(hourUtc: number, seed: string): string {
+    const minute = parseInt(createHash("sha256").update(seed).digest("hex").slice(0, 4), 16) % 60;
+    return `${minute} ${hourUtc} * * *`;
+}

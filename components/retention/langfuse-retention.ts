@@ -1,0 +1,63 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type AppContext, appLabels } from "../apps/context";
+import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
+import type { ContainerArgs } from "../kube/workload";
+import { standardLabels } from "../naming/labels";
+import { APP_WORKLOADS } from "../sizing/profiles";
+import { APP_IMAGES, IMAGES, imageRef } from "../versions/images";
+import { ttlScript } from "./clickhouse-ttl";
+
+export interface LangfuseRetentionArgs {
+    readonly ctx: AppContext;
+    readonly traceDays: number;
+    readonly clickhouseHost: string;
+    /** Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB. */
+    readonly clickhouseSecret: string;
+    /** What must be ready first: Langfuse web, whose entrypoint runs the ClickHouse migrations. */
+    readonly after: readonly pulumi.Resource[];
+}
+
+/**
+ * Trace retention of a tenant's Langfuse: the TTL reconciler as a Job after Langfuse's migrations
+ * (named from a hash of the script, the Langfuse version and the ClickHouse image, so every
+ * upgrade or change of retention runs it again), and nightly as a CronJob that re-checks it.
+ */
+export class LangfuseRetention extends pulumi.ComponentResource {
+    readonly script: string;
+
+    constructor(name: string, args: LangfuseRetentionArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:retention:LangfuseRetention", name, {}, opts);
+        const { ctx } = args;
+        const labels = appLabels(ctx, "langfuse", "retention");
+        this.script = ttlScript(args.traceDays);
+        const scripts = new k8s.core.v1.ConfigMap(
+            `${name}-script`,
+            { metadata: { name: "langfuse-retention", namespace: ctx.namespace.output, labels: standardLabels(labels) }, data: { "reconcile.sh": this.script } },
+            { parent: this },
+        );
+        const container = (materialize: boolean): ContainerArgs => ({
+            name: "reconcile",
+            image: IMAGES.clickhouse,
+            command: ["sh", "/scripts/reconcile.sh"],
+            env: { CLICKHOUSE_HOST: args.clickhouseHost, MATERIALIZE: materialize ? "1" : "0" },
+            envFromSecrets: [args.clickhouseSecret],
+            resources: APP_WORKLOADS.job[ctx.tenant.size],
+            volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
+        });
+        const volumes = [{ name: "scripts", configMap: { name: scripts.metadata.name } }];
+        hashedJob(
+            `${name}-job`,
+            "langfuse-retention",
+            { namespace: ctx.namespace, labels, container: container(true), volumes },
+            [this.script, imageRef(APP_IMAGES.langfuseWeb), imageRef(IMAGES.clickhouse)],
+            { parent: this, dependsOn: [scripts, ...args.after] },
+        );
+        cronJob(
+            `${name}-cron`,
+            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), container: container(false), volumes },
+            { parent: this, dependsOn: [scripts] },
+        );
+        this.registerOutputs({});
+    }
+}
