@@ -5,7 +5,7 @@ import { statefulOptions } from "../kube/options";
 import type { Resources } from "../kube/resources";
 import { type ContainerArgs, podSpec } from "../kube/workload";
 import type { NamespaceRef } from "../kube/namespace";
-import { type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
+import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
 
 /** What every in-cluster data service (Postgres, MinIO, Redis, ClickHouse) is made of. */
 export interface StatefulServiceArgs {
@@ -31,6 +31,8 @@ export interface StatefulServiceArgs {
     /** Checksums of mounted config, so a change rolls the pod. */
     readonly podAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     readonly terminationGracePeriodSeconds?: number;
+    /** The volume holds no data of record (a queue, a cache): it need not be protected. */
+    readonly ephemeral?: boolean;
     /** Replicas, each with its own volume. @default 1 */
     readonly replicas?: number;
 }
@@ -51,6 +53,7 @@ export class StatefulService extends pulumi.ComponentResource {
         const labels = standardLabels(args.labels);
         const selector = selectorLabels(args.labels);
         const metadata = { name: args.serviceName, namespace: args.namespace.output, labels };
+        const setAnnotations = args.ephemeral ? { [ANNOTATIONS.ephemeralState]: "true" } : undefined;
 
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
@@ -92,7 +95,7 @@ export class StatefulService extends pulumi.ComponentResource {
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
             {
-                metadata,
+                metadata: { ...metadata, annotations: setAnnotations },
                 spec: {
                     serviceName: args.serviceName,
                     replicas: args.replicas ?? 1,

@@ -1,11 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
+import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
 import type { NamespaceRef } from "./namespace";
 import { type PodArgs, podSpec } from "./workload";
 
-/** Annotation that records, on the pod, why a container keeps a writable root filesystem. */
-export const WRITABLE_ROOT_ANNOTATION = "llmops.io/writable-root-filesystem";
 
 export interface AppDeploymentArgs extends PodArgs {
     /** Object name of the Deployment (and its Service). */
@@ -41,7 +39,7 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
     const selector = selectorLabels(args.labels);
     const writable = args.containers.filter((c) => !c.image.readOnlyRootFilesystem);
     const annotations: Record<string, pulumi.Input<string>> = { ...args.podAnnotations };
-    if (writable.length) annotations[WRITABLE_ROOT_ANNOTATION] = writable.map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`).join("; ");
+    if (writable.length) annotations[ANNOTATIONS.writableRoot] = writable.map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`).join("; ");
     const deployment = new k8s.apps.v1.Deployment(
         resourceName,
         {

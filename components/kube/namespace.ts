@@ -11,8 +11,7 @@ export interface NamespaceRef {
     readonly output: pulumi.Output<string>;
 }
 
-/** Label that marks a namespace as a tenant workspace; platform network policies select on it. */
-export const TENANT_NAMESPACE_LABEL = "llmops.io/workspace";
+export { TENANT_NAMESPACE_LABEL } from "../naming/labels";
 
 export function namespaceRef(ns: k8s.core.v1.Namespace, name: string): NamespaceRef {
     return { name, output: ns.metadata.name.apply((n) => n ?? name) };
@@ -24,8 +23,9 @@ export function restrictedNamespace(
     name: string,
     labels: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
+    annotations?: Record<string, string>,
 ): NamespaceRef {
-    const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() } } }, opts);
+    const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } }, opts);
     return namespaceRef(ns, name);
 }
 

@@ -8,6 +8,24 @@ export const LABELS = {
     environment: "llmops.io/environment",
 } as const;
 
+/** Annotations the platform sets and its CrossGuard rules read. */
+export const ANNOTATIONS = {
+    /** On a pod: why a container keeps a writable root filesystem (a reviewed exception). */
+    writableRoot: "llmops.io/writable-root-filesystem",
+    /** On a StatefulSet: its volume is not data of record (a queue, a cache), so it need not be protected. */
+    ephemeralState: "llmops.io/ephemeral-state",
+    /** On a tenant namespace: the tenant's effective retention, as JSON. */
+    retention: "llmops.io/retention",
+    /** On the platform namespace: the environment's retention bounds, as JSON. */
+    retentionBounds: "llmops.io/retention-bounds",
+} as const;
+
+/** Label on the pods that take traffic from outside their namespace (ingress controller, Kong). */
+export const EXPOSED_LABEL = "llmops.io/exposed";
+
+/** Label that marks a namespace as a tenant workspace. */
+export const TENANT_NAMESPACE_LABEL = "llmops.io/workspace";
+
 export const PART_OF = "llmops-platform";
 export const MANAGED_BY = "pulumi";
 /** The tenant label value of shared, per-environment objects. */

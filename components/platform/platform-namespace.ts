@@ -6,7 +6,7 @@ import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { OTLP_HTTP_PORT } from "../tracing/collector-config";
 import { TRACE_GATEWAY } from "../tracing/gateway";
-import { standardLabels } from "../naming/labels";
+import { ANNOTATIONS, standardLabels } from "../naming/labels";
 
 export interface PlatformNamespaceArgs {
     readonly env: Environment;
@@ -30,7 +30,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         super("llmops:platform:Namespace", name, {}, opts);
         const { env } = args;
         const labels = (app: string) => standardLabels({ app, environment: env.name });
-        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this });
+        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(env.retention) });
         this.resourceName = name;
         this.environment = env.name;
         const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => this.policy(policyName, spec);

@@ -4,11 +4,10 @@ import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
-import { standardLabels } from "../naming/labels";
+import { ANNOTATIONS, EXPOSED_LABEL, standardLabels } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 
-/** Pods that receive traffic from outside the namespace carry this label, with the port as value. */
-export const EXPOSED_LABEL = "llmops.io/exposed";
+export { EXPOSED_LABEL } from "../naming/labels";
 
 export interface TenantNamespaceArgs {
     readonly env: Environment;
@@ -37,6 +36,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             nsName,
             { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: env.name }), [TENANT_NAMESPACE_LABEL]: "true" },
             { parent: this },
+            { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
         );
         this.policy("default-deny", defaultDeny());
         this.policy("allow-dns", allowDns());

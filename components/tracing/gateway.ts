@@ -114,6 +114,7 @@ export class TraceGateway extends pulumi.ComponentResource {
                 storageClass: env.storageClass,
                 // The queue is spans in flight, not data of record: replaceable in every environment.
                 protect: false,
+                ephemeral: true,
                 podAnnotations: pulumi.unsecret(
                     pulumi.output(secretData).apply((d) => ({ "llmops.io/config-hash": createHash("sha256").update(configText + JSON.stringify(Object.keys(d).sort())).digest("hex").slice(0, 16) })),
                 ),

@@ -154,6 +154,8 @@ export class Langfuse extends pulumi.ComponentResource {
             envFromSecrets: ["langfuse"],
             resources: workerResources,
             startupProbe: startupWindow(httpProbe("/api/health", "http"), 300),
+            // /api/ready also fails once the worker got SIGTERM, so it leaves load balancing first.
+            readinessProbe: httpProbe("/api/ready", "http"),
             livenessProbe: httpProbe("/api/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
         const webLabels = appLabels(ctx, "langfuse", "web");

@@ -126,8 +126,13 @@ export class Redis extends pulumi.ComponentResource {
                           `last=""; while true; do cur=$(sha256sum ${ACL_DIR}/users.acl | cut -d" " -f1); ` +
                               `if [ "$cur" != "$last" ] && ${cli("platform-admin", "ADMIN_PASSWORD", "ACL LOAD")} | grep -q OK; then last="$cur"; echo "users reloaded"; fi; sleep 10; done`,
                       ],
-                      env: { ADMIN_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "ADMIN_PASSWORD" } } },
+                      env: {
+                          ADMIN_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "ADMIN_PASSWORD" } },
+                          PROBE_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "PROBE_PASSWORD" } },
+                      },
                       resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                      // Alive while it can read the users file it reloads and reach the server.
+                      livenessProbe: execProbe(["sh", "-c", `test -r ${ACL_DIR}/users.acl && ${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`], { periodSeconds: 30 }),
                       volumeMounts: [{ name: "acl", mountPath: ACL_DIR, readOnly: true }],
                   },
               ]

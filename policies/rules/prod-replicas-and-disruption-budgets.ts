@@ -1,0 +1,27 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { EXPOSED_LABEL } from "../../components/naming/labels";
+import { environmentOf } from "../lib/stack";
+import { describe, metaOf, plain } from "../lib/values";
+
+type Selector = { matchLabels?: Record<string, string> };
+
+export const prodReplicasAndDisruptionBudgets: StackValidationPolicy = {
+    name: "prod-web-apps-highly-available",
+    description: `In \`prod\`, every web-facing Deployment (pods labelled \`${EXPOSED_LABEL}\`) runs at least 2 replicas and has a PodDisruptionBudget.`,
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        if (environmentOf(args.resources) !== "prod") return;
+        const budgets = args.resources
+            .filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")
+            .map((r) => ({ ns: metaOf(r.props).namespace, selector: plain<{ spec?: { selector?: Selector } }>(r.props).spec?.selector?.matchLabels ?? {} }));
+        for (const r of args.resources.filter((x) => x.type === "kubernetes:apps/v1:Deployment")) {
+            const p = plain<{ spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } } }>(r.props);
+            const labels = p.spec?.template?.metadata?.labels ?? {};
+            if (!labels[EXPOSED_LABEL]) continue;
+            if ((p.spec?.replicas ?? 1) < 2) report(`${describe(r.type, r.props)} is web-facing with ${p.spec?.replicas ?? 1} replica(s) in \`prod\`; run at least 2.`, r.urn);
+            const ns = metaOf(r.props).namespace;
+            const covered = budgets.some((b) => b.ns === ns && Object.keys(b.selector).length > 0 && Object.entries(b.selector).every(([k, v]) => labels[k] === v));
+            if (!covered) report(`${describe(r.type, r.props)} is web-facing in \`prod\` but no PodDisruptionBudget selects its pods.`, r.urn);
+        }
+    },
+};
