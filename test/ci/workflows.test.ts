@@ -1,0 +1,63 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ROOT } from "../support/capture";
+
+const DIR = path.join(ROOT, ".github", "workflows");
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml")).sort();
+const load = (f: string) => parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any>;
+
+describe("GitHub workflows", () => {
+    it.each(files)("%s is valid against the GitHub workflow schema", (file) => {
+        const result = validateWorkflow(fs.readFileSync(path.join(DIR, file), "utf8"));
+        expect(result.errors).toEqual([]);
+    });
+
+    it("exist for verification, preview and deployment", () => {
+        expect(files).toEqual(["deploy.yml", "preview.yml", "pulumi-up.yml", "verify.yml"]);
+    });
+
+    it("preview every environment with the policy pack on pull requests, commenting the result", () => {
+        const w = load("preview.yml");
+        expect(Object.keys(w["on"])).toEqual(["pull_request"]);
+        const job = w["jobs"]["preview"];
+        expect(job.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
+        const step = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+        expect(step.with).toMatchObject({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
+        expect(job.steps.some((s: { run?: string; "working-directory"?: string }) => s.run === "npm ci" && s["working-directory"] === "policies")).toBe(true);
+    });
+
+    it("never run pull request code with write credentials or for forks, and gate code changes behind review", () => {
+        for (const f of files) expect(Object.keys(load(f)["on"] ?? {})).not.toContain("pull_request_target");
+        const w = load("preview.yml");
+        expect(w["jobs"]["scope"].if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+        const job = w["jobs"]["preview"];
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+        expect(job.environment).toContain("preview-{0}-reviewed");
+        const scope = w["jobs"]["scope"].steps.find((s: { id?: string }) => s.id === "files").run as string;
+        expect(scope).toContain("^tenants/[a-z0-9-]+\\.yaml$");
+        // OIDC tokens, no long-lived secrets in the preview job.
+        expect(JSON.stringify(job)).not.toMatch(/secrets\.(PULUMI_ACCESS_TOKEN|AWS_)/);
+        expect(job.steps.map((s: { uses?: string }) => s.uses).filter(Boolean)).toEqual(expect.arrayContaining(["pulumi/auth-actions@v1", "aws-actions/configure-aws-credentials@v4"]));
+    });
+
+    it("deploy dev on merge, then staging and prod in order behind their protected environments", () => {
+        const d = load("deploy.yml");
+        expect(d["on"].push.branches).toEqual(["main"]);
+        expect(d["jobs"]["dev"].with.stack).toBe("dev");
+        expect(d["jobs"]["staging"].needs).toBe("dev");
+        expect(d["jobs"]["prod"].needs).toBe("staging");
+        const up = load("pulumi-up.yml")["jobs"]["up"];
+        expect(up.environment).toBe("${{ inputs.stack }}");
+        expect(up.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({ command: "up", policyPacks: "policies" });
+        expect(up.concurrency.group).toBe("pulumi-up-${{ inputs.stack }}");
+    });
+
+    it("verify every change offline with the same entry point as CI", () => {
+        const v = load("verify.yml");
+        expect(v["jobs"]["verify"].steps.map((s: { run?: string }) => s.run).filter(Boolean).join("\n")).toContain(".ci/run");
+        expect(v["permissions"]).toEqual({ contents: "read" });
+    });
+});
