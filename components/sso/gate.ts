@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { AppContext } from "../apps/context";
 import { appLabels, publicUrl } from "../apps/context";
 import { appDeployment } from "../kube/deployment";
@@ -27,6 +26,8 @@ export interface SsoGateArgs {
     readonly organizationId: pulumi.Input<string>;
     /** Requests that skip the gate (oauth2-proxy `--skip-auth-route`); the app authenticates them itself. */
     readonly skipAuthRoutes?: readonly string[];
+    /** oauth2-proxy's cookie secret (32 characters). */
+    readonly cookieSecret: pulumi.Input<string>;
     /** htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login. */
     readonly basicAuthUsers?: pulumi.Input<string>;
 }
@@ -76,10 +77,9 @@ export class SsoGate extends pulumi.ComponentResource {
         const { ctx } = args;
         const gateName = `${args.app}-sso-gate`;
         const labels = appLabels(ctx, args.app, "sso-gate");
-        const cookieSecret = new random.RandomPassword(`${name}-cookie-secret`, { length: 32, special: false }, { parent: this });
         const data: Record<string, pulumi.Input<string>> = {
             OAUTH2_PROXY_CLIENT_SECRET: args.clientSecret,
-            OAUTH2_PROXY_COOKIE_SECRET: cookieSecret.result,
+            OAUTH2_PROXY_COOKIE_SECRET: args.cookieSecret,
         };
         if (args.basicAuthUsers) data["htpasswd"] = args.basicAuthUsers;
         const secret = new k8s.core.v1.Secret(

@@ -1,7 +1,6 @@
 import * as minio from "@pulumi/minio";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
 import { statefulOptions } from "../kube/options";
@@ -27,12 +26,12 @@ export interface TenantDatabases {
  */
 export function tenantDatabases(
     name: string,
-    args: { tenantId: string; app: AppName; suffixes: readonly string[]; postgres: Postgres; protect: boolean },
+    args: { tenantId: string; app: AppName; suffixes: readonly string[]; postgres: Postgres; protect: boolean; password: pulumi.Output<string> },
     opts: { parent: pulumi.Resource },
 ): TenantDatabases {
     const provider = args.postgres.provider;
     const role = pgRole(args.tenantId, args.app);
-    const password = new random.RandomPassword(`${name}-pg-password`, { length: 32, special: false }, statefulOptions(args.protect, { parent: opts.parent }));
+    const password = { result: args.password };
     const roleResource = new postgresql.Role(
         `${name}-pg-role`,
         {
@@ -110,6 +109,8 @@ export function tenantBuckets(
         protect: boolean;
         /** Buckets whose objects expire, with the age and the key prefix the rule applies to. */
         expire?: Partial<Record<BucketPurpose, { readonly days: number; readonly prefix?: string }>>;
+        /** The object-store user's secret key. */
+        secretKey: pulumi.Output<string>;
     },
     opts: { parent: pulumi.Resource },
 ): TenantBuckets {
@@ -133,13 +134,12 @@ export function tenantBuckets(
         );
     }
     const user = objectStoreUser(args.tenantId, args.app);
-    const secret = new random.RandomPassword(`${name}-s3-secret`, { length: 40, special: false }, statefulOptions(args.protect, { parent: opts.parent }));
-    const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: secret.result, forceDestroy: false }, { parent: opts.parent, provider });
+    const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: args.secretKey, forceDestroy: false }, { parent: opts.parent, provider });
     const policy = new minio.IamPolicy(
         `${name}-s3-policy`,
         { name: `${user}-buckets`, policy: bucketPolicy(Object.values(buckets)) },
         { parent: opts.parent, provider, dependsOn: resources },
     );
     new minio.IamUserPolicyAttachment(`${name}-s3-policy-attachment`, { userName: iamUser.name, policyName: policy.name }, { parent: opts.parent, provider });
-    return { buckets, resources, accessKey: user, secretKey: secret.result, endpoint: args.objectStore.endpoint, region: args.objectStore.region };
+    return { buckets, resources, accessKey: user, secretKey: args.secretKey, endpoint: args.objectStore.endpoint, region: args.objectStore.region };
 }

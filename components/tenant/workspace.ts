@@ -25,6 +25,7 @@ import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
 import { GATE_PORT, SsoGate } from "../sso/gate";
 import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
+import { SecretSeed } from "../secrets/seed";
 import { tenantBuckets, tenantDatabases } from "./data";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
@@ -79,7 +80,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
 
         if (tenant.apps.langfuse) {
-            const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect }, child);
+            const secrets = new SecretSeed(`${id}-langfuse-secrets`, { protect, parent: this });
+            const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
             const storage = tenantBuckets(
                 `${id}-langfuse`,
                 {
@@ -91,10 +93,11 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     protect,
                     // Raw ingestion events age with the traces; exports are short-lived. Media is never expired: traces link to it.
                     expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: "events/" }, langfuseExports: { days: tenant.retention.artifactDays, prefix: "exports/" } },
+                    secretKey: secrets.password("object-store", 40),
                 },
                 child,
             );
-            const redisPassword = new random.RandomPassword(`${id}-langfuse-redis-password`, { length: 32, special: false }, child);
+            const redisPassword = { result: secrets.password("redis") };
             let redis: NonNullable<ConstructorParameters<typeof Langfuse>[1]["redis"]>;
             const extraSteady: Footprint[] = [];
             if (tenant.redis === "dedicated") {
@@ -112,6 +115,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                         users: [{ name: "langfuse", password: redisPassword.result, access: { kind: "app" } }],
                         hotReloadUsers: false,
                         protect,
+                        credentials: { admin: secrets.password("redis-admin"), probe: secrets.password("redis-probe") },
                     },
                     child,
                 );
@@ -134,6 +138,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     storageClass: env.storageClass,
                     database: "langfuse",
                     user: "langfuse",
+                    password: secrets.password("clickhouse"),
                     serverConfig: clickhouseServerConfig({ systemLogDays: SYSTEM_LOG_DAYS }),
                     protect,
                 },
@@ -154,7 +159,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     secret: { AUTH_CUSTOM_CLIENT_SECRET: app.clientSecret },
                 };
             }
-            this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, sso: langfuseSso }, child);
+            this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, secrets, sso: langfuseSso }, child);
             const retention = new LangfuseRetention(
                 `${id}-langfuse-retention`,
                 { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: [this.langfuse.web] },
@@ -172,10 +177,11 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         }
 
         if (tenant.apps.mlflow) {
-            const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect }, child);
+            const secrets = new SecretSeed(`${id}-mlflow-secrets`, { protect, parent: this });
+            const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
             const storage = tenantBuckets(
                 `${id}-mlflow`,
-                { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect },
+                { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect, secretKey: secrets.password("object-store", 40) },
                 child,
             );
             this.mlflow = new Mlflow(`${id}-mlflow`, { ctx, database, storage, exposed: !sso, purgeDeletedRunsAfterDays: tenant.retention.deletedRunsPurgeDays }, child);
@@ -188,15 +194,16 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 basicAuthUsers = pulumi.interpolate`${sdkUser}:${sdkPassword.bcryptHash}\n`;
                 outputs["sdk"] = { username: sdkUser, password: pulumi.secret(sdkPassword.result) };
             }
-            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, { basicAuthUsers });
+            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, { basicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
             results.push({ ...this.mlflow.result, steady: [...this.mlflow.result.steady, ...gate] });
             this.outputs["mlflow"] = outputs;
         }
 
         if (tenant.apps.agenta) {
+            const secrets = new SecretSeed(`${id}-agenta-secrets`, { protect, parent: this });
             const database = tenantDatabases(
                 `${id}-agenta`,
-                { tenantId: id, app: "agenta", suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"], postgres: args.postgres, protect },
+                { tenantId: id, app: "agenta", suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"], postgres: args.postgres, protect, password: secrets.password("postgres") },
                 child,
             );
             const storage = tenantBuckets(
@@ -209,12 +216,13 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     objectStore: args.objectStore,
                     protect,
                     expire: { agentaFiles: { days: tenant.retention.artifactDays } },
+                    secretKey: secrets.password("object-store", 40),
                 },
                 child,
             );
-            const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage, exposed: !sso }, child);
+            const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage, secrets, exposed: !sso }, child);
             // The api authenticates API-key clients itself; its sign-in routes (/api/auth) stay behind the gate.
-            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])] });
+            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])], cookieSecret: secrets.password("sso-cookie") });
             results.push({ ...agenta.result, steady: [...agenta.result.steady, ...gate] });
             this.outputs["agenta"] = agenta.result.outputs;
         }
@@ -246,7 +254,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         app: string,
         service: string,
         port: number,
-        gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string> },
+        gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string>; cookieSecret: pulumi.Output<string> },
     ): Footprint[] {
         const { env, tenant } = ctx;
         const labels = appLabels(ctx, app);

@@ -91,7 +91,7 @@ describe("data services follow each stack's config", () => {
 
 describe("state protection", () => {
     /** Generated values that must never change once data exists (rotating them loses data or access). */
-    const NEVER_ROTATE = /-(salt|encryption-key|nextauth-secret|auth-key|crypt-key|public-key|secret-key|admin-password|root-password|pg-password|s3-secret)$/;
+    const NEVER_ROTATE = /-(secrets|admin-password|root-password)$/;
     const isStateful = (r: { type: string; name: string; inputs: Record<string, unknown> }) =>
         r.type === "postgresql:index/database:Database" ||
         r.type === "postgresql:index/role:Role" ||
@@ -111,6 +111,16 @@ describe("state protection", () => {
         }
         // Nothing else is protected: rotatable passwords and stateless workloads stay replaceable.
         for (const r of cap.resources.filter((x) => !isStateful(x))) expect(r.options.protect, r.urn).toBe(false);
+    });
+
+    it("keeps data services the same resources across the refactor that flattened their component (aliases)", async () => {
+        const cap = await stackCapture("dev");
+        const sets = cap.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        expect(sets.length).toBeGreaterThan(3);
+        for (const s of sets) {
+            const aliases = JSON.stringify(s.options.aliases);
+            expect(aliases, s.urn).toContain("llmops:data:StatefulService");
+        }
     });
 
     it("keeps volumes when a StatefulSet is deleted or scaled down", async () => {

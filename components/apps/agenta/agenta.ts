@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { Redis } from "../../data/redis/redis";
 import { appDeployment } from "../../kube/deployment";
-import { REPLACE_UNREADY, statefulOptions } from "../../kube/options";
+import { REPLACE_UNREADY } from "../../kube/options";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
 import { type Footprint, footprintOf } from "../../kube/resources";
 import { type ContainerArgs, podSpec } from "../../kube/workload";
 import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
+import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
@@ -41,6 +41,8 @@ export interface AgentaArgs {
     readonly ctx: AppContext;
     readonly database: TenantDatabases;
     readonly storage: TenantBuckets;
+    /** Where the app's keys and credentials come from. */
+    readonly secrets: SecretSeed;
     /** Whether outside traffic reaches the edge directly (no SSO gate in front of it). */
     readonly exposed: boolean;
 }
@@ -63,14 +65,14 @@ export class Agenta extends pulumi.ComponentResource {
         const { ctx } = args;
         const { env, tenant } = ctx;
         const child = { parent: this };
-        const keep = statefulOptions(env.protectState, child);
         const size = tenant.size;
-
-        const authKey = new random.RandomPassword(`${name}-auth-key`, { length: 48, special: false }, keep);
-        const cryptKey = new random.RandomPassword(`${name}-crypt-key`, { length: 48, special: false }, keep);
-        const supertokensKey = new random.RandomPassword(`${name}-supertokens-api-key`, { length: 40, special: false }, child);
-        const volatilePassword = new random.RandomPassword(`${name}-redis-volatile-password`, { length: 32, special: false }, child);
-        const durablePassword = new random.RandomPassword(`${name}-redis-durable-password`, { length: 32, special: false }, child);
+        const seed = args.secrets;
+        const authKey = { result: seed.password("auth-key", 48) };
+        const cryptKey = { result: seed.password("crypt-key", 48) };
+        const supertokensKey = { result: seed.password("supertokens-api-key", 40) };
+        const volatilePassword = { result: seed.password("redis-volatile", 32) };
+        const durablePassword = { result: seed.password("redis-durable", 32) };
+        const redisCredentials = (which: string) => ({ admin: seed.password(`redis-${which}-admin`, 32), probe: seed.password(`redis-${which}-probe`, 32) });
 
         const redisResources = APP_WORKLOADS["agenta-redis"][size];
         const volatile = new Redis(
@@ -83,6 +85,7 @@ export class Agenta extends pulumi.ComponentResource {
                 resources: redisResources,
                 evictionPolicy: "volatile-lru",
                 users: [{ name: "agenta", password: volatilePassword.result, access: { kind: "app" } }],
+                credentials: redisCredentials("volatile"),
                 hotReloadUsers: false,
                 protect: false,
             },
@@ -100,6 +103,7 @@ export class Agenta extends pulumi.ComponentResource {
                 storageClass: env.storageClass,
                 evictionPolicy: "noeviction",
                 users: [{ name: "agenta", password: durablePassword.result, access: { kind: "app" } }],
+                credentials: redisCredentials("durable"),
                 hotReloadUsers: false,
                 protect: env.protectState,
             },

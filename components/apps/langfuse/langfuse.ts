@@ -1,15 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { ClickHouse } from "../../data/clickhouse/clickhouse";
 import { type Footprint, footprintOf } from "../../kube/resources";
 import { appDeployment } from "../../kube/deployment";
 import { appIngress } from "../../kube/ingress";
-import { statefulOptions } from "../../kube/options";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import type { ContainerArgs } from "../../kube/workload";
 import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
+import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { APP_IMAGES } from "../../versions/images";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
@@ -22,6 +21,8 @@ export interface LangfuseArgs {
     readonly clickhouse: ClickHouse;
     readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly password: pulumi.Input<string>; readonly keyPrefix?: string; readonly tls: boolean };
     readonly storage: TenantBuckets;
+    /** Where the app's keys come from. */
+    readonly secrets: SecretSeed;
     /** OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP. */
     readonly sso?: { readonly plain: Record<string, pulumi.Input<string>>; readonly secret: Record<string, pulumi.Input<string>> };
 }
@@ -51,16 +52,13 @@ export class Langfuse extends pulumi.ComponentResource {
         super("llmops:apps:Langfuse", name, {}, opts);
         const { ctx } = args;
         const { env, tenant } = ctx;
-        const keep = statefulOptions(env.protectState, { parent: this });
         const child = { parent: this };
-
-        const salt = new random.RandomPassword(`${name}-salt`, { length: 48, special: false }, keep);
-        const nextauthSecret = new random.RandomPassword(`${name}-nextauth-secret`, { length: 48, special: false }, keep);
-        const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, keep);
-        const publicKeyId = new random.RandomUuid(`${name}-public-key`, {}, keep);
-        const secretKeyBody = new random.RandomPassword(`${name}-secret-key`, { length: 32, special: false }, keep);
-        this.publicKey = pulumi.interpolate`pk-lf-${publicKeyId.result}`;
-        this.secretKey = pulumi.secret(pulumi.interpolate`sk-lf-${secretKeyBody.result}`);
+        const seed = args.secrets;
+        const salt = seed.password("salt", 48);
+        const nextauthSecret = seed.password("nextauth-secret", 48);
+        const encryptionKey = seed.hex("encryption-key", 32);
+        this.publicKey = pulumi.interpolate`pk-lf-${seed.publicUuid("public-key")}`;
+        this.secretKey = pulumi.secret(pulumi.interpolate`sk-lf-${seed.password("secret-key", 32)}`);
 
         const inputs: LangfuseEnvInputs = {
             tenantId: tenant.id,
@@ -86,8 +84,8 @@ export class Langfuse extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: {
                     DATABASE_URL: args.database.url("langfuse"),
-                    SALT: salt.result,
-                    ENCRYPTION_KEY: encryptionKey.hex,
+                    SALT: salt,
+                    ENCRYPTION_KEY: encryptionKey,
                     CLICKHOUSE_PASSWORD: args.clickhouse.password,
                     REDIS_AUTH: args.redis.password,
                     LANGFUSE_S3_EVENT_UPLOAD_ACCESS_KEY_ID: s3Key,
@@ -101,7 +99,7 @@ export class Langfuse extends pulumi.ComponentResource {
             child,
         );
         const webOnly: Record<string, pulumi.Input<string>> = {
-            NEXTAUTH_SECRET: nextauthSecret.result,
+            NEXTAUTH_SECRET: nextauthSecret,
             LANGFUSE_INIT_PROJECT_PUBLIC_KEY: this.publicKey,
             LANGFUSE_INIT_PROJECT_SECRET_KEY: this.secretKey,
             ...args.sso?.secret,
@@ -115,7 +113,7 @@ export class Langfuse extends pulumi.ComponentResource {
         const webPlain: Record<string, pulumi.Input<string>> = { ...webEnv(inputs), ...args.sso?.plain };
         if (!args.sso) {
             // Without SSO (only allowed in `local`), a first user is created so someone can sign in.
-            const initPassword = new random.RandomPassword(`${name}-init-user-password`, { length: 24, special: false }, child);
+            const initPassword = { result: seed.password("init-user", 24) };
             const owner = tenant.owners[0]!;
             webPlain["LANGFUSE_INIT_USER_EMAIL"] = owner.email;
             webPlain["LANGFUSE_INIT_USER_NAME"] = owner.name;

@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { NamespaceRef } from "../../kube/namespace";
 import type { Resources } from "../../kube/resources";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { IMAGES } from "../../versions/images";
-import { StatefulService } from "../stateful-service";
+import { statefulService } from "../stateful-service";
 
 export interface ClickHouseArgs {
     readonly namespace: NamespaceRef;
@@ -18,6 +17,7 @@ export interface ClickHouseArgs {
     /** The database and user created at first start. */
     readonly database: string;
     readonly user: string;
+    readonly password: pulumi.Output<string>;
     /** Extra server settings, as a config.d XML document (for example system log TTLs). */
     readonly serverConfig: string;
     readonly protect: boolean;
@@ -41,8 +41,7 @@ export class ClickHouse extends pulumi.ComponentResource {
     constructor(name: string, args: ClickHouseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:ClickHouse", name, {}, opts);
         const labels = standardLabels(args.labels);
-        // Rotatable: the image writes its users file from these variables at every start.
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        const password = { result: args.password };
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
@@ -57,7 +56,7 @@ export class ClickHouse extends pulumi.ComponentResource {
             { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": args.serverConfig } },
             { parent: this },
         );
-        const service = new StatefulService(
+        const service = statefulService(
             name,
             {
                 serviceName: "clickhouse",

@@ -10,7 +10,7 @@ import type { ContainerArgs } from "../../kube/workload";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { DATA_SERVICES, redisMaxMemory } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
-import { StatefulService } from "../stateful-service";
+import { statefulService } from "../stateful-service";
 import { type AclUser, renderAclFile } from "./acl";
 
 /** An application user of a Redis, with a password generated elsewhere (by the tenant that owns it). */
@@ -40,6 +40,8 @@ export interface RedisArgs {
      */
     readonly hotReloadUsers: boolean;
     readonly protect: boolean;
+    /** Passwords of the admin and probe users; generated here when not given. */
+    readonly credentials?: { readonly admin: pulumi.Output<string>; readonly probe: pulumi.Output<string> };
 }
 
 const CONFIG_DIR = "/etc/valkey";
@@ -76,8 +78,8 @@ export class Redis extends pulumi.ComponentResource {
         super("llmops:data:Redis", name, {}, opts);
         const labels = standardLabels(args.labels);
         // Rotatable: the users file and the Secret change together, and the server reloads them.
-        const admin = new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
-        const probe = new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
+        const admin = args.credentials ? { result: args.credentials.admin } : new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
+        const probe = args.credentials ? { result: args.credentials.probe } : new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
 
         const usersFile = pulumi
             .all([admin.result, probe.result, ...args.users.map((u) => pulumi.output(u.password))])
@@ -138,7 +140,7 @@ export class Redis extends pulumi.ComponentResource {
               ]
             : [];
 
-        const service = new StatefulService(
+        const service = statefulService(
             name,
             {
                 serviceName: args.serviceName,
