@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
-import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { allowDns, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 
@@ -39,28 +39,15 @@ export class TenantNamespace extends pulumi.ComponentResource {
             { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
         );
         this.policy("default-deny", defaultDeny());
-        this.policy("allow-dns", allowDns());
-        this.policy("allow-within-namespace", allowWithinNamespace());
-        const exposed = { podSelector: { matchExpressions: [{ key: EXPOSED_LABEL, operator: "Exists" }] } };
-        this.policy("allow-ingress-controller", { ...exposed, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)] }] });
-        this.policy("allow-kong-gateway", { ...exposed, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(env.kong.namespace)] }] });
-
-        const platformPorts: Array<[string, number]> = [];
-        const externalPorts: number[] = [];
-        if (env.postgres.mode === "in-cluster") platformPorts.push(["postgres", 5432]);
-        else externalPorts.push(env.postgres.port);
-        if (env.objectStore.mode === "in-cluster") platformPorts.push(["minio", 9000]);
-        else externalPorts.push(portOf(env.objectStore.endpoint, env.objectStore.ssl ? 443 : 80));
-        if (env.redis.mode === "in-cluster") platformPorts.push(["redis", 6379]);
-        else externalPorts.push(env.redis.port);
-        for (const [app, port] of platformPorts) {
-            this.policy(`allow-egress-${app}`, allowEgressTo([namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": app })], tcp(port)));
-        }
-        if (externalPorts.length) {
-            // External services are named by DNS, which NetworkPolicy cannot select: allow their ports anywhere.
-            this.policy("allow-egress-external-data", allowEgressTo([{ ipBlock: { cidr: "0.0.0.0/0" } }], tcp(...[...new Set(externalPorts)].sort((a, b) => a - b))));
-        }
-        this.policy("allow-egress-https", allowEgressToInternet(tcp(443)));
+        // Pods of the namespace talk among themselves.
+        this.policy("allow-ingress-within-namespace", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
+        // Only exposed pods (an app's web, or its SSO gate) take traffic from the ingress controller and Kong.
+        this.policy("allow-ingress-exposed", {
+            podSelector: { matchExpressions: [{ key: EXPOSED_LABEL, operator: "Exists" }] },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace), namespacePeer(env.kong.namespace)] }],
+        });
+        this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(env) });
         this.registerOutputs({ namespace: nsName });
     }
 
@@ -80,6 +67,28 @@ export class TenantNamespace extends pulumi.ComponentResource {
     allowFromPlatform(policyName: string, podLabels: Record<string, string>, port: number): void {
         this.policy(policyName, allowIngressFrom(podLabels, [namespacePeer(this.env.platformNamespace)], tcp(port)));
     }
+}
+
+/**
+ * Where a tenant's pods may connect: DNS, the namespace itself, the shared data services
+ * (in-cluster: those pods on their port; external: their port anywhere, since NetworkPolicy
+ * cannot select a DNS name), and HTTPS to the internet (LLM providers, the identity provider).
+ */
+export function egressRules(env: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
+    rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
+    const external: number[] = [];
+    const inCluster: Array<[string, number]> = [];
+    if (env.postgres.mode === "in-cluster") inCluster.push(["postgres", 5432]);
+    else external.push(env.postgres.port);
+    if (env.objectStore.mode === "in-cluster") inCluster.push(["minio", 9000]);
+    else external.push(portOf(env.objectStore.endpoint, env.objectStore.ssl ? 443 : 80));
+    if (env.redis.mode === "in-cluster") inCluster.push(["redis", 6379]);
+    else external.push(env.redis.port);
+    for (const [app, port] of inCluster) rules.push({ to: [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
+    if (external.length) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(...[...new Set(external)].sort((a, b) => a - b)) });
+    rules.push(...(allowEgressToInternet(tcp(443)).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
+    return rules;
 }
 
 function portOf(endpoint: string, fallback: number): number {
