@@ -37,94 +37,101 @@ export interface StatefulServiceArgs {
     readonly replicas?: number;
 }
 
-/**
- * A single-replica StatefulSet with a persistent volume and a ClusterIP Service of the same name.
- * The volume claim is kept when the StatefulSet is deleted or scaled down, and in protected
- * environments the StatefulSet itself cannot be deleted by `pulumi up`.
- */
-export class StatefulService extends pulumi.ComponentResource {
+/** What {@link statefulService} declares. */
+export interface StatefulService {
     readonly statefulSet: k8s.apps.v1.StatefulSet;
     readonly service: k8s.core.v1.Service;
     /** The Service's cluster DNS name. */
     readonly host: string;
+}
 
-    constructor(name: string, args: StatefulServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("llmops:data:StatefulService", name, {}, opts);
-        const labels = standardLabels(args.labels);
-        const selector = selectorLabels(args.labels);
-        const metadata = { name: args.serviceName, namespace: args.namespace.output, labels };
-        const setAnnotations = args.ephemeral ? { [ANNOTATIONS.ephemeralState]: "true" } : undefined;
+/**
+ * A StatefulSet (one replica unless told otherwise) with a persistent volume and a ClusterIP
+ * Service of the same name. The volume claim is kept when the StatefulSet is deleted or scaled
+ * down, and in protected environments the StatefulSet itself cannot be deleted by `pulumi up`.
+ *
+ * Its resources were once children of a component of this name; the alias keeps them the same
+ * resources (no replacement of a database's StatefulSet by a refactor).
+ */
+export function statefulService(name: string, args: StatefulServiceArgs, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): StatefulService {
+    const labels = standardLabels(args.labels);
+    const selector = selectorLabels(args.labels);
+    const metadata = { name: args.serviceName, namespace: args.namespace.output, labels };
+    const setAnnotations = args.ephemeral ? { [ANNOTATIONS.ephemeralState]: "true" } : undefined;
+    const formerParent = pulumi.createUrn(name, "llmops:data:StatefulService", opts.parent);
+    const child = (): pulumi.CustomResourceOptions => ({ parent: opts.parent, aliases: [{ parent: formerParent }], dependsOn: opts.dependsOn });
 
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
+    const service = new k8s.core.v1.Service(
+        `${name}-service`,
+        {
+            metadata,
+            spec: {
+                type: "ClusterIP",
+                selector,
+                ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+            },
+        },
+        child(),
+    );
+    if (args.nodePorts && Object.keys(args.nodePorts).length > 0) {
+        new k8s.core.v1.Service(
+            `${name}-nodeport`,
             {
-                metadata,
+                metadata: { ...metadata, name: `${args.serviceName}-nodeport` },
                 spec: {
-                    type: "ClusterIP",
+                    type: "NodePort",
                     selector,
-                    ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                    ports: Object.entries(args.nodePorts).map(([portName, nodePort]) => {
+                        const port = args.ports.find((p) => p.name === portName);
+                        if (!port) throw new Error(`${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`);
+                        return { name: portName, port: port.port, targetPort: portName, nodePort, protocol: "TCP" };
+                    }),
                 },
             },
-            { parent: this },
+            child(),
         );
-        if (args.nodePorts && Object.keys(args.nodePorts).length > 0) {
-            new k8s.core.v1.Service(
-                `${name}-nodeport`,
-                {
-                    metadata: { ...metadata, name: `${args.serviceName}-nodeport` },
-                    spec: {
-                        type: "NodePort",
-                        selector,
-                        ports: Object.entries(args.nodePorts).map(([portName, nodePort]) => {
-                            const port = args.ports.find((p) => p.name === portName);
-                            if (!port) throw new Error(`${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`);
-                            return { name: portName, port: port.port, targetPort: portName, nodePort, protocol: "TCP" };
-                        }),
-                    },
-                },
-                { parent: this },
-            );
-        }
-
-        const main: ContainerArgs = {
-            ...args.container,
-            resources: args.resources,
-            ports: args.ports,
-            volumeMounts: [{ name: "data", mountPath: args.dataPath }, ...(args.container.volumeMounts ?? [])],
-        };
-        this.statefulSet = new k8s.apps.v1.StatefulSet(
-            `${name}-statefulset`,
-            {
-                metadata: { ...metadata, annotations: setAnnotations },
-                spec: {
-                    serviceName: args.serviceName,
-                    replicas: args.replicas ?? 1,
-                    selector: { matchLabels: selector },
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-                    template: {
-                        metadata: { labels, annotations: args.podAnnotations },
-                        spec: podSpec({
-                            containers: [main, ...(args.sidecars ?? [])],
-                            volumes: [...(args.storage === undefined ? [{ name: "data", emptyDir: {} }] : []), ...(args.extraVolumes ?? [])],
-                            fsGroup: args.container.image.runAs.gid,
-                            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
-                        }),
-                    },
-                    volumeClaimTemplates: args.storage === undefined ? undefined : [
-                        {
-                            metadata: { name: "data", labels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                storageClassName: args.storageClass,
-                                resources: { requests: { storage: args.storage } },
-                            },
-                        },
-                    ],
-                },
-            },
-            statefulOptions(args.protect, { parent: this }),
-        );
-        this.host = serviceHost(args.serviceName, args.namespace.name);
-        this.registerOutputs({ host: this.host });
     }
+
+    const main: ContainerArgs = {
+        ...args.container,
+        resources: args.resources,
+        ports: args.ports,
+        volumeMounts: [{ name: "data", mountPath: args.dataPath }, ...(args.container.volumeMounts ?? [])],
+    };
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+        `${name}-statefulset`,
+        {
+            metadata: { ...metadata, annotations: setAnnotations },
+            spec: {
+                serviceName: args.serviceName,
+                replicas: args.replicas ?? 1,
+                selector: { matchLabels: selector },
+                persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                template: {
+                    metadata: { labels, annotations: args.podAnnotations },
+                    spec: podSpec({
+                        containers: [main, ...(args.sidecars ?? [])],
+                        volumes: [...(args.storage === undefined ? [{ name: "data", emptyDir: {} }] : []), ...(args.extraVolumes ?? [])],
+                        fsGroup: args.container.image.runAs.gid,
+                        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+                    }),
+                },
+                volumeClaimTemplates:
+                    args.storage === undefined
+                        ? undefined
+                        : [
+                              {
+                                  metadata: { name: "data", labels },
+                                  spec: {
+                                      accessModes: ["ReadWriteOnce"],
+                                      storageClassName: args.storageClass,
+                                      resources: { requests: { storage: args.storage } },
+                                  },
+                              },
+                          ],
+            },
+        },
+        statefulOptions(args.protect, child()),
+    );
+    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name) };
 }

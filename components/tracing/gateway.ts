@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { StatefulService } from "../data/stateful-service";
+import { statefulService } from "../data/stateful-service";
 import type { Environment } from "../environment/environment";
 import type { NamespaceRef } from "../kube/namespace";
 import { serviceHost } from "../kube/namespace";
@@ -84,7 +84,7 @@ export class TraceGateway extends pulumi.ComponentResource {
             { parent: this },
         );
         const size = env.name === "prod" ? "standard" : "small";
-        new StatefulService(
+        statefulService(
             name,
             {
                 serviceName: TRACE_GATEWAY,

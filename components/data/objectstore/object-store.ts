@@ -9,7 +9,7 @@ import { httpProbe, startupWindow } from "../../kube/probes";
 import { standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
-import { StatefulService } from "../stateful-service";
+import { statefulService } from "../stateful-service";
 
 export interface ObjectStoreArgs {
     readonly env: Environment;
@@ -55,7 +55,7 @@ export class ObjectStore extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const service = new StatefulService(
+        const service = statefulService(
             name,
             {
                 serviceName: "minio",

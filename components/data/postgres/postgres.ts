@@ -9,7 +9,7 @@ import { execProbe, startupWindow } from "../../kube/probes";
 import { standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
-import { StatefulService } from "../stateful-service";
+import { statefulService } from "../stateful-service";
 
 export interface PostgresArgs {
     readonly env: Environment;
@@ -61,7 +61,7 @@ export class Postgres extends pulumi.ComponentResource {
             { parent: this },
         );
         const resources = DATA_SERVICES.postgres[s.size];
-        const service = new StatefulService(
+        const service = statefulService(
             name,
             {
                 serviceName: "postgres",
