@@ -14,6 +14,6 @@ export = async () => {
         if (e instanceof ValidationError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    const platform = new Platform("llmops", inputs);
+    const platform = await Platform.create("llmops", inputs);
     return platform.outputs;
 };

@@ -18,15 +18,31 @@ export interface PlatformArgs {
     readonly tenants: readonly Tenant[];
 }
 
+/** Let the runtime register one tenant's resources before the next is declared. */
+function nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * The whole environment: the shared data plane in the platform namespace, and one workspace per
- * tenant over it.
+ * tenant over it. Built with {@link Platform.create}: tenants are declared one after another,
+ * yielding between them, so the runtime registers each tenant's resources before the next is
+ * declared and memory stays bounded by one tenant, not by all of them at once.
  */
 export class Platform extends pulumi.ComponentResource {
-    readonly outputs: Record<string, pulumi.Input<unknown>>;
+    outputs: Record<string, pulumi.Input<unknown>> = {};
 
-    constructor(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    static async create(name: string, args: PlatformArgs, opts: pulumi.ComponentResourceOptions = {}): Promise<Platform> {
+        const platform = new Platform(name, opts);
+        await platform.declare(name, args);
+        return platform;
+    }
+
+    private constructor(name: string, opts: pulumi.ComponentResourceOptions) {
         super("llmops:platform:Platform", name, {}, opts);
+    }
+
+    private async declare(name: string, args: PlatformArgs): Promise<void> {
         const { env, tenants } = args;
         const child = { parent: this };
 
@@ -39,7 +55,11 @@ export class Platform extends pulumi.ComponentResource {
                 ? { host: serviceHost("redis", env.platformNamespace), port: 6379, tls: false }
                 : { host: env.redis.host, port: env.redis.port, tls: env.redis.tls };
         const tracesUrl = gatewayTracesUrl(env.platformNamespace);
-        const workspaces = tenants.map((tenant) => new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
+        const workspaces: TenantWorkspace[] = [];
+        for (const tenant of tenants) {
+            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
+            await nextTurn();
+        }
         const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
             w.langfuse
                 ? [{ tenantId: tenants[i]!.id, tracesEndpoint: `http://${serviceHost("langfuse-web", w.tenantNamespace.namespace.name)}:${LANGFUSE_WEB_PORT}/api/public/otel/v1/traces`, publicKey: w.langfuse.publicKey, secretKey: w.langfuse.secretKey }]
