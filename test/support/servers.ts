@@ -93,3 +93,77 @@ export async function startRedis(redisServer: string, aclFile: string): Promise<
         },
     };
 }
+
+/** Debian installs PostgreSQL's server binaries off the PATH, under /usr/lib/postgresql/<version>/bin. */
+export function postgresBinDirs(): string[] {
+    const root = "/usr/lib/postgresql";
+    if (!fs.existsSync(root)) return [];
+    return fs
+        .readdirSync(root)
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => path.join(root, v, "bin"));
+}
+
+export interface PostgresServer {
+    readonly port: number;
+    /** Environment for libpq tools connecting as the superuser over TCP. */
+    readonly adminEnv: Record<string, string>;
+    /** Runs SQL as `user` (the superuser by default) in `database`; returns psql's unaligned output. */
+    sql(sql: string, opts?: { database?: string; user?: string; password?: string }): string;
+    readonly binDir: string;
+    stop(): void;
+}
+
+/** Starts Debian's PostgreSQL on loopback in a throwaway cluster (as the postgres user when run as root). */
+export async function startPostgres(binDir: string): Promise<PostgresServer> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
+    fs.chmodSync(dir, 0o755);
+    const data = path.join(dir, "data");
+    const port = await freePort();
+    const asRoot = process.getuid?.() === 0;
+    const run = (cmd: string, args: string[]) => (asRoot ? spawnSync("runuser", ["-u", "postgres", "--", cmd, ...args], { encoding: "utf8" }) : spawnSync(cmd, args, { encoding: "utf8" }));
+    if (asRoot) spawnSync("chown", ["postgres:postgres", dir]);
+    const init = run(path.join(binDir, "initdb"), ["-D", data, "-U", "postgres", "--auth=md5", `--pwfile=${writePw(dir, asRoot)}`, "-E", "UTF8", "--no-sync"]);
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+    const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+    const server: ChildProcess = asRoot ? spawn("runuser", ["-u", "postgres", "--", path.join(binDir, "postgres"), ...args], { stdio: "ignore" }) : spawn(path.join(binDir, "postgres"), args, { stdio: "ignore" });
+    await waitForPort(port, 30_000);
+    const adminEnv = { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: "admin-password", PGSSLMODE: "disable" };
+    const psql = path.join(binDir, "psql");
+    const sql: PostgresServer["sql"] = (text, opts = {}) => {
+        const r = spawnSync(psql, ["-X", "-v", "ON_ERROR_STOP=1", "-Atc", text, "-d", opts.database ?? "postgres"], {
+            encoding: "utf8",
+            env: { ...process.env, ...adminEnv, ...(opts.user ? { PGUSER: opts.user, PGPASSWORD: opts.password ?? "" } : {}) },
+        });
+        if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+        return r.stdout.trim();
+    };
+    // Retry until the server accepts logins (the port opens slightly before).
+    for (let i = 0; i < 50; i++) {
+        try {
+            sql("SELECT 1");
+            break;
+        } catch (e) {
+            if (i === 49) throw e;
+            await new Promise((r) => setTimeout(r, 200));
+        }
+    }
+    return {
+        port,
+        adminEnv,
+        sql,
+        binDir,
+        stop: () => {
+            server.kill("SIGINT");
+            spawnSync("sleep", ["0.5"]);
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+function writePw(dir: string, asRoot: boolean): string {
+    const file = path.join(dir, "pw");
+    fs.writeFileSync(file, "admin-password\n");
+    if (asRoot) spawnSync("chown", ["postgres:postgres", file]);
+    return file;
+}
