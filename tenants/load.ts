@@ -146,6 +146,7 @@ export function tenantsForStack(sources: readonly TenantSource[], env: Environme
             requestedSize,
             size: capSize(requestedSize, env.maxTenantSize),
             apps: { langfuse: file.apps?.langfuse ?? true, mlflow: file.apps?.mlflow ?? true, agenta: file.apps?.agenta ?? true },
+            channel: file.channel ?? "stable",
             redis: file.redis ?? "shared",
             sso: { emailDomains: file.sso.emailDomains, admins: file.sso.admins ?? [] },
             retention,

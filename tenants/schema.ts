@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SIZES } from "../components/environment/schema";
+import { CHANNELS } from "../components/versions/images";
 import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, MAX_TENANT_ID } from "../components/naming/names";
 
 /**
@@ -50,6 +51,10 @@ export const tenantSchema = z
             })
             .optional()
             .meta({ description: "Which apps the tenant gets. @default all three", examples: [{ agenta: false }] }),
+        channel: z
+            .enum(CHANNELS)
+            .optional()
+            .meta({ description: "Release channel: app versions come from it (components/versions/images.ts). `canary` tenants get upgrades first. @default stable", examples: ["canary"] }),
         redis: z
             .enum(["shared", "dedicated"])
             .optional()

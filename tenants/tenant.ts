@@ -1,5 +1,6 @@
 import type { Size } from "../components/environment/schema";
 import type { AppName } from "../components/naming/names";
+import type { Channel } from "../components/versions/images";
 
 /** A tenant as one stack sees it: the file's values with every default decided for that environment. */
 export interface Tenant {
@@ -13,6 +14,8 @@ export interface Tenant {
     /** The size it gets here: its request, capped by the environment. */
     readonly size: Size;
     readonly apps: Readonly<Record<AppName, boolean>>;
+    /** The release channel its app versions come from. */
+    readonly channel: Channel;
     readonly redis: "shared" | "dedicated";
     readonly sso: { readonly emailDomains: readonly string[]; readonly admins: readonly string[] };
     readonly retention: { readonly traceDays: number; readonly artifactDays: number; readonly deletedRunsPurgeDays: number };

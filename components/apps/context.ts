@@ -5,12 +5,15 @@ import type { NamespaceRef } from "../kube/namespace";
 import type { Footprint } from "../kube/resources";
 import { type LabelArgs } from "../naming/labels";
 import { appHost } from "../naming/names";
+import type { AppImages } from "../versions/images";
 
 /** What every app of a tenant is declared with. */
 export interface AppContext {
     readonly env: Environment;
     readonly tenant: Tenant;
     readonly namespace: NamespaceRef;
+    /** The app images of the tenant's release channel. */
+    readonly images: AppImages;
 }
 
 export function appLabels(ctx: AppContext, app: string, component?: string): LabelArgs {

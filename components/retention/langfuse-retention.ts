@@ -5,7 +5,7 @@ import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
 import type { ContainerArgs } from "../kube/workload";
 import { standardLabels } from "../naming/labels";
 import { APP_WORKLOADS } from "../sizing/profiles";
-import { APP_IMAGES, IMAGES, imageRef } from "../versions/images";
+import { IMAGES, imageRef } from "../versions/images";
 import { ttlScript } from "./clickhouse-ttl";
 
 export interface LangfuseRetentionArgs {
@@ -14,7 +14,7 @@ export interface LangfuseRetentionArgs {
     readonly clickhouseHost: string;
     /** Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB. */
     readonly clickhouseSecret: string;
-    /** What must be ready first: Langfuse web, whose entrypoint runs the ClickHouse migrations. */
+    /** What must be done first: Langfuse's migration Job, which creates the tables. */
     readonly after: readonly pulumi.Resource[];
 }
 
@@ -50,7 +50,7 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             `${name}-job`,
             "langfuse-retention",
             { namespace: ctx.namespace, labels, container: container(true), volumes },
-            [this.script, imageRef(APP_IMAGES.langfuseWeb), imageRef(IMAGES.clickhouse)],
+            [this.script, imageRef(ctx.images.langfuseWeb), imageRef(IMAGES.clickhouse)],
             { parent: this, dependsOn: [scripts, ...args.after] },
         );
         cronJob(

@@ -26,6 +26,7 @@ import { GATE_PORT, SsoGate } from "../sso/gate";
 import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
+import { appImages } from "../versions/images";
 import { tenantBuckets, tenantDatabases } from "./data";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
@@ -73,7 +74,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const id = tenant.id;
         const child = { parent: this };
         this.tenantNamespace = new TenantNamespace(id, { env, tenant }, child);
-        const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace };
+        const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel) };
         const results: AppResult[] = [];
         const protect = env.protectState;
         const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
@@ -162,7 +163,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, secrets, sso: langfuseSso }, child);
             const retention = new LangfuseRetention(
                 `${id}-langfuse-retention`,
-                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: [this.langfuse.web] },
+                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: [this.langfuse.migration] },
                 child,
             );
             this.retentionScript = retention.script;

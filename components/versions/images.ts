@@ -1,4 +1,5 @@
 import type { RunAs } from "../kube/security";
+import type { AppName } from "../naming/names";
 
 /**
  * Every container image the platform runs, pinned in one place, with how it runs under Pod
@@ -69,14 +70,11 @@ export const IMAGES = {
     },
 } as const satisfies Record<string, Image>;
 
-/**
- * The apps. Versions move per release channel (`stable`, `canary`); everything else about an
- * image (user, writable paths) is fixed here.
- */
-export const APP_IMAGES = {
+/** The app images. How each runs is fixed here; its version comes from the tenant's release channel. */
+const APP_IMAGE_RUNTIME = {
     langfuseWeb: {
+        app: "langfuse",
         repository: "docker.io/langfuse/langfuse",
-        tag: "4.16.0",
         imageUser: "nextjs (1001)",
         runAs: { uid: 1001, gid: 1001 },
         readOnlyRootFilesystem: true,
@@ -84,17 +82,16 @@ export const APP_IMAGES = {
         writablePaths: ["/tmp", "/app/web/.next/cache"],
     },
     langfuseWorker: {
+        app: "langfuse",
         repository: "docker.io/langfuse/langfuse-worker",
-        tag: "4.16.0",
         imageUser: "expressjs (1001)",
         runAs: { uid: 1001, gid: 1001 },
         readOnlyRootFilesystem: true,
         writablePaths: ["/tmp"],
     },
     mlflow: {
+        app: "mlflow",
         repository: "ghcr.io/mlflow/mlflow",
-        tag: "v3.15.2-full",
-        digest: "sha256:2c9c50ca72e314cb1b8b301ceaa43882629ad91873d7271f3be92796930c3647",
         imageUser: "root (no USER line)",
         runAs: { uid: 1000, gid: 1000 },
         readOnlyRootFilesystem: true,
@@ -102,16 +99,16 @@ export const APP_IMAGES = {
         exception: "Runs as root upstream; run as 1000 with HOME=/tmp and every store URI explicit, so nothing is written outside /tmp.",
     },
     agentaApi: {
+        app: "agenta",
         repository: "ghcr.io/agenta-ai/agenta-api",
-        tag: "v0.113.0",
         imageUser: "agenta (10001)",
         runAs: { uid: 10001, gid: 10001 },
         readOnlyRootFilesystem: true,
         writablePaths: ["/tmp"],
     },
     agentaWeb: {
+        app: "agenta",
         repository: "ghcr.io/agenta-ai/agenta-web",
-        tag: "v0.113.0",
         imageUser: "agenta (10001)",
         runAs: { uid: 10001, gid: 10001 },
         readOnlyRootFilesystem: false,
@@ -119,14 +116,62 @@ export const APP_IMAGES = {
         exception: "Its entrypoint writes /app/oss/public/__env.js (the browser's runtime config) at every start, inside the image's public assets.",
     },
     agentaServices: {
+        app: "agenta",
         repository: "ghcr.io/agenta-ai/agenta-services",
-        tag: "v0.113.0",
         imageUser: "agenta (10001)",
         runAs: { uid: 10001, gid: 10001 },
         readOnlyRootFilesystem: true,
         writablePaths: ["/tmp"],
     },
-} as const satisfies Record<string, Image>;
+} as const satisfies Record<string, Omit<Image, "tag" | "digest"> & { readonly app: AppName }>;
+
+export type AppImageName = keyof typeof APP_IMAGE_RUNTIME;
+export type AppImages = Readonly<Record<AppImageName, Image>>;
+
+/** Release channels. A tenant file picks one; `stable` by default. */
+export const CHANNELS = ["stable", "canary"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** One app's version: the tag of its images (all of an app's images share it) and, for single-image apps, a digest. */
+export interface AppVersion {
+    readonly tag: string;
+    /** Index digest of the app's image, where the app has one image and a published digest is known. */
+    readonly digest?: string;
+}
+
+/**
+ * The app versions of each channel. An upgrade lands in `canary` first: only tenants on that
+ * channel get it (their migration Jobs run, then their workloads roll). Once it has run there,
+ * the same versions are copied to `stable`. Changing a channel changes nothing for tenants on
+ * the other one.
+ */
+export const CHANNEL_VERSIONS: Readonly<Record<Channel, Readonly<Record<AppName, AppVersion>>>> = {
+    stable: {
+        langfuse: { tag: "4.16.0" },
+        mlflow: { tag: "v3.15.2-full", digest: "sha256:2c9c50ca72e314cb1b8b301ceaa43882629ad91873d7271f3be92796930c3647" },
+        agenta: { tag: "v0.113.0" },
+    },
+    canary: {
+        langfuse: { tag: "4.16.0" },
+        mlflow: { tag: "v3.15.2-full", digest: "sha256:2c9c50ca72e314cb1b8b301ceaa43882629ad91873d7271f3be92796930c3647" },
+        agenta: { tag: "v0.113.0" },
+    },
+};
+
+/** The app images of a channel (or of explicit versions, for tests and tools). */
+export function appImages(channel: Channel, versions: Readonly<Record<Channel, Readonly<Record<AppName, AppVersion>>>> = CHANNEL_VERSIONS): AppImages {
+    const out = {} as Record<AppImageName, Image>;
+    for (const [name, { app, ...runtime }] of Object.entries(APP_IMAGE_RUNTIME) as Array<[AppImageName, (typeof APP_IMAGE_RUNTIME)[AppImageName]]>) {
+        const v = versions[channel][app];
+        const siblings = Object.values(APP_IMAGE_RUNTIME).filter((r) => r.app === app).length;
+        if (v.digest && siblings > 1) throw new Error(`${channel}.${app}: a digest names one image, but ${app} has ${siblings}; pin the tag only`);
+        out[name] = v.digest ? { ...runtime, tag: v.tag, digest: v.digest } : { ...runtime, tag: v.tag };
+    }
+    return out;
+}
+
+/** The `stable` channel's app images. */
+export const APP_IMAGES: AppImages = appImages("stable");
 
 /** Supporting images of the app plane, operated with the apps but not versioned by channel. */
 export const SUPPORT_IMAGES = {

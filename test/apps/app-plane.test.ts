@@ -65,8 +65,13 @@ describe("Langfuse env contract", () => {
         for (const ns of tenantNamespaces(cap)) {
             const web = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-web"))["web"]);
             const worker = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-worker"))["worker"]);
-            for (const key of ["DATABASE_URL", "NEXTAUTH_URL", "NEXTAUTH_SECRET", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_MIGRATION_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET"]) {
+            for (const key of ["DATABASE_URL", "NEXTAUTH_URL", "NEXTAUTH_SECRET", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET"]) {
                 expect(web[key], `${ns} web lacks ${key}`).toBeTruthy();
+            }
+            const migrationJob = ofKind(cap, "Job").find((j) => j.metadata.namespace === ns && j.metadata.name!.startsWith("langfuse-migrate-"))!;
+            const migration = containerEnv(cap, ns, containersOf(migrationJob)["migrate"]);
+            for (const key of ["DATABASE_URL", "CLICKHOUSE_URL", "CLICKHOUSE_MIGRATION_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DB"]) {
+                expect(migration[key], `${ns} migration Job lacks ${key}`).toBeTruthy();
             }
             for (const key of ["DATABASE_URL", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET", "REDIS_HOST", "REDIS_AUTH"]) {
                 expect(worker[key], `${ns} worker lacks ${key}`).toBeTruthy();
@@ -80,8 +85,11 @@ describe("Langfuse env contract", () => {
             expect(new URL(web["NEXTAUTH_URL"]!).host).toMatch(/^langfuse\./);
             const ch = new URL(web["CLICKHOUSE_URL"]!);
             expect([ch.protocol, ch.port, ch.hostname]).toEqual(["http:", "8123", `clickhouse.${ns}.svc.cluster.local`]);
-            const migrate = new URL(web["CLICKHOUSE_MIGRATION_URL"]!);
+            const migrate = new URL(migration["CLICKHOUSE_MIGRATION_URL"]!);
             expect([migrate.protocol, migrate.port]).toEqual(["clickhouse:", "9000"]);
+            expect(migration["DATABASE_URL"]).toBe(web["DATABASE_URL"]);
+            // The Job migrates; the web entrypoint must not race it.
+            expect([web["LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED"], web["LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED"]]).toEqual(["true", "true"]);
             expect(web["CLICKHOUSE_CLUSTER_ENABLED"]).toBe("false");
             expect(web["HOSTNAME"]).toBe("0.0.0.0");
             expect(web["ENCRYPTION_KEY"]).toMatch(ENCRYPTION_KEY);
@@ -106,13 +114,16 @@ describe("Langfuse env contract", () => {
         }
     });
 
-    it("starts the worker after web has migrated, and gives web a startup window for migrations", async () => {
+    it("starts web and worker only after the migration Job, which runs the web entrypoint's migrations", async () => {
         const cap = await stackCapture("dev");
-        const worker = cap.resources.find((r) => r.name === "acme-langfuse-worker")!;
-        expect(worker.options.dependencies).toContain(cap.resources.find((r) => r.name === "acme-langfuse-web")!.urn);
+        const job = cap.resources.find((r) => r.name === "acme-langfuse-migrate")!;
+        for (const d of ["acme-langfuse-web", "acme-langfuse-worker"]) expect(cap.resources.find((r) => r.name === d)!.options.dependencies).toContain(job.urn);
+        const migrate = containersOf(find(cap, "Job", "llm-acme", (job.inputs as { metadata: { name: string } }).metadata.name))["migrate"];
+        expect(migrate.command).toEqual(["dumb-init", "--", "./web/entrypoint.sh", "true"]);
+        expect(migrate.image).toBe(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-web"))["web"].image);
         const web = containersOf(find(cap, "Deployment", "llm-acme", "langfuse-web"))["web"];
         expect(web.startupProbe.httpGet.path).toBe("/api/public/health");
-        expect(web.startupProbe.periodSeconds * web.startupProbe.failureThreshold).toBeGreaterThanOrEqual(600);
+        expect(web.startupProbe.periodSeconds * web.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
         expect(web.readinessProbe.httpGet.path).toBe("/api/public/ready");
         expect(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"].livenessProbe.httpGet).toEqual({ path: "/api/health", port: "http" });
     });
@@ -138,10 +149,14 @@ describe("MLflow", () => {
     it("runs the -full image, upgrades the schema first, and proxies artifacts to the tenant's bucket", async () => {
         const cap = await stackCapture("dev");
         const d = find(cap, "Deployment", "llm-acme", "mlflow");
-        const { "db-upgrade": upgrade, mlflow } = containersOf(d);
+        const { mlflow } = containersOf(d);
         expect(mlflow.image).toMatch(/^ghcr\.io\/mlflow\/mlflow:v3\.\d+\.\d+-full(@sha256:[0-9a-f]{64})?$/);
+        const job = cap.resources.find((r) => r.name === "acme-mlflow-db-upgrade")!;
+        expect(cap.resources.find((r) => r.name === "acme-mlflow-server")!.options.dependencies).toContain(job.urn);
+        const upgrade = containersOf(find(cap, "Job", "llm-acme", (job.inputs as { metadata: { name: string } }).metadata.name))["db-upgrade"];
+        expect(upgrade.image).toBe(mlflow.image);
         expect(upgrade.command.join(" ")).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
-        expect(d.spec.template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(["db-upgrade"]);
+        expect(d.spec.template.spec.initContainers).toBeUndefined();
         expect(mlflow.command).toEqual(["mlflow", "server", "--host", "0.0.0.0", "--port", "5000", "--serve-artifacts"]);
         const env = containerEnv(cap, "llm-acme", mlflow);
         expect(new URL(env["MLFLOW_BACKEND_STORE_URI"]!).pathname).toBe("/acme_mlflow");

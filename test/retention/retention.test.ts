@@ -49,8 +49,8 @@ describe.each(["dev", "prod"])("each tenant's effective retention in %s", (stack
     it("re-runs the reconciler after every Langfuse migration and on every change of retention", async () => {
         const cap = await stackCapture(stack);
         const job = cap.resources.find((r) => r.name === "acme-langfuse-retention-job")!;
-        const web = cap.resources.find((r) => r.name === "acme-langfuse-web")!;
-        expect(job.options.dependencies).toContain(web.urn);
+        const migration = cap.resources.find((r) => r.name === "acme-langfuse-migrate")!;
+        expect(job.options.dependencies).toContain(migration.urn);
         const jobs = ofKind(cap, "Job").filter((j) => j.metadata.name!.startsWith("langfuse-retention-"));
         expect(jobs.find((j) => j.metadata.namespace === "llm-acme")!.metadata.annotations?.["pulumi.com/replaceUnready"]).toBe("true");
         // Different retention, different script, different Job name.

@@ -3,17 +3,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "../../data/redis/redis";
 import { appDeployment } from "../../kube/deployment";
-import { REPLACE_UNREADY } from "../../kube/options";
+import { hashedJob } from "../../kube/jobs";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
 import { type Footprint, footprintOf } from "../../kube/resources";
-import { type ContainerArgs, podSpec } from "../../kube/workload";
+import type { ContainerArgs } from "../../kube/workload";
 import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
-import { APP_IMAGES, SUPPORT_IMAGES, imageRef } from "../../versions/images";
+import { SUPPORT_IMAGES, imageRef } from "../../versions/images";
 import { type AppContext, type AppResult, appLabels, internalHost, publicUrl } from "../context";
 import {
     AGENTA_API_PORT,
@@ -33,7 +33,6 @@ import {
     WORKER_STREAMS_COMMAND,
     coreEnv,
     edgeConfig,
-    migrationJobName,
     webEnv,
 } from "./env";
 
@@ -195,7 +194,7 @@ export class Agenta extends pulumi.ComponentResource {
             { servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }], dependsOn: [supertokensSecret, ...args.database.resources] },
         );
 
-        const apiImage = APP_IMAGES.agentaApi;
+        const apiImage = ctx.images.agentaApi;
         const migrate: ContainerArgs = {
             name: "migrate",
             image: apiImage,
@@ -204,22 +203,12 @@ export class Agenta extends pulumi.ComponentResource {
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[size],
         };
-        const jobLabels = standardLabels(appLabels(ctx, "agenta", "migrate"));
-        const migration = new k8s.batch.v1.Job(
+        // Once per version, before any pod of it starts; a failure leaves the old version serving.
+        const migration = hashedJob(
             `${name}-migrate`,
-            {
-                metadata: {
-                    name: migrationJobName(imageRef(apiImage), MIGRATE_COMMAND, MIGRATE_ENV),
-                    namespace: ctx.namespace.output,
-                    labels: jobLabels,
-                    annotations: REPLACE_UNREADY,
-                },
-                spec: {
-                    backoffLimit: 2,
-                    activeDeadlineSeconds: 1800,
-                    template: { metadata: { labels: jobLabels }, spec: podSpec({ restartPolicy: "Never", containers: [migrate] }) },
-                },
-            },
+            "agenta-migrate",
+            { namespace: ctx.namespace, labels: appLabels(ctx, "agenta", "migrate"), container: migrate },
+            [{ image: imageRef(apiImage), command: MIGRATE_COMMAND, env: MIGRATE_ENV }],
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
         const afterMigration = [migration, supertokens.deployment];
@@ -276,7 +265,7 @@ export class Agenta extends pulumi.ComponentResource {
             "services",
             {
                 name: "services",
-                image: APP_IMAGES.agentaServices,
+                image: ctx.images.agentaServices,
                 command: SERVICES_COMMAND,
                 ports: [{ name: "http", port: AGENTA_SERVICES_PORT }],
                 env: { ...core, SCRIPT_NAME: "/services" },
@@ -292,7 +281,7 @@ export class Agenta extends pulumi.ComponentResource {
             "web",
             {
                 name: "web",
-                image: APP_IMAGES.agentaWeb,
+                image: ctx.images.agentaWeb,
                 command: WEB_COMMAND,
                 args: WEB_ARGS,
                 ports: [{ name: "http", port: AGENTA_WEB_PORT }],

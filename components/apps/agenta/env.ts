@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /**
  * Agenta's environment and commands, from the pinned release's self-host files
  * (api/oss/src/utils/env.py, hosting/kubernetes/helm, hosting/docker-compose/oss at v0.113.0).
@@ -75,15 +73,6 @@ export const MIGRATE_ENV = {
     ALEMBIC_CFG_PATH_CORE: "/app/oss/databases/postgres/migrations/core/alembic.ini",
     ALEMBIC_CFG_PATH_TRACING: "/app/oss/databases/postgres/migrations/tracing/alembic.ini",
 };
-
-/**
- * The migration Job's name: a hash of the image and what it runs. A Job's template cannot be
- * changed, so a new version (or command) is a new Job, and an unchanged one is left alone.
- */
-export function migrationJobName(image: string, command: readonly string[], env: Readonly<Record<string, string>>): string {
-    const digest = createHash("sha256").update(JSON.stringify({ image, command, env })).digest("hex").slice(0, 10);
-    return `agenta-migrate-${digest}`;
-}
 
 /**
  * The edge router: one origin for `/` (web), `/api` (api, which serves the prefix itself) and

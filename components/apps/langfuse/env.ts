@@ -62,8 +62,9 @@ export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
     const { orgId, projectId } = langfuseIds(i.tenantId);
     return {
         NEXTAUTH_URL: i.publicUrl,
-        // golang-migrate's ClickHouse driver speaks the native protocol (port 9000), not HTTP.
-        CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:9000`,
+        // The migration Job has run them before this version starts; the entrypoint skips them.
+        LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED: "true",
+        LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED: "true",
         TELEMETRY_ENABLED: "false",
         LANGFUSE_INIT_ORG_ID: orgId,
         LANGFUSE_INIT_ORG_NAME: i.displayName,
@@ -77,6 +78,18 @@ export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
         AUTH_DISABLE_USERNAME_PASSWORD: i.usernamePasswordLogin ? "false" : "true",
     };
 }
+
+/**
+ * Plain settings of the migration Job, which runs the web image's entrypoint (Prisma
+ * `migrate deploy`, then the ClickHouse migrations) with `true` as the command.
+ */
+export function migrationEnv(i: LangfuseEnvInputs): Record<string, string> {
+    // golang-migrate's ClickHouse driver speaks the native protocol (port 9000), not HTTP.
+    return { CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:9000`, TELEMETRY_ENABLED: "false" };
+}
+
+/** The web image's entrypoint, which migrates and then runs its arguments. */
+export const MIGRATION_COMMAND = ["dumb-init", "--", "./web/entrypoint.sh", "true"];
 
 /** Plain settings of the worker only. */
 export function workerEnv(): Record<string, string> {

@@ -10,10 +10,11 @@ import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { APP_IMAGES } from "../../versions/images";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
-import { type LangfuseEnvInputs, langfuseIds, sharedEnv, webEnv, workerEnv } from "./env";
+import { type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
+import { hashedJob } from "../../kube/jobs";
+import { imageRef } from "../../versions/images";
 
 export interface LangfuseArgs {
     readonly ctx: AppContext;
@@ -29,8 +30,8 @@ export interface LangfuseArgs {
 
 export const LANGFUSE_WEB_PORT = 3000;
 export const LANGFUSE_WORKER_PORT = 3030;
-/** First start runs Prisma and ClickHouse migrations in the web entrypoint; give it this long. */
-export const LANGFUSE_MIGRATION_WINDOW_SECONDS = 900;
+/** How long the migration Job (Prisma, then ClickHouse) may take. */
+export const LANGFUSE_MIGRATION_WINDOW_SECONDS = 1800;
 
 /**
  * A tenant's Langfuse: web and worker, over the tenant's own ClickHouse and its database, buckets
@@ -43,8 +44,10 @@ export class Langfuse extends pulumi.ComponentResource {
     readonly publicKey: pulumi.Output<string>;
     readonly secretKey: pulumi.Output<string>;
     readonly result: AppResult;
-    /** The web Deployment: ready once its entrypoint has run the migrations. */
+    /** The web Deployment. */
     readonly web: k8s.apps.v1.Deployment;
+    /** The migration Job of this version: done before web and worker roll. */
+    readonly migration: k8s.batch.v1.Job;
     /** Labels of the web pods, for policies that admit traffic to them. */
     readonly webPodLabels: Record<string, string>;
 
@@ -135,18 +138,18 @@ export class Langfuse extends pulumi.ComponentResource {
         const shared = sharedEnv(inputs);
         const web: ContainerArgs = {
             name: "web",
-            image: APP_IMAGES.langfuseWeb,
+            image: ctx.images.langfuseWeb,
             ports: [{ name: "http", port: LANGFUSE_WEB_PORT }],
             env: { ...shared, ...webPlain, NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(webResources.limits.memory)}`, HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
             envFromSecrets: ["langfuse", "langfuse-web"],
             resources: webResources,
-            startupProbe: startupWindow(httpProbe("/api/public/health", "http"), LANGFUSE_MIGRATION_WINDOW_SECONDS),
+            startupProbe: startupWindow(httpProbe("/api/public/health", "http"), 300),
             readinessProbe: httpProbe("/api/public/ready", "http"),
             livenessProbe: httpProbe("/api/public/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
         const worker: ContainerArgs = {
             name: "worker",
-            image: APP_IMAGES.langfuseWorker,
+            image: ctx.images.langfuseWorker,
             ports: [{ name: "http", port: LANGFUSE_WORKER_PORT }],
             env: { ...shared, ...workerEnv(), NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(workerResources.limits.memory)}`, HOME: "/tmp" },
             envFromSecrets: ["langfuse"],
@@ -156,6 +159,24 @@ export class Langfuse extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/api/ready", "http"),
             livenessProbe: httpProbe("/api/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
+        // Migrations run once per version, as a Job, before any pod of that version starts. A
+        // failed Job fails this tenant's deploy before its Deployments change, so the old version
+        // keeps serving; the next deploy replaces the failed Job and tries again.
+        const migrate: ContainerArgs = {
+            name: "migrate",
+            image: ctx.images.langfuseWeb,
+            command: MIGRATION_COMMAND,
+            env: { ...shared, ...migrationEnv(inputs), HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
+            envFromSecrets: ["langfuse"],
+            resources: APP_WORKLOADS.job[tenant.size],
+        };
+        this.migration = hashedJob(
+            `${name}-migrate`,
+            "langfuse-migrate",
+            { namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "migrate"), container: migrate, activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS },
+            [imageRef(ctx.images.langfuseWeb), MIGRATION_COMMAND, migrationEnv(inputs)],
+            { parent: this, dependsOn: [sharedSecret, args.clickhouse, ...args.database.resources] },
+        );
         const webLabels = appLabels(ctx, "langfuse", "web");
         const webDeploy = appDeployment(
             `${name}-web`,
@@ -169,13 +190,13 @@ export class Langfuse extends pulumi.ComponentResource {
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
             },
-            { parent: this, dependsOn: [sharedSecret, webSecret, args.clickhouse, ...args.database.resources] },
+            { parent: this, dependsOn: [sharedSecret, webSecret, this.migration] },
         );
-        // The worker runs no migrations: it starts once web has migrated both databases.
+        // The worker runs no migrations: it starts once the Job has migrated both databases.
         appDeployment(
             `${name}-worker`,
             { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: 1, containers: [worker] },
-            { parent: this, dependsOn: [webDeploy.deployment, sharedSecret] },
+            { parent: this, dependsOn: [this.migration, sharedSecret] },
         );
         appIngress(
             `${name}-ingress`,
@@ -185,7 +206,7 @@ export class Langfuse extends pulumi.ComponentResource {
         this.web = webDeploy.deployment;
         this.webPodLabels = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web", "llmops.io/tenant": tenant.id };
         const steady: Footprint[] = [footprintOf([web], env.webReplicas), footprintOf([worker], 1)];
-        this.result = { steady, jobs: [], outputs };
+        this.result = { steady, jobs: [footprintOf([migrate])], outputs };
         this.registerOutputs({ url: inputs.publicUrl });
     }
 }

@@ -8,9 +8,9 @@ import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
-import { APP_IMAGES } from "../../versions/images";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
-import { cronJob, dailyAt } from "../../kube/jobs";
+import { cronJob, dailyAt, hashedJob } from "../../kube/jobs";
+import { imageRef } from "../../versions/images";
 import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
 
 export interface MlflowArgs {
@@ -25,8 +25,9 @@ export interface MlflowArgs {
 
 /**
  * A tenant's MLflow tracking server (the `-full` image: Postgres driver and boto3): Postgres
- * backend, artifacts proxied to the tenant's bucket, `mlflow db upgrade` as an init container
- * so a new version never serves an old schema, `/health` probes.
+ * backend, artifacts proxied to the tenant's bucket, `mlflow db upgrade` as a Job per version
+ * that must succeed before the new version rolls out (a failed upgrade leaves the old version
+ * serving), `/health` probes.
  */
 export class Mlflow extends pulumi.ComponentResource {
     readonly result: AppResult;
@@ -64,15 +65,15 @@ export class Mlflow extends pulumi.ComponentResource {
         });
         const upgrade: ContainerArgs = {
             name: "db-upgrade",
-            image: APP_IMAGES.mlflow,
+            image: ctx.images.mlflow,
             command: MLFLOW_DB_UPGRADE_COMMAND,
             env: { HOME: "/tmp" },
             envFromSecrets: [this.secretName],
-            resources,
+            resources: APP_WORKLOADS.job[tenant.size],
         };
         const server: ContainerArgs = {
             name: "mlflow",
-            image: APP_IMAGES.mlflow,
+            image: ctx.images.mlflow,
             command: MLFLOW_SERVER_COMMAND,
             ports: [{ name: "http", port: MLFLOW_PORT }],
             env: plain,
@@ -82,6 +83,13 @@ export class Mlflow extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/health", "http"),
             livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
+        const migration = hashedJob(
+            `${name}-db-upgrade`,
+            "mlflow-db-upgrade",
+            { namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "db-upgrade"), container: upgrade },
+            [imageRef(ctx.images.mlflow), MLFLOW_DB_UPGRADE_COMMAND],
+            { parent: this, dependsOn: [secret, ...args.database.resources] },
+        );
         appDeployment(
             `${name}-server`,
             {
@@ -89,18 +97,17 @@ export class Mlflow extends pulumi.ComponentResource {
                 namespace: ctx.namespace,
                 labels,
                 replicas: env.webReplicas,
-                initContainers: [upgrade],
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
             },
-            { parent: this, dependsOn: [secret, ...args.database.resources, ...args.storage.resources] },
+            { parent: this, dependsOn: [secret, migration, ...args.storage.resources] },
         );
         this.trackingUri = `http://mlflow.${ctx.namespace.name}.svc.cluster.local:${MLFLOW_PORT}`;
         const gc: ContainerArgs = {
             name: "gc",
-            image: APP_IMAGES.mlflow,
+            image: ctx.images.mlflow,
             command: mlflowGcCommand(args.purgeDeletedRunsAfterDays),
             // Artifacts are proxied: gc deletes them through the server, so it needs the http tracking URI.
             env: { MLFLOW_TRACKING_URI: this.trackingUri, HOME: "/tmp" },
@@ -108,7 +115,7 @@ export class Mlflow extends pulumi.ComponentResource {
             resources: APP_WORKLOADS.job[tenant.size],
         };
         cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), container: gc }, { parent: this, dependsOn: [secret] });
-        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [footprintOf([gc])], outputs: { url: publicUrl(ctx, "mlflow") } };
+        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [footprintOf([gc]), footprintOf([upgrade])], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }
 }
