@@ -1,7 +1,7 @@
 #!/bin/sh
 # Logical backup of one tenant's Postgres databases, with the tenant apps' own credentials.
 #
-#   DATABASE_URLS  lines of `name=postgresql://user:password@host:port/database?sslmode=...`
+#   DATABASE_URLS  lines of `name=<libpq URL>`, each URL with the app role's own login
 #   BACKUP_DIR     where to write; the backup goes to BACKUP_DIR/<stamp>/
 #   TENANT         the tenant id, recorded in the manifest
 #   BACKUP_STAMP   optional; defaults to the UTC time, e.g. 20261125T021500Z
@@ -9,7 +9,7 @@
 # Writes one pg_dump custom-format file per database and a MANIFEST with each database's owner,
 # size and SHA-256, which pg-restore.sh verifies before it touches anything.
 set -eu
-: "${DATABASE_URLS:?DATABASE_URLS is required: lines of name=postgresql://...}"
+: "${DATABASE_URLS:?DATABASE_URLS is required: lines of name=<libpq URL>}"
 : "${BACKUP_DIR:?BACKUP_DIR is required}"
 : "${TENANT:?TENANT is required}"
 stamp="${BACKUP_STAMP:-$(date -u +%Y%m%dT%H%M%SZ)}"

@@ -72,6 +72,9 @@ export function parseTenantText(source: string, text: string): { tenant?: Tenant
     if (APPS.every((app) => tenant.apps?.[app] === false)) {
         problems.push({ source, path: "apps", message: "switches every app off.", fix: "enable at least one of langfuse, mlflow, agenta, or retire the tenant." });
     }
+    if (tenant.lifecycle && tenant.lifecycle.state !== "active" && !tenant.lifecycle.dataRetainedUntil) {
+        problems.push({ source, path: "lifecycle.dataRetainedUntil", message: `is required when the tenant is \`${tenant.lifecycle.state}\`: it says how long its data is kept.`, fix: "add `dataRetainedUntil: YYYY-MM-DD` (the date agreed with the tenant's owners)." });
+    }
     if (tenant.kong && tenant.apps?.langfuse === false) {
         problems.push({ source, path: "kong", message: "forwards gateway traces to Langfuse, which this tenant switched off.", fix: "remove `kong`, or enable `apps.langfuse`." });
     }
@@ -147,6 +150,7 @@ export function tenantsForStack(sources: readonly TenantSource[], env: Environme
             size: capSize(requestedSize, env.maxTenantSize),
             apps: { langfuse: file.apps?.langfuse ?? true, mlflow: file.apps?.mlflow ?? true, agenta: file.apps?.agenta ?? true },
             channel: file.channel ?? "stable",
+            lifecycle: { state: file.lifecycle?.state ?? "active", dataRetainedUntil: file.lifecycle?.dataRetainedUntil },
             redis: file.redis ?? "shared",
             sso: { emailDomains: file.sso.emailDomains, admins: file.sso.admins ?? [] },
             retention,

@@ -20,6 +20,16 @@ const emailDomain = z
 
 const retentionDays = z.number().int().min(1).max(3650);
 
+/** A calendar date, `YYYY-MM-DD`. */
+const isoDate = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD")
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "must be a real calendar date")
+    .meta({ examples: ["2027-03-31"] });
+
+export const LIFECYCLE_STATES = ["active", "offboarding", "retired"] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
 export const STACK_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export const tenantSchema = z
@@ -83,6 +93,16 @@ export const tenantSchema = z
             })
             .optional()
             .meta({ description: "Retention, within the bounds each environment sets." }),
+        lifecycle: z
+            .strictObject({
+                state: z.enum(LIFECYCLE_STATES).meta({
+                    description:
+                        "`active`; then `offboarding`: workloads scaled to zero, no ingress or gateway route, a final export of the data to the backup bucket, data kept until `dataRetainedUntil`; then `retired`: nothing runs, the data stays protected. Only a retired tenant's file may be removed.",
+                }),
+                dataRetainedUntil: isoDate.optional().meta({ description: "Until when the tenant's data is kept (required once it leaves `active`)." }),
+            })
+            .optional()
+            .meta({ description: "Where the tenant is in its life. @default { state: active }", examples: [{ state: "offboarding", dataRetainedUntil: "2027-03-31" }] }),
         kong: z
             .strictObject({
                 consumers: z

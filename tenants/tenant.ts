@@ -1,6 +1,12 @@
 import type { Size } from "../components/environment/schema";
 import type { AppName } from "../components/naming/names";
 import type { Channel } from "../components/versions/images";
+import type { LifecycleState } from "./schema";
+
+/** Whether the tenant's workloads run (only while it is `active`). */
+export function isRunning(tenant: Tenant): boolean {
+    return tenant.lifecycle.state === "active";
+}
 
 /** A tenant as one stack sees it: the file's values with every default decided for that environment. */
 export interface Tenant {
@@ -14,6 +20,8 @@ export interface Tenant {
     /** The size it gets here: its request, capped by the environment. */
     readonly size: Size;
     readonly apps: Readonly<Record<AppName, boolean>>;
+    /** `active`, or on its way out: `offboarding` (scaled to zero, exported) and then `retired`. */
+    readonly lifecycle: { readonly state: LifecycleState; readonly dataRetainedUntil?: string };
     /** The release channel its app versions come from. */
     readonly channel: Channel;
     readonly redis: "shared" | "dedicated";

@@ -14,6 +14,13 @@ export interface AppContext {
     readonly namespace: NamespaceRef;
     /** The app images of the tenant's release channel. */
     readonly images: AppImages;
+    /** False once the tenant is offboarding or retired: workloads at zero, nothing exposed or scheduled. */
+    readonly running: boolean;
+}
+
+/** `n` replicas while the tenant runs, none once it is offboarding or retired. */
+export function replicas(ctx: AppContext, n: number): number {
+    return ctx.running ? n : 0;
 }
 
 export function appLabels(ctx: AppContext, app: string, component?: string): LabelArgs {

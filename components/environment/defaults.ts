@@ -27,6 +27,14 @@ export interface ProfileDefaults {
     readonly tlsRequired: boolean;
     readonly nodePortsAllowed: boolean;
     readonly retention: RetentionBounds;
+    readonly backups: BackupDefaults;
+}
+
+export interface BackupDefaults {
+    /** Days scheduled backups are kept in each tenant's backup bucket. */
+    readonly retentionDays: number;
+    /** Days overwritten or deleted objects stay recoverable in versioned buckets. */
+    readonly noncurrentVersionDays: number;
 }
 
 const devRetention: RetentionBounds = {
@@ -51,6 +59,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         clickhouseStorage: "5Gi",
         tlsRequired: false,
         nodePortsAllowed: true,
+        backups: { retentionDays: 3, noncurrentVersionDays: 1 },
         retention: {
             traceDays: { min: 1, max: 90, default: 7 },
             artifactDays: { min: 1, max: 90, default: 7 },
@@ -66,6 +75,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         clickhouseStorage: "20Gi",
         tlsRequired: true,
         nodePortsAllowed: false,
+        backups: { retentionDays: 7, noncurrentVersionDays: 3 },
         retention: devRetention,
     },
     staging: {
@@ -77,6 +87,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         clickhouseStorage: "50Gi",
         tlsRequired: true,
         nodePortsAllowed: false,
+        backups: { retentionDays: 14, noncurrentVersionDays: 7 },
         retention: devRetention,
     },
     prod: {
@@ -88,6 +99,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         clickhouseStorage: "100Gi",
         tlsRequired: true,
         nodePortsAllowed: false,
+        backups: { retentionDays: 35, noncurrentVersionDays: 30 },
         retention: prodRetention,
     },
 };

@@ -106,4 +106,12 @@ export interface Environment {
         readonly forward?: { readonly endpoint: string; readonly authorization?: ConfigSecret };
     };
     readonly retention: RetentionBounds;
+    readonly backups: {
+        readonly retentionDays: number;
+        /** Undefined when bucket versioning is off. */
+        readonly noncurrentVersionDays?: number;
+        readonly hourUtc: number;
+        /** Whether the platform dumps tenant databases itself (in-cluster Postgres); external Postgres relies on the provider's PITR. */
+        readonly postgresDumps: boolean;
+    };
 }

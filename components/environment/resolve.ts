@@ -162,6 +162,9 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             : undefined,
     };
 
+    if (c.backups?.bucketVersioning === false && c.backups.noncurrentVersionDays !== undefined) {
+        problem("backups.noncurrentVersionDays", "is set, but bucketVersioning is false: there are no noncurrent versions to expire.", "remove noncurrentVersionDays, or set bucketVersioning: true.");
+    }
     const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
 
     return {
@@ -191,6 +194,12 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         sso,
         traceGateway,
         retention,
+        backups: {
+            retentionDays: c.backups?.retentionDays ?? profile.backups.retentionDays,
+            noncurrentVersionDays: (c.backups?.bucketVersioning ?? true) ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays) : undefined,
+            hourUtc: c.backups?.hourUtc ?? 1,
+            postgresDumps: postgres.mode === "in-cluster",
+        },
     };
 }
 

@@ -207,6 +207,18 @@ export const platformConfigSchema = z
             })
             .optional()
             .meta({ description: "The per-environment trace gateway (OpenTelemetry Collector) between Kong and tenant Langfuse." }),
+        backups: z
+            .strictObject({
+                retentionDays: days.optional().meta({ description: "Days scheduled backups are kept in each tenant's backup bucket. @default 3 local, 7 dev, 14 staging, 35 prod" }),
+                bucketVersioning: z
+                    .boolean()
+                    .optional()
+                    .meta({ description: "Version every tenant bucket, so overwritten and deleted objects stay recoverable. Switch off only for an object store without versioning. @default true" }),
+                noncurrentVersionDays: days.optional().meta({ description: "Days overwritten or deleted objects are kept. @default 1 local, 3 dev, 7 staging, 30 prod" }),
+                hourUtc: z.number().int().min(0).max(23).optional().meta({ description: "Hour (UTC) of the nightly backups; each tenant gets its own minute. @default 1" }),
+            })
+            .optional()
+            .meta({ description: "Nightly backups of each tenant (Postgres dumps with in-cluster Postgres, ClickHouse BACKUP always) into its backup bucket, and bucket versioning." }),
         retention: z
             .strictObject({
                 traceDays: retentionBoundSchema.optional(),

@@ -10,6 +10,8 @@ export interface JobArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly container: ContainerArgs;
+    /** Steps that run to completion, in order, before the container. */
+    readonly initContainers?: readonly ContainerArgs[];
     readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
     readonly backoffLimit?: number;
     readonly activeDeadlineSeconds?: number;
@@ -33,7 +35,7 @@ export function hashedJob(resourceName: string, base: string, args: JobArgs, has
             spec: {
                 backoffLimit: args.backoffLimit ?? 2,
                 activeDeadlineSeconds: args.activeDeadlineSeconds ?? 1800,
-                template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", containers: [args.container], volumes: args.volumes }) },
+                template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes }) },
             },
         },
         opts,
@@ -43,6 +45,8 @@ export function hashedJob(resourceName: string, base: string, args: JobArgs, has
 export interface CronJobArgs extends JobArgs {
     readonly name: string;
     readonly schedule: string;
+    /** Declared but not scheduled (a tenant being offboarded). */
+    readonly suspend?: boolean;
 }
 
 /** A CronJob that never overlaps itself and keeps a short history. */
@@ -54,6 +58,7 @@ export function cronJob(resourceName: string, args: CronJobArgs, opts: pulumi.Cu
             metadata: { name: args.name, namespace: args.namespace.output, labels },
             spec: {
                 schedule: args.schedule,
+                suspend: args.suspend ?? false,
                 timeZone: "Etc/UTC",
                 concurrencyPolicy: "Forbid",
                 successfulJobsHistoryLimit: 1,
@@ -63,7 +68,7 @@ export function cronJob(resourceName: string, args: CronJobArgs, opts: pulumi.Cu
                     spec: {
                         backoffLimit: args.backoffLimit ?? 2,
                         activeDeadlineSeconds: args.activeDeadlineSeconds ?? 3600,
-                        template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", containers: [args.container], volumes: args.volumes }) },
+                        template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes }) },
                     },
                 },
             },

@@ -52,6 +52,8 @@ export const BUCKET_PURPOSES = {
     langfuseExports: "lf-exports",
     mlflowArtifacts: "mlflow",
     agentaFiles: "agenta",
+    /** The tenant's backups and its offboarding export; written only by its backup jobs. */
+    backups: "backups",
 } as const;
 export type BucketPurpose = keyof typeof BUCKET_PURPOSES;
 
@@ -88,9 +90,12 @@ export function bucketName(bucketPrefix: string, tenantId: string, purpose: Buck
     return `${bucketPrefix}-${tenantId}-${BUCKET_PURPOSES[purpose]}`;
 }
 
-/** The object-store (IAM) user of a tenant's app. */
-export function objectStoreUser(tenantId: string, app: AppName): string {
-    return `${tenantId}-${app}`;
+/** Object-store principals of a tenant: one per app, and its backup jobs'. */
+export type ObjectStorePrincipal = AppName | "backup";
+
+/** The object-store (IAM) user of a tenant's app, or of its backup jobs. */
+export function objectStoreUser(tenantId: string, principal: ObjectStorePrincipal): string {
+    return `${tenantId}-${principal}`;
 }
 
 /** The Redis ACL user of a tenant's app in the shared Redis. */
@@ -130,6 +135,7 @@ export function derivedNames(tenantId: string, namespacePrefix: string, bucketPr
     for (const purpose of Object.keys(BUCKET_PURPOSES) as BucketPurpose[]) {
         names.push({ kind: "s3-bucket", scope: "bucket", value: bucketName(bucketPrefix, tenantId, purpose) });
     }
+    names.push({ kind: "dns-1123-label", scope: "object store user", value: objectStoreUser(tenantId, "backup") });
     for (const app of APPS) {
         names.push({ kind: "pg-identifier", scope: "postgres role", value: pgRole(tenantId, app) });
         for (const db of DATABASES[app]) names.push({ kind: "pg-identifier", scope: "postgres database", value: pgDatabase(tenantId, db) });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../../tenants/tenant";
+import { type Tenant, isRunning } from "../../tenants/tenant";
 import { ObjectStore } from "../data/objectstore/object-store";
 import { Postgres } from "../data/postgres/postgres";
 import { ExternalRedisUsers } from "../data/redis/external-users";
@@ -60,8 +60,9 @@ export class Platform extends pulumi.ComponentResource {
             workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
             await nextTurn();
         }
+        // Only running tenants get a route through the gateway (an offboarding tenant's Langfuse is scaled to zero).
         const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
-            w.langfuse
+            w.langfuse && isRunning(tenants[i]!)
                 ? [{ tenantId: tenants[i]!.id, tracesEndpoint: `http://${serviceHost("langfuse-web", w.tenantNamespace.namespace.name)}:${LANGFUSE_WEB_PORT}/api/public/otel/v1/traces`, publicKey: w.langfuse.publicKey, secretKey: w.langfuse.secretKey }]
                 : [],
         );
@@ -98,7 +99,7 @@ export class Platform extends pulumi.ComponentResource {
             tenants: Object.fromEntries(workspaces.map((w, i) => [tenants[i]!.id, w.outputs])),
             traceGatewayUrl: tracesUrl,
             // For Kong outside Kubernetes: `pulumi stack output kongDeck > kong.yaml && deck gateway sync kong.yaml`.
-            kongDeck: stringify(deckDocument({ stack: env.stack, environment: env.name, tracesEndpoint: tracesUrl, tenants }), { lineWidth: 0 }),
+            kongDeck: stringify(deckDocument({ stack: env.stack, environment: env.name, tracesEndpoint: tracesUrl, tenants: tenants.filter(isRunning) }), { lineWidth: 0 }),
         };
         this.registerOutputs(this.outputs);
     }

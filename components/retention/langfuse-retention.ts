@@ -16,6 +16,8 @@ export interface LangfuseRetentionArgs {
     readonly clickhouseSecret: string;
     /** What must be done first: Langfuse's migration Job, which creates the tables. */
     readonly after: readonly pulumi.Resource[];
+    /** False while the tenant is offboarding or retired: no reconcile Job, the CronJob suspended. */
+    readonly running: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
         });
         const volumes = [{ name: "scripts", configMap: { name: scripts.metadata.name } }];
-        hashedJob(
+        if (args.running) hashedJob(
             `${name}-job`,
             "langfuse-retention",
             { namespace: ctx.namespace, labels, container: container(true), volumes },
@@ -55,7 +57,7 @@ export class LangfuseRetention extends pulumi.ComponentResource {
         );
         cronJob(
             `${name}-cron`,
-            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), container: container(false), volumes },
+            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), suspend: !args.running, container: container(false), volumes },
             { parent: this, dependsOn: [scripts] },
         );
         this.registerOutputs({});

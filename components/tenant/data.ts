@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
 import { statefulOptions } from "../kube/options";
-import { type AppName, type BucketPurpose, bucketName, objectStoreUser, pgDatabase, pgRole } from "../naming/names";
+import { type AppName, type BucketPurpose, type ObjectStorePrincipal, bucketName, objectStoreUser, pgDatabase, pgRole } from "../naming/names";
 import { bucketPolicy, postgresUrl } from "./urls";
 
 /** Connections a tenant's app may open to the shared Postgres. */
 export const PG_CONNECTION_LIMIT = 60;
 
 export interface TenantDatabases {
+    readonly app: AppName;
     readonly role: string;
     readonly password: pulumi.Output<string>;
     /** Database names by suffix, e.g. `agenta_core` -> `acme_agenta_core`. */
@@ -69,6 +70,7 @@ export function tenantDatabases(
     const port = args.postgres.port;
     const sslMode = args.postgres.sslMode;
     return {
+        app: args.app,
         role,
         password: password.result,
         names,
@@ -94,15 +96,21 @@ export interface TenantBuckets {
     readonly region: string;
 }
 
+/** Bucket versioning: overwritten and deleted objects stay recoverable this many days. */
+export interface BucketVersioning {
+    readonly noncurrentDays: number;
+}
+
 /**
- * A tenant app's buckets and its own object-store user, whose policy names exactly those
- * buckets. Buckets are never force-destroyed: removing one with objects fails instead.
+ * A tenant principal's buckets and its own object-store user, whose policy names exactly those
+ * buckets. Buckets are never force-destroyed: removing one with objects fails instead. With
+ * versioning, every bucket keeps overwritten and deleted objects for `noncurrentDays`.
  */
 export function tenantBuckets(
     name: string,
     args: {
         tenantId: string;
-        app: AppName;
+        app: ObjectStorePrincipal;
         purposes: readonly BucketPurpose[];
         bucketPrefix: string;
         objectStore: ObjectStore;
@@ -111,6 +119,13 @@ export function tenantBuckets(
         expire?: Partial<Record<BucketPurpose, { readonly days: number; readonly prefix?: string }>>;
         /** The object-store user's secret key. */
         secretKey: pulumi.Output<string>;
+        versioning?: BucketVersioning;
+        /**
+         * Buckets that never get a lifecycle rule, not even for noncurrent versions: objects other
+         * records link to (Langfuse media, MLflow artifacts and registered models). Their old
+         * versions are kept until someone removes them on purpose.
+         */
+        neverExpire?: readonly BucketPurpose[];
     },
     opts: { parent: pulumi.Resource },
 ): TenantBuckets {
@@ -124,15 +139,22 @@ export function tenantBuckets(
             new minio.S3Bucket(`${name}-bucket-${purpose}`, { bucket, acl: "private", forceDestroy: false }, statefulOptions(args.protect, { parent: opts.parent, provider })),
         );
     }
-    for (const [purpose, rule] of Object.entries(args.expire ?? {}) as Array<[BucketPurpose, { days: number; prefix?: string }]>) {
-        const bucket = buckets[purpose];
-        if (!bucket) throw new Error(`${name}: a lifecycle rule names bucket purpose \`${purpose}\`, which this app does not have`);
-        new minio.IlmPolicy(
-            `${name}-lifecycle-${purpose}`,
-            { bucket, rules: [{ id: `expire-after-${rule.days}-days`, expiration: `${rule.days}d`, status: "Enabled", filter: rule.prefix }] },
-            { parent: opts.parent, provider, dependsOn: resources },
-        );
+    for (const purpose of Object.keys(args.expire ?? {}) as BucketPurpose[]) {
+        if (!buckets[purpose]) throw new Error(`${name}: a lifecycle rule names bucket purpose \`${purpose}\`, which this app does not have`);
+        if (args.neverExpire?.includes(purpose)) throw new Error(`${name}: bucket purpose \`${purpose}\` must never expire, yet has a lifecycle rule`);
     }
+    args.purposes.forEach((purpose, i) => {
+        const bucket = buckets[purpose]!;
+        const rules: minio.types.input.IlmPolicyRule[] = [];
+        const expire = args.expire?.[purpose];
+        if (expire) rules.push({ id: `expire-after-${expire.days}-days`, expiration: `${expire.days}d`, status: "Enabled", filter: expire.prefix });
+        const after: pulumi.Resource[] = [resources[i]!];
+        if (args.versioning) {
+            after.push(new minio.S3BucketVersioning(`${name}-versioning-${purpose}`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: opts.parent, provider, dependsOn: [resources[i]!] }));
+            if (!args.neverExpire?.includes(purpose)) rules.push({ id: `expire-noncurrent-after-${args.versioning.noncurrentDays}-days`, noncurrentVersionExpirationDays: args.versioning.noncurrentDays, status: "Enabled" });
+        }
+        if (rules.length) new minio.IlmPolicy(`${name}-lifecycle-${purpose}`, { bucket, rules }, { parent: opts.parent, provider, dependsOn: after });
+    });
     const user = objectStoreUser(args.tenantId, args.app);
     const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: args.secretKey, forceDestroy: false }, { parent: opts.parent, provider });
     const policy = new minio.IamPolicy(

@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Tenant } from "../../tenants/tenant";
+import { type Tenant, isRunning } from "../../tenants/tenant";
+import { TenantBackups } from "../backup/tenant-backups";
 import { Agenta } from "../apps/agenta/agenta";
 import { AGENTA_EDGE_PORT } from "../apps/agenta/env";
-import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl } from "../apps/context";
+import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../apps/context";
 import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "../apps/langfuse/langfuse";
 import { LangfuseRetention } from "../retention/langfuse-retention";
 import { TRACE_GATEWAY } from "../tracing/gateway";
@@ -27,7 +28,7 @@ import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
 import { appImages } from "../versions/images";
-import { tenantBuckets, tenantDatabases } from "./data";
+import { type TenantDatabases, tenantBuckets, tenantDatabases } from "./data";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
 import { TenantNamespace } from "./tenant-namespace";
@@ -74,15 +75,19 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const id = tenant.id;
         const child = { parent: this };
         this.tenantNamespace = new TenantNamespace(id, { env, tenant }, child);
-        const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel) };
+        const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
         const results: AppResult[] = [];
+        const databases: TenantDatabases[] = [];
+        let clickhouseRef: { host: string; secret: string; resource: pulumi.Resource } | undefined;
         const protect = env.protectState;
+        const versioning = env.backups.noncurrentVersionDays ? { noncurrentDays: env.backups.noncurrentVersionDays } : undefined;
         const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
 
         if (tenant.apps.langfuse) {
             const secrets = new SecretSeed(`${id}-langfuse-secrets`, { protect, parent: this });
             const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
+            databases.push(database);
             const storage = tenantBuckets(
                 `${id}-langfuse`,
                 {
@@ -94,7 +99,9 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     protect,
                     // Raw ingestion events age with the traces; exports are short-lived. Media is never expired: traces link to it.
                     expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: "events/" }, langfuseExports: { days: tenant.retention.artifactDays, prefix: "exports/" } },
+                    neverExpire: ["langfuseMedia"],
                     secretKey: secrets.password("object-store", 40),
+                    versioning,
                 },
                 child,
             );
@@ -117,10 +124,11 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                         hotReloadUsers: false,
                         protect,
                         credentials: { admin: secrets.password("redis-admin"), probe: secrets.password("redis-probe") },
+                        replicas: replicas(ctx, 1),
                     },
                     child,
                 );
-                extraSteady.push(footprintOf(own.containers));
+                extraSteady.push(footprintOf(own.containers, replicas(ctx, 1)));
                 redis = { host: own.host, port: own.port, user: "langfuse", password: redisPassword.result, tls: false };
             } else {
                 const user = redisUser(id, "langfuse");
@@ -142,10 +150,13 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     password: secrets.password("clickhouse"),
                     serverConfig: clickhouseServerConfig({ systemLogDays: SYSTEM_LOG_DAYS }),
                     protect,
+                    // Kept running while offboarding, for the export; stopped once retired.
+                    replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
                 },
                 child,
             );
-            extraSteady.push(footprintOf([{ resources: clickhouseResources }]));
+            clickhouseRef = { host: clickhouse.host, secret: "clickhouse-credentials", resource: clickhouse };
+            extraSteady.push(footprintOf([{ resources: clickhouseResources }], tenant.lifecycle.state === "retired" ? 0 : 1));
             let langfuseSso: LangfuseArgs["sso"];
             if (sso && env.sso.enabled) {
                 const app = sso.application("langfuse", publicUrl(ctx, "langfuse"), "/api/auth/callback/custom");
@@ -163,7 +174,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, secrets, sso: langfuseSso }, child);
             const retention = new LangfuseRetention(
                 `${id}-langfuse-retention`,
-                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: [this.langfuse.migration] },
+                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: this.langfuse.migration ? [this.langfuse.migration] : [], running: ctx.running },
                 child,
             );
             this.retentionScript = retention.script;
@@ -172,7 +183,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 "allow-trace-gateway",
                 allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
             );
-            if (tenant.kong) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
+            if (tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
             results.push({ ...this.langfuse.result, steady: [...this.langfuse.result.steady, ...extraSteady] });
             this.outputs["langfuse"] = this.langfuse.result.outputs;
         }
@@ -180,9 +191,10 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         if (tenant.apps.mlflow) {
             const secrets = new SecretSeed(`${id}-mlflow-secrets`, { protect, parent: this });
             const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
+            databases.push(database);
             const storage = tenantBuckets(
                 `${id}-mlflow`,
-                { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect, secretKey: secrets.password("object-store", 40) },
+                { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], neverExpire: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect, secretKey: secrets.password("object-store", 40), versioning },
                 child,
             );
             this.mlflow = new Mlflow(`${id}-mlflow`, { ctx, database, storage, exposed: !sso, purgeDeletedRunsAfterDays: tenant.retention.deletedRunsPurgeDays }, child);
@@ -207,6 +219,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 { tenantId: id, app: "agenta", suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"], postgres: args.postgres, protect, password: secrets.password("postgres") },
                 child,
             );
+            databases.push(database);
             const storage = tenantBuckets(
                 `${id}-agenta`,
                 {
@@ -218,6 +231,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     protect,
                     expire: { agentaFiles: { days: tenant.retention.artifactDays } },
                     secretKey: secrets.password("object-store", 40),
+                    versioning,
                 },
                 child,
             );
@@ -227,6 +241,10 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             results.push({ ...agenta.result, steady: [...agenta.result.steady, ...gate] });
             this.outputs["agenta"] = agenta.result.outputs;
         }
+
+        const backups = new TenantBackups(`${id}-backups`, { ctx, objectStore: args.objectStore, databases, clickhouse: clickhouseRef, protect }, child);
+        results.push({ steady: [], jobs: backups.jobs, outputs: {} });
+        this.outputs["backupBucket"] = backups.bucket;
 
         const steady = results.flatMap((r) => r.steady);
         const largest = steady.reduce((a, b) => (b.pods && b.cpuRequestMillis / b.pods > a.cpuRequestMillis ? { ...b, cpuRequestMillis: b.cpuRequestMillis / b.pods, memoryRequestBytes: b.memoryRequestBytes / b.pods, cpuLimitMillis: b.cpuLimitMillis / b.pods, memoryLimitBytes: b.memoryLimitBytes / b.pods, pods: 1 } : a), footprintOf([]));
@@ -258,6 +276,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string>; cookieSecret: pulumi.Output<string> },
     ): Footprint[] {
         const { env, tenant } = ctx;
+        // An offboarding or retired tenant is not reachable: no ingress, no gate, no client in the IdP.
+        if (!ctx.running) return [];
         const labels = appLabels(ctx, app);
         let target = { service, port };
         const footprints: Footprint[] = [];

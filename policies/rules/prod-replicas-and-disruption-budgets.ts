@@ -7,7 +7,7 @@ type Selector = { matchLabels?: Record<string, string> };
 
 export const prodReplicasAndDisruptionBudgets: StackValidationPolicy = {
     name: "prod-web-apps-highly-available",
-    description: `In \`prod\`, every web-facing Deployment (pods labelled \`${EXPOSED_LABEL}\`) runs at least 2 replicas and has a PodDisruptionBudget.`,
+    description: `In \`prod\`, every web-facing Deployment (pods labelled \`${EXPOSED_LABEL}\`) runs at least 2 replicas and has a PodDisruptionBudget, unless it is scaled to zero (an offboarded tenant).`,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         if (environmentOf(args.resources) !== "prod") return;
@@ -17,7 +17,8 @@ export const prodReplicasAndDisruptionBudgets: StackValidationPolicy = {
         for (const r of args.resources.filter((x) => x.type === "kubernetes:apps/v1:Deployment")) {
             const p = plain<{ spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } } }>(r.props);
             const labels = p.spec?.template?.metadata?.labels ?? {};
-            if (!labels[EXPOSED_LABEL]) continue;
+            // Scaled to zero (a tenant being offboarded): nothing serves, so nothing can be disrupted.
+            if (!labels[EXPOSED_LABEL] || p.spec?.replicas === 0) continue;
             if ((p.spec?.replicas ?? 1) < 2) report(`${describe(r.type, r.props)} is web-facing with ${p.spec?.replicas ?? 1} replica(s) in \`prod\`; run at least 2.`, r.urn);
             const ns = metaOf(r.props).namespace;
             const covered = budgets.some((b) => b.ns === ns && Object.keys(b.selector).length > 0 && Object.entries(b.selector).every(([k, v]) => labels[k] === v));

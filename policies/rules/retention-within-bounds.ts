@@ -13,8 +13,12 @@ function applied(resources: readonly PolicyResource[], tenant: string): Array<{ 
         if (tenantOwner(r) !== tenant) continue;
         const p = plain<Record<string, any>>(r.props);
         if (r.type === "minio:index/ilmPolicy:IlmPolicy") {
-            const field: keyof Retention = /-lf-events$/.test(p["bucket"]) ? "traceDays" : "artifactDays";
-            for (const rule of p["rules"] ?? []) out.push({ what: `lifecycle rule of bucket ${p["bucket"]}`, field, days: Number(/^(\d+)d$/.exec(rule.expiration ?? "")?.[1]) });
+            // Buckets whose objects age with a tenant retention setting; others (media, artifacts,
+            // backups) only expire noncurrent versions, or follow the environment's backup retention.
+            const field: keyof Retention | undefined = /-lf-events$/.test(p["bucket"]) ? "traceDays" : /-(lf-exports|agenta)$/.test(p["bucket"]) ? "artifactDays" : undefined;
+            for (const rule of p["rules"] ?? []) {
+                if (field && rule.expiration !== undefined) out.push({ what: `lifecycle rule of bucket ${p["bucket"]}`, field, days: Number(/^(\d+)d$/.exec(rule.expiration)?.[1]) });
+            }
         }
         if (r.type === "kubernetes:core/v1:ConfigMap" && p["metadata"]?.name === "langfuse-retention") {
             for (const m of String(p["data"]?.["reconcile.sh"] ?? "").matchAll(/ALTER TABLE (\w+) MODIFY TTL toDateTime\(\w+\) \+ INTERVAL (\d+) DAY/g)) {

@@ -58,6 +58,10 @@ describe("GitHub workflows", () => {
     it("verify every change offline with the same entry point as CI", () => {
         const v = load("verify.yml");
         expect(v["jobs"]["verify"].steps.map((s: { run?: string }) => s.run).filter(Boolean).join("\n")).toContain(".ci/run");
+        // Every pull request runs the tenant check against its target branch, with the history it needs.
+        const check = v["jobs"]["verify"].steps.find((s: { run?: string }) => s.run?.startsWith("npm run check"));
+        expect(check).toMatchObject({ if: "github.event_name == 'pull_request'", run: 'npm run check -- --base "origin/${{ github.base_ref }}"' });
+        expect(v["jobs"]["verify"].steps[0]).toMatchObject({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
         expect(v["permissions"]).toEqual({ contents: "read" });
     });
 });

@@ -14,6 +14,9 @@ const EXPECTED: Record<string, Record<string, { traceDays: number; artifactDays:
     prod: { acme: { traceDays: 90, artifactDays: 30, deletedRunsPurgeDays: 30 }, globex: { traceDays: 30, artifactDays: 30, deletedRunsPurgeDays: 30 } },
 };
 
+/** Days noncurrent object versions are kept, per environment profile (components/environment/defaults.ts). */
+const NONCURRENT_DAYS: Record<string, number> = { local: 1, dev: 3, staging: 7, prod: 30 };
+
 describe.each(["dev", "prod"])("each tenant's effective retention in %s", (stack) => {
     it("on every mechanism", async () => {
         const cap = await stackCapture(stack);
@@ -23,15 +26,18 @@ describe.each(["dev", "prod"])("each tenant's effective retention in %s", (stack
             const script = find(cap, "ConfigMap", ns, "langfuse-retention").data!["reconcile.sh"]!;
             expect(ttlsInScript(script)).toEqual(effectiveTtlDays(r.traceDays));
             expect(Object.keys(ttlsInScript(script)).sort()).toEqual(LANGFUSE_TTL_TABLES.map((t) => t.table).sort());
-            // Object storage: events age with the traces, exports with artifacts, media never.
+            // Object storage: events age with the traces, exports with artifacts; media and MLflow
+            // artifacts get no lifecycle rule at all. Every bucket is versioned; overwritten or
+            // deleted objects go after the environment's noncurrent-version days, except there.
             const rules = ofType(cap, "minio:index/ilmPolicy:IlmPolicy").map((p) => p.inputs as { bucket: string; rules: Array<{ expiration: string; filter?: string }> });
             const rule = (bucket: string) => rules.find((p) => p.bucket === bucket)?.rules;
-            expect(rule(`llm-${stack}-${tenant}-lf-events`)).toEqual([{ id: `expire-after-${r.traceDays}-days`, expiration: `${r.traceDays}d`, status: "Enabled", filter: "events/" }]);
-            expect(rule(`llm-${stack}-${tenant}-lf-exports`)).toEqual([{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled", filter: "exports/" }]);
+            const noncurrent = { id: `expire-noncurrent-after-${NONCURRENT_DAYS[stack]}-days`, noncurrentVersionExpirationDays: NONCURRENT_DAYS[stack], status: "Enabled" };
+            expect(rule(`llm-${stack}-${tenant}-lf-events`)).toEqual([{ id: `expire-after-${r.traceDays}-days`, expiration: `${r.traceDays}d`, status: "Enabled", filter: "events/" }, noncurrent]);
+            expect(rule(`llm-${stack}-${tenant}-lf-exports`)).toEqual([{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled", filter: "exports/" }, noncurrent]);
             expect(rule(`llm-${stack}-${tenant}-lf-media`)).toBeUndefined();
             expect(rule(`llm-${stack}-${tenant}-mlflow`)).toBeUndefined();
             const agenta = ofKind(cap, "Deployment").some((d) => d.metadata.namespace === ns && d.metadata.name === "agenta-api");
-            expect(rule(`llm-${stack}-${tenant}-agenta`)).toEqual(agenta ? [{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled" }] : undefined);
+            expect(rule(`llm-${stack}-${tenant}-agenta`)).toEqual(agenta ? [{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled" }, noncurrent] : undefined);
             // MLflow: deleted runs purged after the tenant's days, through the server (artifacts are proxied).
             const hasMlflow = ofKind(cap, "Deployment").some((d) => d.metadata.namespace === ns && d.metadata.name === "mlflow");
             if (hasMlflow) {

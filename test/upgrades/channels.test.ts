@@ -11,7 +11,7 @@ import { containersOf, ofKind } from "../support/resources";
 /** A copy of the program (not the tests) in a temporary directory, sharing node_modules. */
 function copyProgram(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "channels-"));
-    for (const entry of ["components", "tenants", "stacks", "cli", "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
+    for (const entry of ["components", "tenants", "stacks", "cli", "scripts", "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
         fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -14,7 +14,7 @@ import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
 import { SUPPORT_IMAGES, imageRef } from "../../versions/images";
-import { type AppContext, type AppResult, appLabels, internalHost, publicUrl } from "../context";
+import { type AppContext, type AppResult, appLabels, internalHost, publicUrl, replicas as running } from "../context";
 import {
     AGENTA_API_PORT,
     AGENTA_API_SERVICE,
@@ -87,6 +87,7 @@ export class Agenta extends pulumi.ComponentResource {
                 credentials: redisCredentials("volatile"),
                 hotReloadUsers: false,
                 protect: false,
+                replicas: running(ctx, 1),
             },
             child,
         );
@@ -105,6 +106,7 @@ export class Agenta extends pulumi.ComponentResource {
                 credentials: redisCredentials("durable"),
                 hotReloadUsers: false,
                 protect: env.protectState,
+                replicas: running(ctx, 1),
             },
             child,
         );
@@ -151,14 +153,14 @@ export class Agenta extends pulumi.ComponentResource {
         };
         const core = coreEnv(inputs);
         const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
-        const replicas = env.webReplicas;
-        const steady: Footprint[] = [footprintOf(volatile.containers), footprintOf(durable.containers)];
+        const replicas = running(ctx, env.webReplicas);
+        const steady: Footprint[] = [footprintOf(volatile.containers, running(ctx, 1)), footprintOf(durable.containers, running(ctx, 1))];
         const deploy = (
             component: string,
             container: ContainerArgs,
             extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
         ) => {
-            const count = extra.replicas ?? 1;
+            const count = extra.replicas ?? running(ctx, 1);
             steady.push(footprintOf([container], count));
             return appDeployment(
                 `${name}-${component}`,
@@ -204,14 +206,14 @@ export class Agenta extends pulumi.ComponentResource {
             resources: APP_WORKLOADS.job[size],
         };
         // Once per version, before any pod of it starts; a failure leaves the old version serving.
-        const migration = hashedJob(
+        const migration = !ctx.running ? undefined : hashedJob(
             `${name}-migrate`,
             "agenta-migrate",
             { namespace: ctx.namespace, labels: appLabels(ctx, "agenta", "migrate"), container: migrate },
             [{ image: imageRef(apiImage), command: MIGRATE_COMMAND, env: MIGRATE_ENV }],
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
-        const afterMigration = [migration, supertokens.deployment];
+        const afterMigration = [...(migration ? [migration] : []), supertokens.deployment];
 
         deploy(
             "api",
@@ -330,7 +332,7 @@ export class Agenta extends pulumi.ComponentResource {
             child,
         );
         steady.push(footprintOf([{ resources: res("agenta-edge") }], replicas));
-        this.result = { steady, jobs: [footprintOf([migrate])], outputs: { url: inputs.publicUrl } };
+        this.result = { steady, jobs: ctx.running ? [footprintOf([migrate])] : [], outputs: { url: inputs.publicUrl } };
         this.registerOutputs({ url: inputs.publicUrl });
     }
 }

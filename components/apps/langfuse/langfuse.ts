@@ -11,7 +11,7 @@ import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
-import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
+import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
 import { type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
 import { hashedJob } from "../../kube/jobs";
 import { imageRef } from "../../versions/images";
@@ -46,8 +46,8 @@ export class Langfuse extends pulumi.ComponentResource {
     readonly result: AppResult;
     /** The web Deployment. */
     readonly web: k8s.apps.v1.Deployment;
-    /** The migration Job of this version: done before web and worker roll. */
-    readonly migration: k8s.batch.v1.Job;
+    /** The migration Job of this version, done before web and worker roll (none while the tenant is not running). */
+    readonly migration?: k8s.batch.v1.Job;
     /** Labels of the web pods, for policies that admit traffic to them. */
     readonly webPodLabels: Record<string, string>;
 
@@ -170,7 +170,7 @@ export class Langfuse extends pulumi.ComponentResource {
             envFromSecrets: ["langfuse"],
             resources: APP_WORKLOADS.job[tenant.size],
         };
-        this.migration = hashedJob(
+        this.migration = !ctx.running ? undefined : hashedJob(
             `${name}-migrate`,
             "langfuse-migrate",
             { namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "migrate"), container: migrate, activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS },
@@ -184,29 +184,29 @@ export class Langfuse extends pulumi.ComponentResource {
                 name: "langfuse-web",
                 namespace: ctx.namespace,
                 labels: webLabels,
-                replicas: env.webReplicas,
+                replicas: replicas(ctx, env.webReplicas),
                 containers: [web],
                 servicePorts: [{ name: "http", port: LANGFUSE_WEB_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
             },
-            { parent: this, dependsOn: [sharedSecret, webSecret, this.migration] },
+            { parent: this, dependsOn: [sharedSecret, webSecret, ...(this.migration ? [this.migration] : [])] },
         );
         // The worker runs no migrations: it starts once the Job has migrated both databases.
         appDeployment(
             `${name}-worker`,
-            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: 1, containers: [worker] },
-            { parent: this, dependsOn: [this.migration, sharedSecret] },
+            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker] },
+            { parent: this, dependsOn: [...(this.migration ? [this.migration] : []), sharedSecret] },
         );
-        appIngress(
+        if (ctx.running) appIngress(
             `${name}-ingress`,
             { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT },
             child,
         );
         this.web = webDeploy.deployment;
         this.webPodLabels = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web", "llmops.io/tenant": tenant.id };
-        const steady: Footprint[] = [footprintOf([web], env.webReplicas), footprintOf([worker], 1)];
-        this.result = { steady, jobs: [footprintOf([migrate])], outputs };
+        const steady: Footprint[] = [footprintOf([web], replicas(ctx, env.webReplicas)), footprintOf([worker], replicas(ctx, 1))];
+        this.result = { steady, jobs: ctx.running ? [footprintOf([migrate])] : [], outputs };
         this.registerOutputs({ url: inputs.publicUrl });
     }
 }

@@ -8,7 +8,7 @@ import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
-import { type AppContext, type AppResult, appLabels, publicHost, publicUrl } from "../context";
+import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt, hashedJob } from "../../kube/jobs";
 import { imageRef } from "../../versions/images";
 import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
@@ -83,7 +83,7 @@ export class Mlflow extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/health", "http"),
             livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
-        const migration = hashedJob(
+        const migration = !ctx.running ? undefined : hashedJob(
             `${name}-db-upgrade`,
             "mlflow-db-upgrade",
             { namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "db-upgrade"), container: upgrade },
@@ -96,13 +96,13 @@ export class Mlflow extends pulumi.ComponentResource {
                 name: "mlflow",
                 namespace: ctx.namespace,
                 labels,
-                replicas: env.webReplicas,
+                replicas: replicas(ctx, env.webReplicas),
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
             },
-            { parent: this, dependsOn: [secret, migration, ...args.storage.resources] },
+            { parent: this, dependsOn: [secret, ...(migration ? [migration] : []), ...args.storage.resources] },
         );
         this.trackingUri = `http://mlflow.${ctx.namespace.name}.svc.cluster.local:${MLFLOW_PORT}`;
         const gc: ContainerArgs = {
@@ -114,8 +114,8 @@ export class Mlflow extends pulumi.ComponentResource {
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[tenant.size],
         };
-        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), container: gc }, { parent: this, dependsOn: [secret] });
-        this.result = { steady: [footprintOf([server], env.webReplicas)], jobs: [footprintOf([gc]), footprintOf([upgrade])], outputs: { url: publicUrl(ctx, "mlflow") } };
+        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc }, { parent: this, dependsOn: [secret] });
+        this.result = { steady: [footprintOf([server], replicas(ctx, env.webReplicas))], jobs: [footprintOf([gc]), footprintOf([upgrade])], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }
 }

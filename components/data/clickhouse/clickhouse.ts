@@ -21,6 +21,8 @@ export interface ClickHouseArgs {
     /** Extra server settings, as a config.d XML document (for example system log TTLs). */
     readonly serverConfig: string;
     readonly protect: boolean;
+    /** 0 to stop it (its volume stays). @default 1 */
+    readonly replicas?: number;
 }
 
 export const CLICKHOUSE_HTTP_PORT = 8123;
@@ -60,6 +62,7 @@ export class ClickHouse extends pulumi.ComponentResource {
             name,
             {
                 serviceName: "clickhouse",
+                replicas: args.replicas,
                 namespace: args.namespace,
                 labels: args.labels,
                 container: {

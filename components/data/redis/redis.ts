@@ -40,6 +40,8 @@ export interface RedisArgs {
      */
     readonly hotReloadUsers: boolean;
     readonly protect: boolean;
+    /** 0 to stop it (its volume stays). @default 1 */
+    readonly replicas?: number;
     /** Passwords of the admin and probe users; generated here when not given. */
     readonly credentials?: { readonly admin: pulumi.Output<string>; readonly probe: pulumi.Output<string> };
 }
@@ -144,6 +146,7 @@ export class Redis extends pulumi.ComponentResource {
             name,
             {
                 serviceName: args.serviceName,
+                replicas: args.replicas,
                 namespace: args.namespace,
                 labels: args.labels,
                 container: {

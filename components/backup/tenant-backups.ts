@@ -1,0 +1,184 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type AppContext, appLabels } from "../apps/context";
+import type { ObjectStore } from "../data/objectstore/object-store";
+import { contentHash, cronJob, dailyAt, hashedJob } from "../kube/jobs";
+import { footprintOf, type Footprint } from "../kube/resources";
+import type { ContainerArgs } from "../kube/workload";
+import { standardLabels } from "../naming/labels";
+import { SecretSeed } from "../secrets/seed";
+import { APP_WORKLOADS } from "../sizing/profiles";
+import { type TenantDatabases, tenantBuckets } from "../tenant/data";
+import { IMAGES } from "../versions/images";
+import { CLICKHOUSE_BACKUP_SCRIPT, PG_BACKUP_SCRIPT, UPLOAD_SCRIPT } from "./scripts";
+
+export interface TenantBackupsArgs {
+    readonly ctx: AppContext;
+    readonly objectStore: ObjectStore;
+    /** Every database of the tenant, per app. */
+    readonly databases: readonly TenantDatabases[];
+    /** The tenant's ClickHouse (Langfuse), when it has one: host and the Secret with its credentials. */
+    readonly clickhouse?: { readonly host: string; readonly secret: string; readonly resource: pulumi.Resource };
+    readonly protect: boolean;
+}
+
+/** Key prefixes in the backup bucket. */
+export const BACKUP_PREFIXES = { scheduled: "scheduled", offboarding: "offboarding" } as const;
+
+/**
+ * A tenant's backups, into its own backup bucket (versioned, expiring after the environment's
+ * backup retention) through its own object-store user:
+ *
+ * - nightly `postgres-backup` (in-cluster Postgres only; external Postgres relies on the
+ *   provider's point-in-time recovery): `pg-backup.sh` dumps every database with the apps' own
+ *   credentials, then `mc` uploads the dumps and, last, their checksummed MANIFEST;
+ * - nightly `clickhouse-backup`: `BACKUP DATABASE … TO S3` on the tenant's ClickHouse;
+ * - while the tenant is `offboarding`, a one-off export Job doing both into `offboarding/`.
+ *
+ * Scheduled jobs are suspended unless the tenant is active.
+ */
+export class TenantBackups extends pulumi.ComponentResource {
+    readonly bucket: string;
+    /** Footprint of the backup pods, for the tenant's quota. */
+    readonly jobs: Footprint[] = [];
+
+    constructor(name: string, args: TenantBackupsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("llmops:backup:TenantBackups", name, {}, opts);
+        const { ctx } = args;
+        const { env, tenant } = ctx;
+        const child = { parent: this };
+        const seed = new SecretSeed(`${name}-secrets`, { protect: args.protect, parent: this });
+        const storage = tenantBuckets(
+            name,
+            {
+                tenantId: tenant.id,
+                app: "backup",
+                purposes: ["backups"],
+                bucketPrefix: env.bucketPrefix,
+                objectStore: args.objectStore,
+                protect: args.protect,
+                expire: { backups: { days: env.backups.retentionDays, prefix: `${BACKUP_PREFIXES.scheduled}/` } },
+                secretKey: seed.password("object-store", 40),
+                versioning: env.backups.noncurrentVersionDays ? { noncurrentDays: env.backups.noncurrentVersionDays } : undefined,
+            },
+            child,
+        );
+        this.bucket = storage.buckets.backups!;
+        const labels = appLabels(ctx, "backup");
+        const endpoint = new URL(storage.endpoint);
+        const urls = pulumi.all(args.databases.flatMap((db) => Object.keys(db.names).map((suffix) => db.url(suffix).apply((u) => `${suffix}=${u}`))));
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: { name: "tenant-backup", namespace: ctx.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: {
+                    BACKUP_S3_ACCESS_KEY: storage.accessKey,
+                    BACKUP_S3_SECRET_KEY: storage.secretKey,
+                    MC_HOST_backup: pulumi.interpolate`${endpoint.protocol}//${encodeURIComponent(storage.accessKey)}:${storage.secretKey}@${endpoint.host}`,
+                    DATABASE_URLS: urls.apply((lines) => `${lines.join("\n")}\n`),
+                },
+            },
+            child,
+        );
+        const scripts = { "pg-backup.sh": PG_BACKUP_SCRIPT, "upload.sh": UPLOAD_SCRIPT, "clickhouse-backup.sh": CLICKHOUSE_BACKUP_SCRIPT };
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-scripts`,
+            { metadata: { name: "tenant-backup", namespace: ctx.namespace.output, labels: standardLabels(labels) }, data: scripts },
+            child,
+        );
+        const resources = APP_WORKLOADS.job[tenant.size];
+        const common = { BACKUP_BUCKET: this.bucket, BACKUP_S3_ENDPOINT: storage.endpoint, TENANT: tenant.id };
+        const fromBackupSecret = (key: string) => ({ secretKeyRef: { name: secret.metadata.name, key } });
+        const mounts = [{ name: "scripts", mountPath: "/scripts", readOnly: true }];
+        const dump = (prefix: string): ContainerArgs => ({
+            name: "dump",
+            image: IMAGES.postgres,
+            command: ["sh", "/scripts/pg-backup.sh"],
+            env: { ...common, BACKUP_PREFIX: prefix, BACKUP_DIR: "/backup", DATABASE_URLS: fromBackupSecret("DATABASE_URLS") },
+            resources,
+            volumeMounts: [...mounts, { name: "backup", mountPath: "/backup" }],
+        });
+        const upload = (prefix: string): ContainerArgs => ({
+            name: "upload",
+            image: IMAGES.minio,
+            command: ["sh", "/scripts/upload.sh"],
+            env: { ...common, BACKUP_PREFIX: prefix, HOME: "/tmp", MC_HOST_backup: fromBackupSecret("MC_HOST_backup") },
+            resources,
+            volumeMounts: [...mounts, { name: "backup", mountPath: "/backup", readOnly: true }],
+        });
+        const clickhouseBackup = (prefix: string, ch: NonNullable<TenantBackupsArgs["clickhouse"]>): ContainerArgs => ({
+            name: "clickhouse",
+            image: IMAGES.clickhouse,
+            command: ["sh", "/scripts/clickhouse-backup.sh"],
+            env: {
+                ...common,
+                BACKUP_PREFIX: prefix,
+                CLICKHOUSE_HOST: ch.host,
+                BACKUP_S3_ACCESS_KEY: fromBackupSecret("BACKUP_S3_ACCESS_KEY"),
+                BACKUP_S3_SECRET_KEY: fromBackupSecret("BACKUP_S3_SECRET_KEY"),
+            },
+            envFromSecrets: [ch.secret],
+            resources,
+            volumeMounts: mounts,
+        });
+        const volumes = [
+            { name: "scripts", configMap: { name: configMap.metadata.name } },
+            { name: "backup", emptyDir: {} },
+        ];
+        const running = tenant.lifecycle.state === "active";
+        const after = [secret, configMap, ...storage.resources];
+        const hasDatabases = args.databases.length > 0;
+        if (env.backups.postgresDumps && hasDatabases) {
+            cronJob(
+                `${name}-postgres`,
+                {
+                    name: "postgres-backup",
+                    namespace: ctx.namespace,
+                    labels: appLabels(ctx, "backup", "postgres"),
+                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/postgres-backup`),
+                    suspend: !running,
+                    initContainers: [dump(BACKUP_PREFIXES.scheduled)],
+                    container: upload(BACKUP_PREFIXES.scheduled),
+                    volumes,
+                },
+                { parent: this, dependsOn: after },
+            );
+            this.jobs.push(footprintOf([{ resources }]));
+        }
+        if (args.clickhouse) {
+            cronJob(
+                `${name}-clickhouse`,
+                {
+                    name: "clickhouse-backup",
+                    namespace: ctx.namespace,
+                    labels: appLabels(ctx, "backup", "clickhouse"),
+                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/clickhouse-backup`),
+                    suspend: !running,
+                    container: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse),
+                    volumes: volumes.slice(0, 1),
+                },
+                { parent: this, dependsOn: [...after, args.clickhouse.resource] },
+            );
+            this.jobs.push(footprintOf([{ resources }]));
+        }
+        if (tenant.lifecycle.state === "offboarding") {
+            // The final export, whatever the environment's Postgres: dumps through the apps' own
+            // credentials work against a managed database too. Kept until the file's date.
+            const prefix = BACKUP_PREFIXES.offboarding;
+            const steps: ContainerArgs[] = [];
+            if (hasDatabases) steps.push(dump(prefix));
+            if (args.clickhouse) steps.push(clickhouseBackup(prefix, args.clickhouse));
+            const last = hasDatabases ? upload(prefix) : steps.pop()!;
+            hashedJob(
+                `${name}-export`,
+                "offboarding-export",
+                { namespace: ctx.namespace, labels: appLabels(ctx, "backup", "export"), initContainers: steps, container: last, volumes, activeDeadlineSeconds: 6 * 3600 },
+                [contentHash(scripts), tenant.lifecycle.dataRetainedUntil],
+                { parent: this, dependsOn: [...after, ...(args.clickhouse ? [args.clickhouse.resource] : [])] },
+            );
+            this.jobs.push(footprintOf([{ resources }]));
+        }
+        this.registerOutputs({ bucket: this.bucket });
+    }
+}
