@@ -81,6 +81,36 @@ function table(header: string[], rows: (string | number)[][]): string {
     return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+/** The ServiceMonitors and the alerts of each PrometheusRule, when the stack declares any. */
+function monitoringSection(resources: Capture["resources"]): string[] {
+    const of = (kind: string) =>
+        resources
+            .filter((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}`)
+            .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: Record<string, any> })
+            .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    const monitors = of("ServiceMonitor");
+    const rules = of("PrometheusRule");
+    if (!monitors.length && !rules.length) return ["## Monitoring", "", "Off: the stack does not enable the Prometheus operator (`monitoring.prometheusOperator`).", ""];
+    const alerts = rules.flatMap((r) =>
+        (r.spec["groups"] as Array<{ name: string; rules: Array<{ alert: string; for: string; labels: { severity: string } }> }>).flatMap((g) =>
+            g.rules.map((a) => [r.metadata.namespace, g.name, a.alert, a.labels.severity, a.for]),
+        ),
+    );
+    return [
+        "## Monitoring",
+        "",
+        table(
+            ["namespace", "ServiceMonitor", "scrapes (port path)"],
+            monitors.map((m) => [m.metadata.namespace, m.metadata.name, (m.spec["endpoints"] as Array<{ port: string; path: string }>).map((e) => `${e.port} ${e.path}`).join(", ")]),
+        ),
+        "",
+        `${alerts.length} alerts in ${rules.length} PrometheusRules, each with a runbook:`,
+        "",
+        table(["namespace", "group", "alert", "severity", "for"], alerts),
+        "",
+    ];
+}
+
 export function summary(capture: Capture): string {
     const tenants = tenantOf(capture.resources);
     const byType = new Map<string, number>();
@@ -128,6 +158,7 @@ export function summary(capture: Capture): string {
         table(["image", "containers"], [...images(capture.resources)].map(([i, n]) => [`\`${i}\``, n])),
         "",
     ];
+    out.push(...monitoringSection(capture.resources));
     if (capture.placeholderSecrets.length) {
         out.push("## Secrets to set before deploying", "", "Synth stood in for these; set each once per stack with `pulumi config set --secret <key> <value>`:", "");
         out.push(...capture.placeholderSecrets.map((k) => `- \`${k}\``), "");

@@ -35,6 +35,8 @@ export interface StatefulServiceArgs {
     readonly ephemeral?: boolean;
     /** Replicas, each with its own volume. @default 1 */
     readonly replicas?: number;
+    /** Ports of sidecars the Service also exposes (by the sidecar's port name). */
+    readonly sidecarPorts?: readonly { readonly name: string; readonly port: number }[];
 }
 
 /** What {@link statefulService} declares. */
@@ -68,7 +70,7 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
             spec: {
                 type: "ClusterIP",
                 selector,
-                ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                ports: [...args.ports, ...(args.sidecarPorts ?? [])].map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
             },
         },
         child(),

@@ -106,6 +106,12 @@ export interface Environment {
         readonly forward?: { readonly endpoint: string; readonly authorization?: ConfigSecret };
     };
     readonly retention: RetentionBounds;
+    /** Set when the cluster runs the Prometheus Operator. */
+    readonly monitoring?: {
+        readonly namespace: string;
+        /** Labels Prometheus selects ServiceMonitors and PrometheusRules by. */
+        readonly ruleLabels: Readonly<Record<string, string>>;
+    };
     readonly backups: {
         readonly retentionDays: number;
         /** Undefined when bucket versioning is off. */

@@ -194,6 +194,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         sso,
         traceGateway,
         retention,
+        monitoring: c.monitoring?.prometheusOperator ? { namespace: c.monitoring.namespace ?? "monitoring", ruleLabels: c.monitoring.ruleLabels ?? {} } : undefined,
         backups: {
             retentionDays: c.backups?.retentionDays ?? profile.backups.retentionDays,
             noncurrentVersionDays: (c.backups?.bucketVersioning ?? true) ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays) : undefined,

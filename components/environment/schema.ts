@@ -207,6 +207,21 @@ export const platformConfigSchema = z
             })
             .optional()
             .meta({ description: "The per-environment trace gateway (OpenTelemetry Collector) between Kong and tenant Langfuse." }),
+        monitoring: z
+            .strictObject({
+                prometheusOperator: z.boolean().meta({ description: "Declare ServiceMonitors and PrometheusRules (the cluster runs the Prometheus Operator and its CRDs)." }),
+                namespace: z
+                    .string()
+                    .regex(DNS_1123_LABEL)
+                    .optional()
+                    .meta({ description: "Namespace Prometheus runs in; network policies admit it to the metrics ports. @default monitoring", examples: ["monitoring"] }),
+                ruleLabels: z
+                    .record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label key"), z.string().max(63))
+                    .optional()
+                    .meta({ description: "Labels Prometheus selects ServiceMonitors and PrometheusRules by (kube-prometheus-stack: `release: <helm release>`). @default none", examples: [{ release: "kube-prometheus-stack" }] }),
+            })
+            .optional()
+            .meta({ description: "The platform watching itself: ServiceMonitors for apps and data services, and per-tenant alerts with runbooks. @default off" }),
         backups: z
             .strictObject({
                 retentionDays: days.optional().meta({ description: "Days scheduled backups are kept in each tenant's backup bucket. @default 3 local, 7 dev, 14 staging, 35 prod" }),

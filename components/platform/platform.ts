@@ -12,6 +12,7 @@ import { type GatewayTenant, TraceGateway, gatewayTracesUrl } from "../tracing/g
 import { deckDocument } from "../tracing/kong";
 import { stringify } from "yaml";
 import { PlatformNamespace } from "./platform-namespace";
+import { platformMonitoring } from "../monitoring/platform-monitoring";
 
 export interface PlatformArgs {
     readonly env: Environment;
@@ -68,6 +69,7 @@ export class Platform extends pulumi.ComponentResource {
         );
         new TraceGateway(`${name}-trace-gateway`, { env, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
         platformNs.allowTraceGateway(env);
+        platformMonitoring(env, platformNs, child);
         const redisUsers: RedisUser[] = workspaces.flatMap((w) => w.sharedRedisUsers);
         const redisLabels = { app: "redis", environment: env.name };
         if (env.redis.mode === "in-cluster") {

@@ -9,6 +9,12 @@ import { type Resources, res } from "../kube/resources";
 export type SizeTable = Readonly<Record<Size, Resources>>;
 
 export const DATA_SERVICES = {
+    /** The Postgres metrics sidecar (postgres_exporter), when monitoring is on. */
+    postgresExporter: {
+        small: res("20m", "32Mi", "200m", "128Mi"),
+        standard: res("50m", "64Mi", "200m", "128Mi"),
+        large: res("50m", "64Mi", "200m", "128Mi"),
+    },
     postgres: {
         small: res("250m", "512Mi", "1", "1Gi"),
         standard: res("1", "4Gi", "2", "4Gi"),

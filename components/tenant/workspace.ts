@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { type Tenant, isRunning } from "../../tenants/tenant";
 import { TenantBackups } from "../backup/tenant-backups";
+import type { AlertGroup } from "../monitoring/alerts";
+import { tenantMonitoring } from "../monitoring/tenant-monitoring";
 import { Agenta } from "../apps/agenta/agenta";
 import { AGENTA_EDGE_PORT } from "../apps/agenta/env";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../apps/context";
@@ -11,7 +13,7 @@ import { LangfuseRetention } from "../retention/langfuse-retention";
 import { TRACE_GATEWAY } from "../tracing/gateway";
 import { KongTracing } from "../tracing/kong-resources";
 import { Mlflow } from "../apps/mlflow/mlflow";
-import { ClickHouse } from "../data/clickhouse/clickhouse";
+import { CLICKHOUSE_METRICS_PORT, ClickHouse } from "../data/clickhouse/clickhouse";
 import { clickhouseServerConfig } from "../data/clickhouse/config";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
@@ -66,6 +68,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
     readonly langfuse?: Langfuse;
     readonly mlflow?: Mlflow;
     readonly tenantNamespace: TenantNamespace;
+    /** The tenant's alerts, when the environment runs the Prometheus operator. */
+    alerts: AlertGroup[] = [];
     /** The ClickHouse TTL reconciler script, when the tenant has Langfuse. */
     retentionScript?: string;
 
@@ -148,7 +152,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     database: "langfuse",
                     user: "langfuse",
                     password: secrets.password("clickhouse"),
-                    serverConfig: clickhouseServerConfig({ systemLogDays: SYSTEM_LOG_DAYS }),
+                    serverConfig: clickhouseServerConfig({ systemLogDays: SYSTEM_LOG_DAYS, prometheusPort: env.monitoring ? CLICKHOUSE_METRICS_PORT : undefined }),
+                    metrics: env.monitoring !== undefined,
                     protect,
                     // Kept running while offboarding, for the export; stopped once retired.
                     replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
@@ -242,6 +247,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             this.outputs["agenta"] = agenta.result.outputs;
         }
 
+        this.alerts = tenantMonitoring(ctx, this.tenantNamespace, child);
         const backups = new TenantBackups(`${id}-backups`, { ctx, objectStore: args.objectStore, databases, clickhouse: clickhouseRef, protect }, child);
         results.push({ steady: [], jobs: backups.jobs, outputs: {} });
         this.outputs["backupBucket"] = backups.bucket;

@@ -10,6 +10,11 @@ export const OTLP_HTTP_PORT = 4318;
 export const HEALTH_PORT = 13133;
 export const SELF_METRICS_PORT = 8888;
 export const UNROUTED_METRICS_PORT = 8889;
+
+/** The collector's exporter towards one tenant's Langfuse: also the `exporter` label of its metrics. */
+export function tenantExporterId(tenantId: string): string {
+    return `otlp_http/tenant-${tenantId}`;
+}
 export const QUEUE_DIR = "/var/lib/otelcol/queue";
 /** The metric counting spans dropped because their tenant is unknown (or missing). */
 export const UNROUTED_METRIC = "llmops.trace_gateway.unrouted_spans";
@@ -52,7 +57,7 @@ export function collectorConfig(args: CollectorConfigArgs): Obj {
     const exporters: Obj = {};
     const pipelines: Obj = {};
     for (const r of routes) {
-        exporters[`otlp_http/tenant-${r.tenantId}`] = {
+        exporters[tenantExporterId(r.tenantId)] = {
             traces_endpoint: r.tracesEndpoint,
             headers: { Authorization: `\${env:${tenantAuthEnv(r.tenantId)}}` },
             encoding: "proto",
@@ -61,7 +66,7 @@ export function collectorConfig(args: CollectorConfigArgs): Obj {
             retry_on_failure: retry,
             sending_queue: queue(4),
         };
-        pipelines[`traces/tenant-${r.tenantId}`] = { receivers: ["routing"], exporters: [`otlp_http/tenant-${r.tenantId}`] };
+        pipelines[`traces/tenant-${r.tenantId}`] = { receivers: ["routing"], exporters: [tenantExporterId(r.tenantId)] };
     }
     const inbound = ["routing"];
     if (args.forward) {

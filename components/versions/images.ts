@@ -68,6 +68,15 @@ export const IMAGES = {
         readOnlyRootFilesystem: true,
         writablePaths: ["/tmp", "/var/log/clickhouse-server", "/etc/clickhouse-server/users.d"],
     },
+    postgresExporter: {
+        repository: "quay.io/prometheuscommunity/postgres-exporter",
+        tag: "v0.20.1",
+        imageUser: "nobody (a name; 65534 in its busybox base)",
+        runAs: { uid: 65534, gid: 65534 },
+        readOnlyRootFilesystem: true,
+        writablePaths: [],
+        exception: "The Dockerfile names its user without a number; run as 65534, busybox's nobody.",
+    },
 } as const satisfies Record<string, Image>;
 
 /** The app images. How each runs is fixed here; its version comes from the tenant's release channel. */

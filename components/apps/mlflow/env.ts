@@ -10,10 +10,19 @@ export const MLFLOW_PORT = 5000;
  * listed gets 403. Entries without `*` must equal the whole header, port included, so each name
  * is listed bare and as `name:*`: the public host, and every form of the Service's DNS name.
  */
-export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string): string {
+export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string, podIps = false): string {
     const names = [publicHost, service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
-    return names.flatMap((n) => [n, `${n}:*`]).join(",");
+    // Prometheus scrapes /metrics by pod IP (Host: <ip>:5000), and only /health and /version skip
+    // the check. IP literals are safe to admit: DNS rebinding needs a host *name*.
+    const ips = podIps ? POD_IP_HOST_PATTERNS : [];
+    return [...names.flatMap((n) => [n, `${n}:*`]), ...ips].join(",");
 }
+
+/** Host patterns of private IPv4 pod addresses (MLflow matches patterns with `*` by fnmatch). */
+export const POD_IP_HOST_PATTERNS = ["10.*", "172.*", "192.168.*"];
+
+/** Where the server's Prometheus multiprocess files go (`--expose-prometheus`), in its /tmp emptyDir. */
+export const MLFLOW_PROMETHEUS_DIR = "/tmp/prometheus";
 
 export interface MlflowEnvInputs {
     readonly publicHost: string;
@@ -22,13 +31,16 @@ export interface MlflowEnvInputs {
     readonly s3Endpoint: string;
     readonly region: string;
     readonly workers: number;
+    /** Serve Prometheus metrics at /metrics. */
+    readonly prometheus?: boolean;
 }
 
 /** Plain settings of the server. The backend store URI and S3 keys come from the app's Secret. */
 export function mlflowEnv(i: MlflowEnvInputs): Record<string, string> {
     return {
         MLFLOW_ARTIFACTS_DESTINATION: `s3://${i.bucket}/artifacts`,
-        MLFLOW_SERVER_ALLOWED_HOSTS: mlflowAllowedHosts(i.publicHost, "mlflow", i.namespace),
+        MLFLOW_SERVER_ALLOWED_HOSTS: mlflowAllowedHosts(i.publicHost, "mlflow", i.namespace, i.prometheus),
+        ...(i.prometheus ? { MLFLOW_EXPOSE_PROMETHEUS: MLFLOW_PROMETHEUS_DIR } : {}),
         MLFLOW_S3_ENDPOINT_URL: i.s3Endpoint,
         AWS_DEFAULT_REGION: i.region,
         // Background job execution needs /dev/shm and a job runner; nothing here uses it.

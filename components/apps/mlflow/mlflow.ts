@@ -62,6 +62,7 @@ export class Mlflow extends pulumi.ComponentResource {
             s3Endpoint: args.storage.endpoint,
             region: args.storage.region,
             workers: tenant.size === "small" ? 1 : 4,
+            prometheus: env.monitoring !== undefined,
         });
         const upgrade: ContainerArgs = {
             name: "db-upgrade",

@@ -23,10 +23,14 @@ export interface ClickHouseArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
+    /** Expose the Prometheus endpoint (the server config must enable it on {@link CLICKHOUSE_METRICS_PORT}). */
+    readonly metrics?: boolean;
 }
 
 export const CLICKHOUSE_HTTP_PORT = 8123;
 export const CLICKHOUSE_NATIVE_PORT = 9000;
+/** The Prometheus endpoint, when the server config enables it. */
+export const CLICKHOUSE_METRICS_PORT = 9363;
 
 /**
  * A single-node ClickHouse owned by one tenant (its Langfuse reads system tables such as
@@ -85,6 +89,7 @@ export class ClickHouse extends pulumi.ComponentResource {
                 ports: [
                     { name: "http", port: CLICKHOUSE_HTTP_PORT },
                     { name: "native", port: CLICKHOUSE_NATIVE_PORT },
+                    ...(args.metrics ? [{ name: "metrics", port: CLICKHOUSE_METRICS_PORT }] : []),
                 ],
                 dataPath: "/var/lib/clickhouse",
                 storage: args.storage,

@@ -31,6 +31,8 @@ export const DISABLED_SYSTEM_LOGS = ["opentelemetry_span_log"] as const;
 export interface ClickHouseConfigArgs {
     /** Days system log tables (other than query_log) keep their rows. */
     readonly systemLogDays: number;
+    /** Serve Prometheus metrics on this port at /metrics. */
+    readonly prometheusPort?: number;
 }
 
 export function clickhouseServerConfig(args: ClickHouseConfigArgs): string {
@@ -46,6 +48,18 @@ export function clickhouseServerConfig(args: ClickHouseConfigArgs): string {
         "    </logger>",
         ...CAPPED_SYSTEM_LOGS.map((t) => `    <${t}><ttl>event_date + INTERVAL ${args.systemLogDays} DAY DELETE</ttl></${t}>`),
         ...DISABLED_SYSTEM_LOGS.map((t) => `    <${t} remove="1"/>`),
+        ...(args.prometheusPort
+            ? [
+                  "    <prometheus>",
+                  "        <endpoint>/metrics</endpoint>",
+                  `        <port>${args.prometheusPort}</port>`,
+                  "        <metrics>true</metrics>",
+                  "        <events>true</events>",
+                  "        <asynchronous_metrics>true</asynchronous_metrics>",
+                  "        <errors>true</errors>",
+                  "    </prometheus>",
+              ]
+            : []),
         "</clickhouse>",
         "",
     ];

@@ -69,6 +69,8 @@ export class ObjectStore extends pulumi.ComponentResource {
                     env: {
                         HOME: "/tmp",
                         MINIO_BROWSER_REDIRECT: "off",
+                        // Prometheus scrapes /minio/v2/metrics/cluster without a token (metrics only; the API still needs keys).
+                        ...(env.monitoring ? { MINIO_PROMETHEUS_AUTH_TYPE: "public" } : {}),
                         MINIO_ROOT_USER: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_USER" } },
                         MINIO_ROOT_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_PASSWORD" } },
                     },

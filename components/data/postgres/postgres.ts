@@ -5,7 +5,10 @@ import * as random from "@pulumi/random";
 import type { Environment } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
 import { statefulOptions } from "../../kube/options";
-import { execProbe, startupWindow } from "../../kube/probes";
+import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
+
+/** postgres_exporter's port, when monitoring is on. */
+export const POSTGRES_EXPORTER_PORT = 9187;
 import { standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
@@ -83,6 +86,25 @@ export class Postgres extends pulumi.ComponentResource {
                     volumeMounts: [{ name: "shm", mountPath: "/dev/shm" }],
                 },
                 extraVolumes: [{ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } }],
+                // With monitoring, postgres_exporter beside the server, over loopback.
+                sidecars: env.monitoring
+                    ? [
+                          {
+                              name: "exporter",
+                              image: IMAGES.postgresExporter,
+                              ports: [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }],
+                              env: {
+                                  DATA_SOURCE_URI: "127.0.0.1:5432/postgres?sslmode=disable",
+                                  DATA_SOURCE_USER: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_USER" } },
+                                  DATA_SOURCE_PASS: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
+                              },
+                              resources: DATA_SERVICES.postgresExporter[s.size],
+                              readinessProbe: httpProbe("/", "metrics"),
+                              livenessProbe: httpProbe("/", "metrics", { periodSeconds: 30 }),
+                          },
+                      ]
+                    : undefined,
+                sidecarPorts: env.monitoring ? [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }] : undefined,
                 resources,
                 ports: [{ name: "postgres", port: 5432 }],
                 dataPath: "/var/lib/postgresql/data",

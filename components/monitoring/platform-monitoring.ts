@@ -1,0 +1,37 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { POSTGRES_EXPORTER_PORT } from "../data/postgres/postgres";
+import type { Environment } from "../environment/environment";
+import { namespacePeer, tcp } from "../kube/network";
+import type { PlatformNamespace } from "../platform/platform-namespace";
+import { SELF_METRICS_PORT, UNROUTED_METRICS_PORT } from "../tracing/collector-config";
+import { TRACE_GATEWAY } from "../tracing/gateway";
+import { type AlertGroup, platformAlertGroups } from "./alerts";
+import { prometheusRule, serviceMonitor } from "./monitors";
+
+/**
+ * What the environment's Prometheus watches in the platform namespace: the trace gateway (its own
+ * telemetry and the unrouted-spans counter), and the in-cluster Postgres (postgres_exporter
+ * sidecar) and MinIO; the platform's alerts; and a network policy admitting Prometheus to exactly
+ * those metrics ports.
+ */
+export function platformMonitoring(env: Environment, ns: PlatformNamespace, opts: { parent: pulumi.Resource }): AlertGroup[] {
+    const monitoring = env.monitoring;
+    if (!monitoring) return [];
+    const at = (app: string) => ({ app, environment: env.name });
+    serviceMonitor("platform-monitor-trace-gateway", monitoring, { name: TRACE_GATEWAY, namespace: ns.namespace, labels: at(TRACE_GATEWAY), port: ["metrics", "unrouted"] }, opts);
+    const ports = [SELF_METRICS_PORT, UNROUTED_METRICS_PORT];
+    const postgresExporter = env.postgres.mode === "in-cluster";
+    if (postgresExporter) {
+        serviceMonitor("platform-monitor-postgres", monitoring, { name: "postgres", namespace: ns.namespace, labels: at("postgres"), port: "metrics" }, opts);
+        ports.push(POSTGRES_EXPORTER_PORT);
+    }
+    const minio = env.objectStore.mode === "in-cluster";
+    if (minio) {
+        serviceMonitor("platform-monitor-minio", monitoring, { name: "minio", namespace: ns.namespace, labels: at("minio"), port: "s3", path: "/minio/v2/metrics/cluster", interval: "60s" }, opts);
+        ports.push(9000);
+    }
+    const groups = platformAlertGroups({ namespace: env.platformNamespace, postgresExporter, minio });
+    prometheusRule("platform-alerts", monitoring, { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: env.name } }, opts);
+    ns.policy("allow-monitoring", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }] });
+    return groups;
+}
