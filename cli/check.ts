@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { knownStacks } from "../components/platform/inputs";
 import { type Problem, ValidationError, sortProblems } from "../components/validation/problems";
-import { TENANT_FILE, readTenantFiles } from "../tenants/load";
+import { commandLine } from "./args";
+import { TENANT_FILE, parseTenantText, readTenantFiles } from "../tenants/load";
 import type { LifecycleState } from "../tenants/schema";
 
 /**
@@ -33,22 +33,19 @@ function git(root: string, args: string[]): string {
 
 class CheckError extends Error {}
 
-function lifecycleOf(text: string): { state: LifecycleState; dataRetainedUntil?: string } {
-    try {
-        const doc = parse(text) as { lifecycle?: { state?: LifecycleState; dataRetainedUntil?: string } } | null;
-        return { state: doc?.lifecycle?.state ?? "active", dataRetainedUntil: doc?.lifecycle?.dataRetainedUntil };
-    } catch {
-        return { state: "active" };
-    }
+/** The lifecycle a tenant file declares (active when it says nothing, or does not parse). */
+function lifecycleOf(file: string, text: string): { state: LifecycleState; dataRetainedUntil?: string } {
+    const lifecycle = parseTenantText(file, text).tenant?.lifecycle;
+    return { state: lifecycle?.state ?? "active", dataRetainedUntil: lifecycle?.dataRetainedUntil };
 }
 
 /** Problems of the change from `base` to the working tree (or to `head`), in the repository at `root`. */
-export function checkTenantChanges(root: string, base: string, opts: { head?: string; today?: string } = {}): Problem[] {
-    const today = opts.today ?? new Date().toISOString().slice(0, 10);
+function checkTenantChanges(root: string, base: string, head: string | undefined): Problem[] {
+    const today = new Date().toISOString().slice(0, 10);
     if (spawnSync("git", ["rev-parse", "--verify", "--quiet", `${base}^{commit}`], { cwd: root }).status !== 0) {
         throw new CheckError(`unknown base \`${base}\`: name a branch or commit of this repository (in CI, check out with fetch-depth: 0 and pass origin/<target branch>).`);
     }
-    const range = opts.head ? [base, opts.head] : [base];
+    const range = head ? [base, head] : [base];
     const out = git(root, ["diff", "--name-status", "--no-renames", "-z", ...range, "--", "tenants/"]);
     const fields = out.split("\0").filter(Boolean);
     const changes: Change[] = [];
@@ -58,7 +55,7 @@ export function checkTenantChanges(root: string, base: string, opts: { head?: st
         if (path.dirname(file) !== "tenants" || !TENANT_FILE.test(file)) continue;
         const id = path.basename(file).replace(TENANT_FILE, "");
         if (status === "D") {
-            const before = lifecycleOf(git(root, ["show", `${base}:${file}`]));
+            const before = lifecycleOf(file, git(root, ["show", `${base}:${file}`]));
             if (before.state !== "retired") {
                 problems.push({
                     source: file,
@@ -74,9 +71,13 @@ export function checkTenantChanges(root: string, base: string, opts: { head?: st
                     fix: `keep the file until after ${before.dataRetainedUntil}.`,
                 });
             }
-        } else if (status === "M") {
-            const before = lifecycleOf(git(root, ["show", `${base}:${file}`]));
-            const after = lifecycleOf(opts.head ? git(root, ["show", `${opts.head}:${file}`]) : fs.readFileSync(path.join(root, file), "utf8"));
+        } else if (head) {
+            // At a commit the loader cannot read the tree; check each changed file on its own.
+            problems.push(...parseTenantText(file, git(root, ["show", `${head}:${file}`])).problems);
+        }
+        if (status === "M") {
+            const before = lifecycleOf(file, git(root, ["show", `${base}:${file}`]));
+            const after = lifecycleOf(file, head ? git(root, ["show", `${head}:${file}`]) : fs.readFileSync(path.join(root, file), "utf8"));
             if (before.state === "active" && after.state === "retired") {
                 problems.push({
                     source: file,
@@ -91,25 +92,26 @@ export function checkTenantChanges(root: string, base: string, opts: { head?: st
 }
 
 function main(): number {
-    const args = process.argv.slice(2);
-    const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-    const base = at("--base");
-    if (!base) {
-        console.error("usage: npm run check -- --base <ref> [--head <ref>]\n  e.g. npm run check -- --base origin/main");
+    const usage = "npm run check -- --base <ref> [--head <ref>]\n  e.g. npm run check -- --base origin/main";
+    const cmd = commandLine(usage, ["base", "head"] as const);
+    const base = "error" in cmd ? undefined : cmd.options.base;
+    if ("error" in cmd || !base) {
+        console.error("error" in cmd ? cmd.error : `usage: ${usage}`);
         return 2;
     }
+    const head = cmd.options.head;
     let root: string;
     const problems: Problem[] = [];
     try {
         root = git(process.cwd(), ["rev-parse", "--show-toplevel"]).trim();
-        problems.push(...checkTenantChanges(root, base, { head: at("--head") }));
+        problems.push(...checkTenantChanges(root, base, head));
     } catch (e) {
         if (!(e instanceof CheckError)) throw e;
         console.error(`check: ${e.message}`);
         return 2;
     }
     let count = 0;
-    if (!at("--head")) {
+    if (!head) {
         try {
             count = readTenantFiles(path.join(root, "tenants"), { knownStacks: knownStacks(root) }).length;
         } catch (e) {
@@ -122,7 +124,7 @@ function main(): number {
         for (const p of sortProblems(problems)) console.error(`  - ${p.path ? `${p.source}: ${p.path}` : p.source}: ${p.message}${p.fix ? ` Fix: ${p.fix}` : ""}`);
         return 1;
     }
-    console.log(`check: tenant changes since ${base} are safe${at("--head") ? "" : ` (${count} tenant files valid)`}`);
+    console.log(`check: tenant changes since ${base} are safe${head ? "" : ` (${count} tenant files valid)`}`);
     return 0;
 }
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { knownStacks } from "../components/platform/inputs";
 
 /**
  * Runs the real program (index.ts) under Pulumi's mock runtime for one stack, with that stack's
@@ -36,6 +37,8 @@ export interface ResourceOptionsSeen {
     readonly ignoreChanges: string[];
     /** Provider reference (`<urn>::<id>`), when not the default provider. */
     readonly provider?: string;
+    /** How long the engine waits for a create or update, when not its default. */
+    readonly customTimeouts?: { readonly create?: string; readonly update?: string; readonly delete?: string };
 }
 
 export interface CapturedResource {
@@ -100,12 +103,9 @@ export function readStackConfig(stack: string): Record<string, unknown> {
     return doc?.config ?? {};
 }
 
+/** The project's stacks: one `stacks/Pulumi.<stack>.yaml` each. */
 export function listStacks(): string[] {
-    return fs
-        .readdirSync(path.join(PROJECT_ROOT, "stacks"))
-        .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
+    return knownStacks(PROJECT_ROOT);
 }
 
 /** Config keys named by `*Key` fields of the platform config: the secrets the operator sets. */
@@ -233,6 +233,13 @@ interface WireRequest {
     getAliasesList(): Array<{ toObject(): unknown }>;
     getIgnorechangesList(): string[];
     getProvider(): string;
+    getCustomtimeouts(): { toObject(): { create: string; update: string; pb_delete: string } } | undefined;
+}
+
+function timeoutsOf(req: WireRequest): ResourceOptionsSeen["customTimeouts"] {
+    const t = req.getCustomtimeouts()?.toObject();
+    if (!t || (!t.create && !t.update && !t.pb_delete)) return undefined;
+    return { create: t.create || undefined, update: t.update || undefined, delete: t.pb_delete || undefined };
 }
 
 /** Runs the program for one stack and returns what it declared. */
@@ -311,6 +318,7 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
                         aliases: req.getAliasesList().map((a) => a.toObject()),
                         ignoreChanges: [...req.getIgnorechangesList()],
                         provider: req.getProvider() || undefined,
+                        customTimeouts: timeoutsOf(req),
                     },
                 });
             }

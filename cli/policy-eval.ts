@@ -24,10 +24,20 @@ export interface RuleResult {
 
 class NotApplicable extends Error {}
 
+/** Runs one validation; a rule calling `notApplicable()` ends only that validation. */
+async function skipIfNotApplicable(run: () => void | Promise<void>): Promise<void> {
+    try {
+        await run();
+    } catch (e) {
+        if (!(e instanceof NotApplicable)) throw e;
+    }
+}
+
 function policyResources(capture: Capture): Map<string, PolicyResource> {
     const byUrn = new Map<string, PolicyResource>();
     const raw = new Map<string, CapturedResource>(capture.resources.map((r) => [r.urn, r]));
-    for (const r of capture.resources) {
+    // The engine hands rules the stack's resources, not its providers.
+    for (const r of capture.resources.filter((x) => !x.type.startsWith("pulumi:providers:"))) {
         byUrn.set(r.urn, {
             type: r.type,
             props: reveal(r.inputs) as Record<string, unknown>,
@@ -65,30 +75,27 @@ export async function evaluate(capture: Capture, rules: readonly Rule[] = allRul
     const results: RuleResult[] = [];
     for (const rule of rules) {
         const violations: Violation[] = [];
-        try {
-            if ("validateStack" in rule) {
-                const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
-                await rule.validateStack(args, (message, urn) => violations.push({ message, urn }));
-            } else if (rule.validateResource) {
-                const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
-                for (const r of resources) {
-                    const args: ResourceValidationArgs = {
-                        type: r.type,
-                        props: r.props,
-                        urn: r.urn,
-                        name: r.name,
-                        opts: r.opts,
-                        stackTags: new Map(),
-                        isType: () => false,
-                        asType: () => undefined,
-                        getConfig: <T extends object>() => ({}) as T,
-                        notApplicable,
-                    };
-                    for (const v of validations) await v(args, (message, urn) => violations.push({ message, urn: urn ?? r.urn }));
-                }
+        if ("validateStack" in rule) {
+            const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+            await skipIfNotApplicable(() => rule.validateStack(args, (message, urn) => violations.push({ message, urn })));
+        } else if (rule.validateResource) {
+            const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
+            for (const r of resources) {
+                const args: ResourceValidationArgs = {
+                    type: r.type,
+                    props: r.props,
+                    urn: r.urn,
+                    name: r.name,
+                    opts: r.opts,
+                    stackTags: new Map(),
+                    isType: () => false,
+                    asType: () => undefined,
+                    getConfig: <T extends object>() => ({}) as T,
+                    notApplicable,
+                };
+                // As the engine does: notApplicable() skips this resource, not the rest.
+                for (const v of validations) await skipIfNotApplicable(() => v(args, (message, urn) => violations.push({ message, urn: urn ?? r.urn })));
             }
-        } catch (e) {
-            if (!(e instanceof NotApplicable)) throw e;
         }
         results.push({ name: rule.name, enforcementLevel: rule.enforcementLevel ?? "advisory", violations });
     }

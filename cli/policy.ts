@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { type Capture, listStacks, runProgram } from "./mock-runtime";
 import { evaluate, formatReport } from "./policy-eval";
+import { commandLine } from "./args";
 
 /**
  * `npm run policy -- <stack> [--tenants <dir>] [--capture <file.json>]`: runs the program for the
@@ -8,17 +9,17 @@ import { evaluate, formatReport } from "./policy-eval";
  * offline. Exits 1 when a mandatory rule is violated, 2 on bad usage or invalid input.
  */
 async function main(): Promise<number> {
-    const args = process.argv.slice(2);
-    const stack = args.find((a, i) => !a.startsWith("-") && !["--tenants", "--capture"].includes(args[i - 1] ?? ""));
-    const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-    if (!stack || !listStacks().includes(stack)) {
-        console.error(`usage: npm run policy -- <stack> [--tenants <dir>] [--capture <file.json>]\nstacks: ${listStacks().join(", ")}`);
+    const usage = `npm run policy -- <stack> [--tenants <dir>] [--capture <file.json>]\nstacks: ${listStacks().join(", ")}`;
+    const cmd = commandLine(usage, ["tenants", "capture"] as const);
+    const stack = "error" in cmd ? undefined : cmd.positionals[0];
+    if ("error" in cmd || !stack || !listStacks().includes(stack)) {
+        console.error("error" in cmd ? cmd.error : `usage: ${usage}`);
         return 2;
     }
     let capture: Capture;
-    const file = flag("--capture");
+    const file = cmd.options.capture;
     try {
-        capture = file ? (JSON.parse(fs.readFileSync(file, "utf8")) as { capture: Capture }).capture : await runProgram({ stack, tenantsDir: flag("--tenants") });
+        capture = file ? (JSON.parse(fs.readFileSync(file, "utf8")) as { capture: Capture }).capture : await runProgram({ stack, tenantsDir: cmd.options.tenants });
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         return 2;

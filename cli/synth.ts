@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProgram, PROJECT_ROOT, listStacks } from "./mock-runtime";
 import { manifestYaml, manifests, plan, summary } from "./render";
+import { commandLine } from "./args";
 
 /**
  * `npm run synth -- <stack>`: runs the real program under Pulumi's mock runtime with the stack's
@@ -9,12 +10,17 @@ import { manifestYaml, manifests, plan, summary } from "./render";
  * account or Pulumi CLI needed. Exits non-zero, listing every problem, when input is invalid.
  */
 async function main(): Promise<number> {
-    const args = process.argv.slice(2);
-    const stack = args.find((a) => !a.startsWith("-"));
-    const outDir = valueOf(args, "--out") ?? path.join(PROJECT_ROOT, "out");
-    const tenantsDir = valueOf(args, "--tenants");
+    const usage = `npm run synth -- <stack> [--tenants <dir>] [--out <dir>]\nstacks: ${listStacks().join(", ")}`;
+    const cmd = commandLine(usage, ["tenants", "out"] as const);
+    if ("error" in cmd) {
+        console.error(cmd.error);
+        return 2;
+    }
+    const [stack] = cmd.positionals;
+    const outDir = cmd.options.out ?? path.join(PROJECT_ROOT, "out");
+    const tenantsDir = cmd.options.tenants;
     if (!stack) {
-        console.error(`usage: npm run synth -- <stack> [--tenants <dir>] [--out <dir>]\nstacks: ${listStacks().join(", ")}`);
+        console.error(`usage: ${usage}`);
         return 2;
     }
     if (!listStacks().includes(stack)) {
@@ -45,11 +51,6 @@ async function main(): Promise<number> {
     const count = capture.resources.filter((r) => r.custom).length;
     console.log(`synth ${stack}: ${count} resources -> ${path.relative(process.cwd(), dir) || dir}/ (manifests/, resources.json, summary.md, kong/deck.yaml)`);
     return 0;
-}
-
-function valueOf(args: string[], flag: string): string | undefined {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
 }
 
 main().then(

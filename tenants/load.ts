@@ -26,7 +26,11 @@ export function readTenantFiles(dir: string, opts: { knownStacks: readonly strin
     const displayDir = opts.displayDir ?? "tenants";
     const problems: Problem[] = [];
     const sources: TenantSource[] = [];
-    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => TENANT_FILE.test(n)).sort() : [];
+    if (!fs.existsSync(dir)) {
+        // A mistyped directory must not read as "no tenants": that plans to delete every tenant.
+        throw new ValidationError("tenant files", [{ source: displayDir, path: "", message: "does not exist.", fix: "point at the tenants directory (an empty directory means no tenants)." }]);
+    }
+    const names = fs.readdirSync(dir).filter((n) => TENANT_FILE.test(n)).sort();
     for (const name of names) {
         const source = `${displayDir}/${name}`;
         const text = fs.readFileSync(path.join(dir, name), "utf8");

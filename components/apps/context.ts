@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
-import type { NamespaceRef } from "../kube/namespace";
+import { type NamespaceRef, serviceHost } from "../kube/namespace";
 import type { Footprint } from "../kube/resources";
 import { type LabelArgs } from "../naming/labels";
 import { appHost } from "../naming/names";
@@ -39,7 +39,7 @@ export function publicUrl(ctx: AppContext, app: string): string {
 
 /** The in-cluster DNS name of a Service in the tenant's namespace. */
 export function internalHost(ctx: AppContext, service: string): string {
-    return `${service}.${ctx.namespace.name}.svc.cluster.local`;
+    return serviceHost(service, ctx.namespace.name);
 }
 
 /** What an app reports back to its tenant workspace. */

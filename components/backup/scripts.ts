@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CLICKHOUSE_NATIVE_PORT } from "../data/clickhouse/clickhouse";
 
 /**
  * The scripts tenant backup jobs run, mounted from a ConfigMap. `pg-backup.sh` is the project's
@@ -44,7 +45,7 @@ set -eu
 : "\${BACKUP_S3_ACCESS_KEY:?}" "\${BACKUP_S3_SECRET_KEY:?}"
 stamp="\${BACKUP_STAMP:-$(date -u +%Y%m%dT%H%M%SZ)}"
 url="\${BACKUP_S3_ENDPOINT%/}/$BACKUP_BUCKET/$BACKUP_PREFIX/clickhouse/$stamp/"
-result=$(clickhouse-client --host "$CLICKHOUSE_HOST" --port 9000 --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" --format TSV \\
+result=$(clickhouse-client --host "$CLICKHOUSE_HOST" --port ${CLICKHOUSE_NATIVE_PORT} --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" --format TSV \\
   --query "BACKUP DATABASE \\\`$CLICKHOUSE_DB\\\` TO S3('$url', '$BACKUP_S3_ACCESS_KEY', '$BACKUP_S3_SECRET_KEY')")
 case "$result" in
   *BACKUP_CREATED*) echo "clickhouse backup $stamp of $CLICKHOUSE_DB: $BACKUP_BUCKET/$BACKUP_PREFIX/clickhouse/$stamp/" ;;

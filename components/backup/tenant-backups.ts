@@ -2,13 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppContext, appLabels } from "../apps/context";
 import type { ObjectStore } from "../data/objectstore/object-store";
-import { contentHash, cronJob, dailyAt, hashedJob } from "../kube/jobs";
+import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
 import { footprintOf, type Footprint } from "../kube/resources";
 import type { ContainerArgs } from "../kube/workload";
 import { standardLabels } from "../naming/labels";
 import { SecretSeed } from "../secrets/seed";
 import { APP_WORKLOADS } from "../sizing/profiles";
-import { type TenantDatabases, tenantBuckets } from "../tenant/data";
+import { type TenantDatabases, bucketVersioning, tenantBuckets } from "../tenant/data";
+import type { ClickHouse } from "../data/clickhouse/clickhouse";
 import { IMAGES } from "../versions/images";
 import { CLICKHOUSE_BACKUP_SCRIPT, PG_BACKUP_SCRIPT, UPLOAD_SCRIPT } from "./scripts";
 
@@ -17,8 +18,8 @@ export interface TenantBackupsArgs {
     readonly objectStore: ObjectStore;
     /** Every database of the tenant, per app. */
     readonly databases: readonly TenantDatabases[];
-    /** The tenant's ClickHouse (Langfuse), when it has one: host and the Secret with its credentials. */
-    readonly clickhouse?: { readonly host: string; readonly secret: string; readonly resource: pulumi.Resource };
+    /** The tenant's ClickHouse (Langfuse), when it has one. */
+    readonly clickhouse?: ClickHouse;
     readonly protect: boolean;
 }
 
@@ -59,7 +60,7 @@ export class TenantBackups extends pulumi.ComponentResource {
                 protect: args.protect,
                 expire: { backups: { days: env.backups.retentionDays, prefix: `${BACKUP_PREFIXES.scheduled}/` } },
                 secretKey: seed.password("object-store", 40),
-                versioning: env.backups.noncurrentVersionDays ? { noncurrentDays: env.backups.noncurrentVersionDays } : undefined,
+                versioning: bucketVersioning(env),
             },
             child,
         );
@@ -118,7 +119,7 @@ export class TenantBackups extends pulumi.ComponentResource {
                 BACKUP_S3_ACCESS_KEY: fromBackupSecret("BACKUP_S3_ACCESS_KEY"),
                 BACKUP_S3_SECRET_KEY: fromBackupSecret("BACKUP_S3_SECRET_KEY"),
             },
-            envFromSecrets: [ch.secret],
+            envFromSecrets: [ch.secretName],
             resources,
             volumeMounts: mounts,
         });
@@ -126,56 +127,41 @@ export class TenantBackups extends pulumi.ComponentResource {
             { name: "scripts", configMap: { name: configMap.metadata.name } },
             { name: "backup", emptyDir: {} },
         ];
-        const running = tenant.lifecycle.state === "active";
-        const after = [secret, configMap, ...storage.resources];
+        const after = [secret, configMap, ...storage.resources, ...(args.clickhouse ? [args.clickhouse] : [])];
         const hasDatabases = args.databases.length > 0;
-        if (env.backups.postgresDumps && hasDatabases) {
+        // Nightly: dumps only with in-cluster Postgres (a managed one has point-in-time recovery).
+        const nightly: Array<{ name: string; steps: ContainerArgs[]; last: ContainerArgs; volumes: typeof volumes }> = [];
+        if (env.postgres.mode === "in-cluster" && hasDatabases) nightly.push({ name: "postgres", steps: [dump(BACKUP_PREFIXES.scheduled)], last: upload(BACKUP_PREFIXES.scheduled), volumes });
+        // ClickHouse writes to the bucket itself: the job needs only its script.
+        if (args.clickhouse) nightly.push({ name: "clickhouse", steps: [], last: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse), volumes: volumes.slice(0, 1) });
+        for (const job of nightly) {
             cronJob(
-                `${name}-postgres`,
+                `${name}-${job.name}`,
                 {
-                    name: "postgres-backup",
+                    name: `${job.name}-backup`,
                     namespace: ctx.namespace,
-                    labels: appLabels(ctx, "backup", "postgres"),
-                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/postgres-backup`),
-                    suspend: !running,
-                    initContainers: [dump(BACKUP_PREFIXES.scheduled)],
-                    container: upload(BACKUP_PREFIXES.scheduled),
-                    volumes,
+                    labels: appLabels(ctx, "backup", job.name),
+                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/${job.name}-backup`),
+                    suspend: !ctx.running,
+                    initContainers: job.steps.length ? job.steps : undefined,
+                    container: job.last,
+                    volumes: job.volumes,
                 },
                 { parent: this, dependsOn: after },
             );
             this.jobs.push(footprintOf([{ resources }]));
         }
-        if (args.clickhouse) {
-            cronJob(
-                `${name}-clickhouse`,
-                {
-                    name: "clickhouse-backup",
-                    namespace: ctx.namespace,
-                    labels: appLabels(ctx, "backup", "clickhouse"),
-                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/clickhouse-backup`),
-                    suspend: !running,
-                    container: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse),
-                    volumes: volumes.slice(0, 1),
-                },
-                { parent: this, dependsOn: [...after, args.clickhouse.resource] },
-            );
-            this.jobs.push(footprintOf([{ resources }]));
-        }
-        if (tenant.lifecycle.state === "offboarding") {
-            // The final export, whatever the environment's Postgres: dumps through the apps' own
-            // credentials work against a managed database too. Kept until the file's date.
-            const prefix = BACKUP_PREFIXES.offboarding;
-            const steps: ContainerArgs[] = [];
-            if (hasDatabases) steps.push(dump(prefix));
-            if (args.clickhouse) steps.push(clickhouseBackup(prefix, args.clickhouse));
-            const last = hasDatabases ? upload(prefix) : steps.pop()!;
+        // The final export, whatever the environment's Postgres: dumps through the apps' own
+        // credentials work against a managed database too. Kept until the file's date.
+        const exportSteps = [...(hasDatabases ? [dump(BACKUP_PREFIXES.offboarding)] : []), ...(args.clickhouse ? [clickhouseBackup(BACKUP_PREFIXES.offboarding, args.clickhouse)] : [])];
+        if (tenant.lifecycle.state === "offboarding" && exportSteps.length) {
+            const last = hasDatabases ? upload(BACKUP_PREFIXES.offboarding) : exportSteps.pop()!;
             hashedJob(
                 `${name}-export`,
                 "offboarding-export",
-                { namespace: ctx.namespace, labels: appLabels(ctx, "backup", "export"), initContainers: steps, container: last, volumes, activeDeadlineSeconds: 6 * 3600 },
-                [contentHash(scripts), tenant.lifecycle.dataRetainedUntil],
-                { parent: this, dependsOn: [...after, ...(args.clickhouse ? [args.clickhouse.resource] : [])] },
+                { namespace: ctx.namespace, labels: appLabels(ctx, "backup", "export"), initContainers: exportSteps, container: last, volumes, activeDeadlineSeconds: 6 * 3600 },
+                [scripts, tenant.lifecycle.dataRetainedUntil],
+                { parent: this, dependsOn: after },
             );
             this.jobs.push(footprintOf([{ resources }]));
         }

@@ -22,6 +22,8 @@ export interface ProfileDefaults {
     readonly maxTenantSize: Size;
     readonly webReplicas: number;
     readonly dataServiceSize: Size;
+    /** Resource profile of each trace gateway replica. */
+    readonly traceGatewaySize: Size;
     readonly dataServiceStorage: string;
     readonly clickhouseStorage: string;
     readonly tlsRequired: boolean;
@@ -55,6 +57,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         maxTenantSize: "small",
         webReplicas: 1,
         dataServiceSize: "small",
+        traceGatewaySize: "small",
         dataServiceStorage: "5Gi",
         clickhouseStorage: "5Gi",
         tlsRequired: false,
@@ -71,6 +74,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         maxTenantSize: "small",
         webReplicas: 1,
         dataServiceSize: "small",
+        traceGatewaySize: "small",
         dataServiceStorage: "20Gi",
         clickhouseStorage: "20Gi",
         tlsRequired: true,
@@ -83,6 +87,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         maxTenantSize: "standard",
         webReplicas: 1,
         dataServiceSize: "standard",
+        traceGatewaySize: "small",
         dataServiceStorage: "50Gi",
         clickhouseStorage: "50Gi",
         tlsRequired: true,
@@ -95,6 +100,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         maxTenantSize: "large",
         webReplicas: 2,
         dataServiceSize: "standard",
+        traceGatewaySize: "standard",
         dataServiceStorage: "100Gi",
         clickhouseStorage: "100Gi",
         tlsRequired: true,

@@ -86,7 +86,6 @@ export interface Environment {
     readonly protectState: boolean;
     readonly maxTenantSize: Size;
     readonly webReplicas: number;
-    readonly nodePortsAllowed: boolean;
     /** Namespace Pulumi runs in when it reaches in-cluster data services by cluster DNS. */
     readonly deployerNamespace: string;
     readonly ingress: {
@@ -102,6 +101,7 @@ export interface Environment {
     readonly sso: SsoSettings;
     readonly traceGateway: {
         readonly replicas: number;
+        readonly size: Size;
         readonly queueStorage: string;
         readonly forward?: { readonly endpoint: string; readonly authorization?: ConfigSecret };
     };
@@ -117,7 +117,5 @@ export interface Environment {
         /** Undefined when bucket versioning is off. */
         readonly noncurrentVersionDays?: number;
         readonly hourUtc: number;
-        /** Whether the platform dumps tenant databases itself (in-cluster Postgres); external Postgres relies on the provider's PITR. */
-        readonly postgresDumps: boolean;
     };
 }

@@ -1,9 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { serviceHost } from "../kube/namespace";
 import { platformNamespace } from "../naming/names";
 import { type Problem, ValidationError, problemsFromZod } from "../validation/problems";
 import { PROFILE_DEFAULTS, type RetentionBound, type RetentionBounds } from "./defaults";
 import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings, SsoSettings } from "./environment";
 import { type PlatformConfig, platformConfigSchema } from "./schema";
+import { DATA_SERVICE_PORTS } from "../data/ports";
 
 /** The config key, inside the project's namespace, that holds the platform settings. */
 export const PLATFORM_CONFIG_KEY = "platform";
@@ -77,7 +79,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         problem("ingress.tlsIssuer", `is required in \`${c.environment}\`: every ingress outside \`local\` serves TLS.`, "set `tlsIssuer: { name: letsencrypt-prod }` (a cert-manager ClusterIssuer).");
     }
 
-    const serviceDns = (svc: string) => `${svc}.${platformNamespace(namespacePrefix)}.svc.cluster.local`;
+    const serviceDns = (svc: string) => serviceHost(svc, platformNamespace(namespacePrefix));
 
     let postgres: PostgresSettings;
     if (ds.postgres.mode === "in-cluster") {
@@ -87,13 +89,13 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             storage: ds.postgres.storage ?? profile.dataServiceStorage,
             nodePort: ds.postgres.nodePort,
             adminHost: ds.postgres.adminHost ?? (ds.postgres.nodePort !== undefined ? "localhost" : serviceDns("postgres")),
-            adminPort: ds.postgres.nodePort ?? 5432,
+            adminPort: ds.postgres.nodePort ?? DATA_SERVICE_PORTS.postgres,
         };
     } else {
         postgres = {
             mode: "external",
             host: ds.postgres.host,
-            port: ds.postgres.port ?? 5432,
+            port: ds.postgres.port ?? DATA_SERVICE_PORTS.postgres,
             adminUser: ds.postgres.adminUser ?? "postgres",
             adminPassword: secret("dataServices.postgres.adminPasswordKey", ds.postgres.adminPasswordKey),
             sslMode: ds.postgres.sslMode ?? "require",
@@ -110,7 +112,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             adminEndpoint:
                 ds.objectStore.nodePort !== undefined
                     ? `${ds.objectStore.adminHost ?? "localhost"}:${ds.objectStore.nodePort}`
-                    : `${ds.objectStore.adminHost ?? serviceDns("minio")}:9000`,
+                    : `${ds.objectStore.adminHost ?? serviceDns("minio")}:${DATA_SERVICE_PORTS.minio}`,
         };
     } else {
         objectStore = {
@@ -130,7 +132,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         redis = {
             mode: "external",
             host: ds.redis.host,
-            port: ds.redis.port ?? 6379,
+            port: ds.redis.port ?? DATA_SERVICE_PORTS.redis,
             tls: ds.redis.tls ?? true,
             adminUser: ds.redis.adminUser ?? "default",
             adminPassword: secret("dataServices.redis.adminPasswordKey", ds.redis.adminPasswordKey),
@@ -156,6 +158,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
     const forward = c.traceGateway?.forward;
     const traceGateway = {
         replicas: c.traceGateway?.replicas ?? c.webReplicas ?? profile.webReplicas,
+        size: c.traceGateway?.size ?? profile.traceGatewaySize,
         queueStorage: c.traceGateway?.queueStorage ?? "5Gi",
         forward: forward
             ? { endpoint: forward.endpoint, authorization: forward.authorizationKey ? secret("traceGateway.forward.authorizationKey", forward.authorizationKey) : undefined }
@@ -179,7 +182,6 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         protectState: c.protectState ?? profile.protectState,
         maxTenantSize: c.maxTenantSize ?? profile.maxTenantSize,
         webReplicas: c.webReplicas ?? profile.webReplicas,
-        nodePortsAllowed: profile.nodePortsAllowed,
         deployerNamespace: c.deployerNamespace ?? "pulumi-kubernetes-operator",
         ingress: {
             className: c.ingress.className,
@@ -199,7 +201,6 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             retentionDays: c.backups?.retentionDays ?? profile.backups.retentionDays,
             noncurrentVersionDays: (c.backups?.bucketVersioning ?? true) ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays) : undefined,
             hourUtc: c.backups?.hourUtc ?? 1,
-            postgresDumps: postgres.mode === "in-cluster",
         },
     };
 }

@@ -197,6 +197,7 @@ export const platformConfigSchema = z
         traceGateway: z
             .strictObject({
                 replicas: z.number().int().min(1).max(10).optional().meta({ description: "@default webReplicas" }),
+                size: size.optional().meta({ description: "Resource profile of each replica. @default small outside prod, standard in prod" }),
                 queueStorage: quantity.optional().meta({ description: "Volume of each replica's persistent sending queue. @default 5Gi" }),
                 forward: z
                     .strictObject({

@@ -24,21 +24,23 @@ export function contentHash(...parts: unknown[]): string {
 
 /**
  * A one-shot Job named `<base>-<hash of what it runs>`: it runs again exactly when what it runs
- * changes, and a failed run is replaced on the next deploy (`pulumi.com/replaceUnready`).
+ * changes, and a failed run is replaced on the next deploy (`pulumi.com/replaceUnready`). Pulumi
+ * waits for it as long as the Job may run (its own await gives up after 10 minutes).
  */
 export function hashedJob(resourceName: string, base: string, args: JobArgs, hashInputs: unknown[], opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
     const labels = standardLabels(args.labels);
+    const deadline = args.activeDeadlineSeconds ?? 1800;
     return new k8s.batch.v1.Job(
         resourceName,
         {
             metadata: { name: `${base}-${contentHash(...hashInputs)}`, namespace: args.namespace.output, labels, annotations: REPLACE_UNREADY },
             spec: {
                 backoffLimit: args.backoffLimit ?? 2,
-                activeDeadlineSeconds: args.activeDeadlineSeconds ?? 1800,
+                activeDeadlineSeconds: deadline,
                 template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes }) },
             },
         },
-        opts,
+        { ...opts, customTimeouts: { create: `${deadline + 60}s`, update: `${deadline + 60}s` } },
     );
 }
 

@@ -10,6 +10,3 @@ export function statefulOptions(protect: boolean, opts: pulumi.CustomResourceOpt
 
 /** Annotation that makes Pulumi replace a Job that did not complete, so a failed run is retried. */
 export const REPLACE_UNREADY = { "pulumi.com/replaceUnready": "true" } as const;
-
-/** Annotation that tells Pulumi not to wait for a Job (for CronJob-like one-offs that may take long). */
-export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;

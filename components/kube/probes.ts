@@ -17,10 +17,6 @@ export function execProbe(command: string[], timing: ProbeTiming = {}): Probe {
     return { exec: { command }, periodSeconds: timing.periodSeconds ?? 10, failureThreshold: timing.failureThreshold ?? 3, timeoutSeconds: timing.timeoutSeconds ?? 5, initialDelaySeconds: timing.initialDelaySeconds };
 }
 
-export function tcpProbe(port: number | string, timing: ProbeTiming = {}): Probe {
-    return { tcpSocket: { port }, periodSeconds: timing.periodSeconds ?? 10, failureThreshold: timing.failureThreshold ?? 3, timeoutSeconds: timing.timeoutSeconds ?? 5, initialDelaySeconds: timing.initialDelaySeconds };
-}
-
 /**
  * A startup probe that tolerates `seconds` of start-up (migrations, cache warm-up) before the
  * liveness probe may kill the container.

@@ -7,6 +7,7 @@ import { SELF_METRICS_PORT, UNROUTED_METRICS_PORT } from "../tracing/collector-c
 import { TRACE_GATEWAY } from "../tracing/gateway";
 import { type AlertGroup, platformAlertGroups } from "./alerts";
 import { prometheusRule, serviceMonitor } from "./monitors";
+import { DATA_SERVICE_PORTS } from "../data/ports";
 
 /**
  * What the environment's Prometheus watches in the platform namespace: the trace gateway (its own
@@ -28,7 +29,7 @@ export function platformMonitoring(env: Environment, ns: PlatformNamespace, opts
     const minio = env.objectStore.mode === "in-cluster";
     if (minio) {
         serviceMonitor("platform-monitor-minio", monitoring, { name: "minio", namespace: ns.namespace, labels: at("minio"), port: "s3", path: "/minio/v2/metrics/cluster", interval: "60s" }, opts);
-        ports.push(9000);
+        ports.push(DATA_SERVICE_PORTS.minio);
     }
     const groups = platformAlertGroups({ namespace: env.platformNamespace, postgresExporter, minio });
     prometheusRule("platform-alerts", monitoring, { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: env.name } }, opts);

@@ -6,14 +6,13 @@ import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { OTLP_HTTP_PORT } from "../tracing/collector-config";
 import { TRACE_GATEWAY } from "../tracing/gateway";
-import { ANNOTATIONS, standardLabels } from "../naming/labels";
+import { ANNOTATIONS, LABELS, standardLabels } from "../naming/labels";
+import { DATA_SERVICE_PORTS, type DataServiceApp } from "../data/ports";
 
 export interface PlatformNamespaceArgs {
     readonly env: Environment;
 }
 
-/** The ports of each in-cluster data service, by the app label of its pods. */
-const DATA_SERVICE_PORTS: Record<string, number[]> = { postgres: [5432], minio: [9000], redis: [6379] };
 
 /**
  * The namespace of the environment's shared services: Pod Security `restricted`, default-deny,
@@ -39,19 +38,24 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         policy("allow-within-namespace", allowWithinNamespace());
 
         const tenantPeer = { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } } };
-        const inCluster = (["postgres", "minio", "redis"] as const).filter((app) =>
+        const inCluster = (Object.keys(DATA_SERVICE_PORTS) as DataServiceApp[]).filter((app) =>
             app === "postgres" ? env.postgres.mode === "in-cluster" : app === "minio" ? env.objectStore.mode === "in-cluster" : env.redis.mode === "in-cluster",
         );
         for (const app of inCluster) {
-            policy(`allow-tenants-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, [tenantPeer], tcp(...DATA_SERVICE_PORTS[app]!)));
+            policy(`allow-tenants-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, [tenantPeer], tcp(DATA_SERVICE_PORTS[app])));
         }
         // Pulumi administers Postgres and MinIO (roles, databases, buckets, users).
-        const administered: Array<{ app: string; nodePort?: number }> = [];
+        const administered: Array<{ app: DataServiceApp; nodePort?: number }> = [];
         if (env.postgres.mode === "in-cluster") administered.push({ app: "postgres", nodePort: env.postgres.nodePort });
         if (env.objectStore.mode === "in-cluster") administered.push({ app: "minio", nodePort: env.objectStore.nodePort });
         for (const { app, nodePort } of administered) {
             const from = nodePort !== undefined ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [namespacePeer(env.deployerNamespace)];
-            policy(`allow-deployer-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, from, tcp(...DATA_SERVICE_PORTS[app]!)));
+            policy(`allow-deployer-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, from, tcp(DATA_SERVICE_PORTS[app])));
+        }
+        // With an external Redis, the Job that applies tenant ACL users (pods labelled app=redis)
+        // reaches it by address: NetworkPolicy cannot select a DNS name.
+        if (env.redis.mode === "external") {
+            policy("allow-redis-users-to-external-redis", allowEgressTo([{ ipBlock: { cidr: "0.0.0.0/0" } }], tcp(env.redis.port), { [LABELS.app]: "redis" }));
         }
         this.registerOutputs({ namespace: this.namespace.name });
     }

@@ -13,6 +13,7 @@ import { deckDocument } from "../tracing/kong";
 import { stringify } from "yaml";
 import { PlatformNamespace } from "./platform-namespace";
 import { platformMonitoring } from "../monitoring/platform-monitoring";
+import { DATA_SERVICE_PORTS } from "../data/ports";
 
 export interface PlatformArgs {
     readonly env: Environment;
@@ -53,7 +54,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const sharedRedis: SharedRedisEndpoint =
             env.redis.mode === "in-cluster"
-                ? { host: serviceHost("redis", env.platformNamespace), port: 6379, tls: false }
+                ? { host: serviceHost("redis", env.platformNamespace), port: DATA_SERVICE_PORTS.redis, tls: false }
                 : { host: env.redis.host, port: env.redis.port, tls: env.redis.tls };
         const tracesUrl = gatewayTracesUrl(env.platformNamespace);
         const workspaces: TenantWorkspace[] = [];

@@ -1,3 +1,4 @@
+import { CLICKHOUSE_NATIVE_PORT } from "../data/clickhouse/clickhouse";
 /**
  * Trace retention in a tenant's ClickHouse. Langfuse's built-in per-project retention is
  * Enterprise-only, so the open-source way is a TTL on every MergeTree table Langfuse writes at the
@@ -50,7 +51,7 @@ export function ttlScript(traceDays: number): string {
     const lines = [
         "#!/bin/sh",
         "set -eu",
-        'ch() { clickhouse-client --host "$CLICKHOUSE_HOST" --port 9000 --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" --database "$CLICKHOUSE_DB" --query "$1"; }',
+        `ch() { clickhouse-client --host "$CLICKHOUSE_HOST" --port ${CLICKHOUSE_NATIVE_PORT} --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" --database "$CLICKHOUSE_DB" --query "$1"; }`,
         'settings=""',
         'if [ "${MATERIALIZE:-1}" = "0" ]; then settings=" SETTINGS materialize_ttl_after_modify = 0"; fi',
         `for t in ${LANGFUSE_TTL_TABLES.map((t) => t.table).join(" ")}; do`,

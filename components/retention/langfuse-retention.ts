@@ -6,24 +6,22 @@ import type { ContainerArgs } from "../kube/workload";
 import { standardLabels } from "../naming/labels";
 import { APP_WORKLOADS } from "../sizing/profiles";
 import { IMAGES, imageRef } from "../versions/images";
+import type { ClickHouse } from "../data/clickhouse/clickhouse";
 import { ttlScript } from "./clickhouse-ttl";
 
 export interface LangfuseRetentionArgs {
     readonly ctx: AppContext;
     readonly traceDays: number;
-    readonly clickhouseHost: string;
-    /** Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB. */
-    readonly clickhouseSecret: string;
+    readonly clickhouse: ClickHouse;
     /** What must be done first: Langfuse's migration Job, which creates the tables. */
     readonly after: readonly pulumi.Resource[];
-    /** False while the tenant is offboarding or retired: no reconcile Job, the CronJob suspended. */
-    readonly running: boolean;
 }
 
 /**
  * Trace retention of a tenant's Langfuse: the TTL reconciler as a Job after Langfuse's migrations
  * (named from a hash of the script, the Langfuse version and the ClickHouse image, so every
  * upgrade or change of retention runs it again), and nightly as a CronJob that re-checks it.
+ * While the tenant is not running there is no Job, and the CronJob is suspended.
  */
 export class LangfuseRetention extends pulumi.ComponentResource {
     readonly script: string;
@@ -42,13 +40,13 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             name: "reconcile",
             image: IMAGES.clickhouse,
             command: ["sh", "/scripts/reconcile.sh"],
-            env: { CLICKHOUSE_HOST: args.clickhouseHost, MATERIALIZE: materialize ? "1" : "0" },
-            envFromSecrets: [args.clickhouseSecret],
+            env: { CLICKHOUSE_HOST: args.clickhouse.host, MATERIALIZE: materialize ? "1" : "0" },
+            envFromSecrets: [args.clickhouse.secretName],
             resources: APP_WORKLOADS.job[ctx.tenant.size],
             volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
         });
         const volumes = [{ name: "scripts", configMap: { name: scripts.metadata.name } }];
-        if (args.running) hashedJob(
+        if (ctx.running) hashedJob(
             `${name}-job`,
             "langfuse-retention",
             { namespace: ctx.namespace, labels, container: container(true), volumes },
@@ -57,7 +55,7 @@ export class LangfuseRetention extends pulumi.ComponentResource {
         );
         cronJob(
             `${name}-cron`,
-            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), suspend: !args.running, container: container(false), volumes },
+            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), suspend: !ctx.running, container: container(false), volumes },
             { parent: this, dependsOn: [scripts] },
         );
         this.registerOutputs({});

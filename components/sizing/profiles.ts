@@ -131,8 +131,6 @@ export const APP_WORKLOADS = {
     },
 } as const satisfies Record<string, SizeTable>;
 
-export type AppWorkload = keyof typeof APP_WORKLOADS;
-
 /** Volume size of a tenant's ClickHouse: the environment's size, but at most 10Gi for `small` tenants. */
 export function clickhouseStorage(size: Size, environmentStorage: string): string {
     if (size !== "small") return environmentStorage;

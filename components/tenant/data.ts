@@ -3,6 +3,7 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
+import type { Environment } from "../environment/environment";
 import { statefulOptions } from "../kube/options";
 import { type AppName, type BucketPurpose, type ObjectStorePrincipal, bucketName, objectStoreUser, pgDatabase, pgRole } from "../naming/names";
 import { bucketPolicy, postgresUrl } from "./urls";
@@ -99,6 +100,11 @@ export interface TenantBuckets {
 /** Bucket versioning: overwritten and deleted objects stay recoverable this many days. */
 export interface BucketVersioning {
     readonly noncurrentDays: number;
+}
+
+/** The environment's bucket versioning, or undefined where it is switched off. */
+export function bucketVersioning(env: Environment): BucketVersioning | undefined {
+    return env.backups.noncurrentVersionDays ? { noncurrentDays: env.backups.noncurrentVersionDays } : undefined;
 }
 
 /**

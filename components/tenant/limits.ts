@@ -4,10 +4,11 @@ import { APP_WORKLOADS } from "../sizing/profiles";
 
 /**
  * The tenant's LimitRange: defaults for a container that states no resources (none of the
- * platform's do), and a per-container ceiling at the largest workload of the tenant's size.
+ * platform's do), and a per-container ceiling at the largest workload of the tenant's size, or of
+ * the size the environment gives every tenant ClickHouse (`dataServices.clickhouse.size`).
  */
-export function limitRangeFor(size: Size): { default: Record<string, string>; defaultRequest: Record<string, string>; max: Record<string, string> } {
-    const tables = Object.values(APP_WORKLOADS).map((t) => t[size]);
+export function limitRangeFor(size: Size, clickhouseSize: Size = size): { default: Record<string, string>; defaultRequest: Record<string, string>; max: Record<string, string> } {
+    const tables = Object.entries(APP_WORKLOADS).map(([workload, t]) => t[workload === "clickhouse" ? clickhouseSize : size]);
     const maxCpu = Math.max(...tables.map((r) => cpuMillis(r.limits.cpu)));
     const maxMemory = Math.max(...tables.map((r) => memoryBytes(r.limits.memory)));
     return {

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
-import { allowDns, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
+import { DATA_SERVICE_PORTS } from "../data/ports";
 
 export { EXPOSED_LABEL } from "../naming/labels";
 
@@ -62,11 +63,6 @@ export class TenantNamespace extends pulumi.ComponentResource {
             { parent: this },
         );
     }
-
-    /** Admits traffic from the platform namespace (the trace gateway) to pods with these labels. */
-    allowFromPlatform(policyName: string, podLabels: Record<string, string>, port: number): void {
-        this.policy(policyName, allowIngressFrom(podLabels, [namespacePeer(this.env.platformNamespace)], tcp(port)));
-    }
 }
 
 /**
@@ -79,11 +75,11 @@ export function egressRules(env: Environment): k8s.types.input.networking.v1.Net
     rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     const external: number[] = [];
     const inCluster: Array<[string, number]> = [];
-    if (env.postgres.mode === "in-cluster") inCluster.push(["postgres", 5432]);
+    if (env.postgres.mode === "in-cluster") inCluster.push(["postgres", DATA_SERVICE_PORTS.postgres]);
     else external.push(env.postgres.port);
-    if (env.objectStore.mode === "in-cluster") inCluster.push(["minio", 9000]);
+    if (env.objectStore.mode === "in-cluster") inCluster.push(["minio", DATA_SERVICE_PORTS.minio]);
     else external.push(portOf(env.objectStore.endpoint, env.objectStore.ssl ? 443 : 80));
-    if (env.redis.mode === "in-cluster") inCluster.push(["redis", 6379]);
+    if (env.redis.mode === "in-cluster") inCluster.push(["redis", DATA_SERVICE_PORTS.redis]);
     else external.push(env.redis.port);
     for (const [app, port] of inCluster) rules.push({ to: [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
     if (external.length) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(...[...new Set(external)].sort((a, b) => a - b)) });

@@ -3,18 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { type Tenant, isRunning } from "../../tenants/tenant";
 import { TenantBackups } from "../backup/tenant-backups";
-import type { AlertGroup } from "../monitoring/alerts";
 import { tenantMonitoring } from "../monitoring/tenant-monitoring";
 import { Agenta } from "../apps/agenta/agenta";
 import { AGENTA_EDGE_PORT } from "../apps/agenta/env";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../apps/context";
 import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "../apps/langfuse/langfuse";
+import { LANGFUSE_S3_PREFIXES } from "../apps/langfuse/env";
 import { LangfuseRetention } from "../retention/langfuse-retention";
 import { TRACE_GATEWAY } from "../tracing/gateway";
 import { KongTracing } from "../tracing/kong-resources";
 import { Mlflow } from "../apps/mlflow/mlflow";
-import { CLICKHOUSE_METRICS_PORT, ClickHouse } from "../data/clickhouse/clickhouse";
-import { clickhouseServerConfig } from "../data/clickhouse/config";
+import { ClickHouse } from "../data/clickhouse/clickhouse";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
 import { Redis, type RedisUser } from "../data/redis/redis";
@@ -22,7 +21,7 @@ import type { Environment } from "../environment/environment";
 import { appIngress } from "../kube/ingress";
 import { allowIngressFrom, namespacePeer, tcp } from "../kube/network";
 import { type Footprint, footprintOf, sumFootprints } from "../kube/resources";
-import { standardLabels } from "../naming/labels";
+import { LABELS, standardLabels } from "../naming/labels";
 import { redisKeyPrefix, redisUser } from "../naming/names";
 import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
 import { GATE_PORT, SsoGate } from "../sso/gate";
@@ -30,7 +29,7 @@ import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
 import { appImages } from "../versions/images";
-import { type TenantDatabases, tenantBuckets, tenantDatabases } from "./data";
+import { type TenantDatabases, bucketVersioning, tenantBuckets, tenantDatabases } from "./data";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
 import { TenantNamespace } from "./tenant-namespace";
@@ -68,10 +67,6 @@ export class TenantWorkspace extends pulumi.ComponentResource {
     readonly langfuse?: Langfuse;
     readonly mlflow?: Mlflow;
     readonly tenantNamespace: TenantNamespace;
-    /** The tenant's alerts, when the environment runs the Prometheus operator. */
-    alerts: AlertGroup[] = [];
-    /** The ClickHouse TTL reconciler script, when the tenant has Langfuse. */
-    retentionScript?: string;
 
     constructor(name: string, args: TenantWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:tenant:Workspace", name, {}, opts);
@@ -82,9 +77,9 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
         const results: AppResult[] = [];
         const databases: TenantDatabases[] = [];
-        let clickhouseRef: { host: string; secret: string; resource: pulumi.Resource } | undefined;
+        let tenantClickhouse: ClickHouse | undefined;
         const protect = env.protectState;
-        const versioning = env.backups.noncurrentVersionDays ? { noncurrentDays: env.backups.noncurrentVersionDays } : undefined;
+        const versioning = bucketVersioning(env);
         const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
 
@@ -102,7 +97,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     objectStore: args.objectStore,
                     protect,
                     // Raw ingestion events age with the traces; exports are short-lived. Media is never expired: traces link to it.
-                    expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: "events/" }, langfuseExports: { days: tenant.retention.artifactDays, prefix: "exports/" } },
+                    expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: LANGFUSE_S3_PREFIXES.events }, langfuseExports: { days: tenant.retention.artifactDays, prefix: LANGFUSE_S3_PREFIXES.exports } },
                     neverExpire: ["langfuseMedia"],
                     secretKey: secrets.password("object-store", 40),
                     versioning,
@@ -141,6 +136,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 redis = { host: args.sharedRedis.host, port: args.sharedRedis.port, user, password: redisPassword.result, keyPrefix, tls: args.sharedRedis.tls };
             }
             const clickhouseResources = APP_WORKLOADS.clickhouse[env.clickhouse.size ?? tenant.size];
+            // Kept running while offboarding, for the export; stopped once retired.
+            const clickhouseReplicas = tenant.lifecycle.state === "retired" ? 0 : 1;
             const clickhouse = new ClickHouse(
                 `${id}-clickhouse`,
                 {
@@ -152,16 +149,15 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     database: "langfuse",
                     user: "langfuse",
                     password: secrets.password("clickhouse"),
-                    serverConfig: clickhouseServerConfig({ systemLogDays: SYSTEM_LOG_DAYS, prometheusPort: env.monitoring ? CLICKHOUSE_METRICS_PORT : undefined }),
+                    serverConfig: { systemLogDays: SYSTEM_LOG_DAYS },
                     metrics: env.monitoring !== undefined,
                     protect,
-                    // Kept running while offboarding, for the export; stopped once retired.
-                    replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
+                    replicas: clickhouseReplicas,
                 },
                 child,
             );
-            clickhouseRef = { host: clickhouse.host, secret: "clickhouse-credentials", resource: clickhouse };
-            extraSteady.push(footprintOf([{ resources: clickhouseResources }], tenant.lifecycle.state === "retired" ? 0 : 1));
+            tenantClickhouse = clickhouse;
+            extraSteady.push(footprintOf([{ resources: clickhouseResources }], clickhouseReplicas));
             let langfuseSso: LangfuseArgs["sso"];
             if (sso && env.sso.enabled) {
                 const app = sso.application("langfuse", publicUrl(ctx, "langfuse"), "/api/auth/callback/custom");
@@ -177,16 +173,15 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 };
             }
             this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, secrets, sso: langfuseSso }, child);
-            const retention = new LangfuseRetention(
+            new LangfuseRetention(
                 `${id}-langfuse-retention`,
-                { ctx, traceDays: tenant.retention.traceDays, clickhouseHost: clickhouse.host, clickhouseSecret: "clickhouse-credentials", after: this.langfuse.migration ? [this.langfuse.migration] : [], running: ctx.running },
+                { ctx, traceDays: tenant.retention.traceDays, clickhouse, after: this.langfuse.migrated },
                 child,
             );
-            this.retentionScript = retention.script;
             // The trace gateway delivers each tenant's spans to its Langfuse.
             this.tenantNamespace.policy(
                 "allow-trace-gateway",
-                allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
+                allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
             );
             if (tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
             results.push({ ...this.langfuse.result, steady: [...this.langfuse.result.steady, ...extraSteady] });
@@ -247,20 +242,23 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             this.outputs["agenta"] = agenta.result.outputs;
         }
 
-        this.alerts = tenantMonitoring(ctx, this.tenantNamespace, child);
-        const backups = new TenantBackups(`${id}-backups`, { ctx, objectStore: args.objectStore, databases, clickhouse: clickhouseRef, protect }, child);
+        tenantMonitoring(ctx, this.tenantNamespace, child);
+        const backups = new TenantBackups(`${id}-backups`, { ctx, objectStore: args.objectStore, databases, clickhouse: tenantClickhouse, protect }, child);
         results.push({ steady: [], jobs: backups.jobs, outputs: {} });
         this.outputs["backupBucket"] = backups.bucket;
 
         const steady = results.flatMap((r) => r.steady);
-        const largest = steady.reduce((a, b) => (b.pods && b.cpuRequestMillis / b.pods > a.cpuRequestMillis ? { ...b, cpuRequestMillis: b.cpuRequestMillis / b.pods, memoryRequestBytes: b.memoryRequestBytes / b.pods, cpuLimitMillis: b.cpuLimitMillis / b.pods, memoryLimitBytes: b.memoryLimitBytes / b.pods, pods: 1 } : a), footprintOf([]));
+        // The largest pod in each dimension on its own: a surge pod may be the biggest in CPU or in memory.
+        const perPod = steady.filter((f) => f.pods > 0);
+        const max = (dim: "cpuRequestMillis" | "memoryRequestBytes" | "cpuLimitMillis" | "memoryLimitBytes") => Math.max(0, ...perPod.map((f) => f[dim] / f.pods));
+        const largest: Footprint = { cpuRequestMillis: max("cpuRequestMillis"), memoryRequestBytes: max("memoryRequestBytes"), cpuLimitMillis: max("cpuLimitMillis"), memoryLimitBytes: max("memoryLimitBytes"), pods: 1 };
         const labels = standardLabels({ app: "workspace", tenant: id, environment: env.name });
         new k8s.core.v1.ResourceQuota(
             `${id}-quota`,
             { metadata: { name: "tenant-quota", namespace: ctx.namespace.output, labels }, spec: { hard: quotaFor(sumFootprints(steady), largest, sumFootprints(results.flatMap((r) => r.jobs))) } },
             child,
         );
-        const limits = limitRangeFor(tenant.size);
+        const limits = limitRangeFor(tenant.size, env.clickhouse.size ?? tenant.size);
         new k8s.core.v1.LimitRange(
             `${id}-limits`,
             { metadata: { name: "tenant-limits", namespace: ctx.namespace.output, labels }, spec: { limits: [{ type: "Container", ...limits }] } },

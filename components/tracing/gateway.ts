@@ -83,7 +83,6 @@ export class TraceGateway extends pulumi.ComponentResource {
             { metadata: { name: `${TRACE_GATEWAY}-auth`, namespace: args.namespace.output, labels }, type: "Opaque", stringData: secretData },
             { parent: this },
         );
-        const size = env.name === "prod" ? "standard" : "small";
         statefulService(
             name,
             {
@@ -102,7 +101,7 @@ export class TraceGateway extends pulumi.ComponentResource {
                     volumeMounts: [{ name: "config", mountPath: "/etc/otelcol", readOnly: true }],
                 },
                 extraVolumes: [{ name: "config", configMap: { name: configMap.metadata.name } }],
-                resources: DATA_SERVICES.traceGateway[size],
+                resources: DATA_SERVICES.traceGateway[env.traceGateway.size],
                 ports: [
                     { name: "otlp-http", port: OTLP_HTTP_PORT },
                     { name: "health", port: HEALTH_PORT },

@@ -1,17 +1,32 @@
+import { UnknownValueError } from "@pulumi/policy";
+
 /**
  * Helpers shared by the rules. Values may arrive wrapped (CrossGuard hands secrets over as
- * `Secret` objects with a `value`) or unknown (outputs not computed during a preview): rules read
- * through `plain()` and treat `undefined` as "not known yet", never as a violation on its own.
+ * `Secret` objects with a `value`) or unknown: during a preview CrossGuard's proxy throws
+ * `UnknownValueError` on reading an output not computed yet, and turns the whole rule into a
+ * "cannot run during preview" advisory. `plain()` reads every property on its own and makes an
+ * unknown one `undefined`, so a rule still checks everything that is known; rules treat
+ * `undefined` as "not known yet", never as a violation on its own.
  */
 
-/** Unwraps CrossGuard `Secret` values, recursively. */
-export function plain<T = unknown>(v: unknown): T {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-        const o = v as Record<string, unknown>;
-        if (o.constructor?.name === "Secret" && "value" in o) return plain(o["value"]);
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)])) as T;
+/** Reads `o[k]`, or undefined when CrossGuard does not know it yet. */
+function read(o: Record<string | number, unknown>, k: string | number): unknown {
+    try {
+        return o[k];
+    } catch (e) {
+        if (e instanceof UnknownValueError) return undefined;
+        throw e;
     }
-    if (Array.isArray(v)) return v.map(plain) as T;
+}
+
+/** Unwraps CrossGuard `Secret` values, recursively; unknown values become undefined. */
+export function plain<T = unknown>(v: unknown): T {
+    if (Array.isArray(v)) return Array.from({ length: v.length }, (_, i) => plain(read(v as unknown as Record<number, unknown>, i))) as T;
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o.constructor?.name === "Secret" && "value" in o) return plain(read(o, "value"));
+        return Object.fromEntries(Object.keys(o).map((k) => [k, plain(read(o, k))])) as T;
+    }
     return v as T;
 }
 

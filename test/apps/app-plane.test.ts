@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Capture } from "../../cli/mock-runtime";
 import { ENCRYPTION_KEY, PUBLIC_KEY, SECRET_KEY } from "../../components/apps/langfuse/env";
-import { stackCapture, STACKS } from "../support/capture";
+import { cpuMillis, memoryBytes } from "../../components/kube/resources";
+import { capture, stackCapture, STACKS } from "../support/capture";
 import { containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
 
 const APP_WORKLOADS = {
@@ -171,6 +172,19 @@ describe("MLflow", () => {
 });
 
 describe("Agenta", () => {
+    it("gives the web container (writable root) only the keys it uses, no data-store credentials", async () => {
+        const cap = await stackCapture("dev");
+        const web = containersOf(find(cap, "Deployment", "llm-acme", "agenta-web"))["web"];
+        expect(web.envFrom).toBeUndefined();
+        const env = containerEnv(cap, "llm-acme", web);
+        for (const key of ["AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY", "SUPERTOKENS_API_KEY"]) expect(env[key], `web lacks ${key}`).toBeTruthy();
+        for (const key of ["POSTGRES_URI_CORE", "REDIS_URI_DURABLE", "AGENTA_STORE_SECRET_KEY"]) expect(env[key], `web gets ${key}`).toBeUndefined();
+        // Liveness of the workers and cron without pgrep, which the api image does not have.
+        const worker = containersOf(find(cap, "Deployment", "llm-acme", "agenta-worker-streams"))["worker-streams"];
+        expect(worker.livenessProbe.exec.command.slice(0, 2)).toEqual(["python", "-c"]);
+        expect(worker.livenessProbe.exec.command[2]).toContain("'entrypoints.worker_streams' in pathlib.Path('/proc/1/cmdline')");
+    });
+
     it("wires the api, workers and services to three databases and two Redis", async () => {
         const cap = await stackCapture("dev");
         const api = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "agenta-api"))["api"]);
@@ -250,5 +264,34 @@ describe("tenant quota", () => {
             expect(memoryBytes(hard["requests.memory"])).toBeGreaterThanOrEqual(mem * 1.25);
             expect(Number(hard.pods)).toBeGreaterThanOrEqual(pods * 2);
         }
+    });
+});
+
+describe("each tenant's LimitRange", () => {
+    /** Containers whose limits exceed their namespace's LimitRange ceiling (the API server would refuse their pods). */
+    const overLimit = (cap: Capture): string[] => {
+        const out: string[] = [];
+        for (const ns of tenantNamespaces(cap)) {
+            const max = find(cap, "LimitRange", ns, "tenant-limits").spec.limits[0].max as { cpu: string; memory: string };
+            for (const w of [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet"), ...ofKind(cap, "Job"), ...ofKind(cap, "CronJob")].filter((x) => x.metadata.namespace === ns)) {
+                for (const [name, c] of Object.entries(containersOf(w))) {
+                    const limits = c.resources.limits as { cpu: string; memory: string };
+                    if (cpuMillis(limits.cpu) > cpuMillis(max.cpu) || memoryBytes(limits.memory) > memoryBytes(max.memory)) out.push(`${ns}/${w.metadata.name}/${name}`);
+                }
+            }
+        }
+        return out;
+    };
+
+    it.each(STACKS)("admits every container the platform declares in %s", async (stack) => {
+        const cap = await stackCapture(stack);
+        expect(tenantNamespaces(cap).length).toBeGreaterThan(0);
+        expect(overLimit(cap)).toEqual([]);
+    });
+
+    it("admits a ClickHouse the environment sizes above the tenant", async () => {
+        const cap = await capture({ stack: "dev", platformOverrides: { dataServices: { clickhouse: { size: "standard" } } } });
+        expect(ofKind(cap, "StatefulSet").some((s) => s.metadata.name === "clickhouse")).toBe(true);
+        expect(overLimit(cap)).toEqual([]);
     });
 });

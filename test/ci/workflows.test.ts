@@ -53,6 +53,12 @@ describe("GitHub workflows", () => {
         expect(up.environment).toBe("${{ inputs.stack }}");
         expect(up.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({ command: "up", policyPacks: "policies" });
         expect(up.concurrency.group).toBe("pulumi-up-${{ inputs.stack }}");
+        // A reusable workflow gets at most the permissions its caller grants.
+        for (const job of ["dev", "staging", "prod"]) {
+            for (const [scope, level] of Object.entries(up.permissions as Record<string, string>)) {
+                expect(d["jobs"][job].permissions?.[scope] ?? d["permissions"]?.[scope], `${job} must grant ${scope}: ${level}`).toBe(level);
+            }
+        }
     });
 
     it("verify every change offline with the same entry point as CI", () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AclUser, aclSetUserCommands, renderAclFile } from "../../components/data/redis/acl";
 import { type RedisServer, requireBinary, startRedis } from "../support/servers";
+import { capture } from "../support/capture";
+import { ofKind } from "../support/resources";
 
 const redisServer = requireBinary("redis-server", "redis-server");
 
@@ -73,5 +75,25 @@ describe.skipIf(!redisServer)("Redis ACL users file, loaded by Debian's redis-se
         expect(redis.run("healthcheck", "probe-password-0123456789", "GET", "acme:langfuse:job:1")).toMatch(/NOPERM/);
         expect(redis.run("platform-admin", "admin-password-0123456789", "ACL", "LOAD")).toBe("OK");
         expect(redis.run("platform-admin", "admin-password-0123456789", "GET", "acme:langfuse:job:1")).toBe("x");
+    });
+});
+
+describe("tenant users in an external Redis", () => {
+    it("are applied by a Job the platform namespace lets reach the Redis port", async () => {
+        const cap = await capture({
+            stack: "staging",
+            platformOverrides: { dataServices: { redis: { mode: "external", host: "redis.internal.example.com", port: 6380, adminPasswordKey: "redisAdminPassword" } } },
+        });
+        const job = ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-platform" && j.metadata.name!.startsWith("redis-acl-apply-"));
+        expect(job, "no ACL apply Job").toBeDefined();
+        const podLabels = job!.spec.template.metadata.labels as Record<string, string>;
+        const egress = ofKind(cap, "NetworkPolicy").filter(
+            (p) =>
+                p.metadata.namespace === "llm-platform" &&
+                (p.spec.policyTypes as string[]).includes("Egress") &&
+                Object.entries((p.spec.podSelector.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => podLabels[k] === v) &&
+                ((p.spec.egress ?? []) as Array<{ ports?: Array<{ port: number }> }>).some((e) => e.ports?.some((x) => x.port === 6380)),
+        );
+        expect(egress.map((p) => p.metadata.name)).toEqual(["allow-redis-users-to-external-redis"]);
     });
 });

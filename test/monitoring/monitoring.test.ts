@@ -146,7 +146,8 @@ describe.each(["dev", "staging", "prod"])("the platform watching itself in %s", 
                 const env = containerEnv(cap, ns, containersOf(mlflow)["mlflow"]);
                 expect(env["MLFLOW_EXPOSE_PROMETHEUS"]).toBe("/tmp/prometheus");
                 // Prometheus scrapes by pod IP: an IP-literal Host header must pass MLflow's host check.
-                expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).toEqual(expect.arrayContaining(["10.*", "172.*", "192.168.*"]));
+                expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).toEqual(expect.arrayContaining(["10.*", "172.1[6-9].*", "172.2[0-9].*", "172.3[0-1].*", "192.168.*"]));
+                expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).not.toContain("172.*");
             }
         }
         const platformPorts = (find(cap, "NetworkPolicy", "llm-platform", "allow-monitoring").spec.ingress[0].ports as Array<{ port: number }>).map((p) => p.port);

@@ -27,6 +27,7 @@ import { evaluate } from "../../cli/policy-eval";
 import type { Capture } from "../../cli/mock-runtime";
 import { stackCapture, STACKS } from "../support/capture";
 import { container, goodDeployment, labels, namespace, resource, runResourceRule, runStackRule } from "./fixtures";
+import { plain } from "../../policies/lib/values";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const mutate = (f: (d: Record<string, any>) => void) => {
@@ -224,5 +225,21 @@ describe("stack rules: a good fixture passes, each mutation reports its violatio
         const revoke = resource("postgresql:index/grant:Grant", "g", { database: "acme_mlflow", role: "public", objectType: "database", privileges: [] });
         expect(await runStackRule(postgresConnectRevoked, [db, revoke])).toEqual([]);
         expect(await runStackRule(postgresConnectRevoked, [db])).toEqual(["Postgres database acme_mlflow does not revoke CONNECT from PUBLIC."]);
+    });
+});
+
+describe("rules during a preview, when some values are not known yet", () => {
+    // CrossGuard hands rules a proxy that throws on reading an unknown output.
+    const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(v: T) => T; unknownStringValue: unknown };
+
+    it("still check every known value instead of giving the rule up", async () => {
+        const props = unknownCheckingProxy({
+            metadata: { name: "tenant-backup", namespace: "llm-acme" },
+            data: { "notes.txt": "postgresql://user:hunter2@db:5432/x", generated: unknownStringValue },
+        });
+        expect(plain(props)).toEqual({ metadata: { name: "tenant-backup", namespace: "llm-acme" }, data: { "notes.txt": "postgresql://user:hunter2@db:5432/x", generated: undefined } });
+        expect(await runResourceRule(noSecretsInConfigMaps, "kubernetes:core/v1:ConfigMap", props as Record<string, unknown>)).toEqual([
+            "ConfigMap llm-acme/tenant-backup: key `notes.txt` contains a secret value.",
+        ]);
     });
 });

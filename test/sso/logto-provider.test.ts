@@ -99,6 +99,33 @@ describe("Logto organization provider", () => {
         expect(logto.orgs.get(id)!.members.has(jane)).toBe(true);
     });
 
+    it("sees every member of a large organization, not just the first page", async () => {
+        const jane = logto.addUser("jane@acme.example");
+        logto.addUser("new.admin@acme.example");
+        const { id, outs } = await orgs.create(orgInputs());
+        const org = logto.orgs.get(id)!;
+        // 150 users join by JIT before Jane in listing order: she is on the second page.
+        org.members.delete(jane);
+        for (let i = 0; i < 150; i++) org.members.add(logto.addUser(`user${i}@acme.example`));
+        org.members.add(jane);
+        const props = (await orgs.read(id, outs)).props as OrganizationOutputs;
+        expect(props.pendingAdminEmails).toEqual([]);
+        expect((await orgs.diff(id, props, orgInputs())).changes).toBe(false);
+    });
+
+    it("takes the admin role back from admins dropped from the tenant file, and membership outside its domains", async () => {
+        const jane = logto.addUser("jane@acme.example");
+        const contractor = logto.addUser("sam@contractor.example");
+        const adminRole = logto.addOrgRole("admin");
+        const { id, outs } = await orgs.create(orgInputs({ adminEmails: ["jane@acme.example", "sam@contractor.example"] }));
+        const org = logto.orgs.get(id)!;
+        expect([...org.members].sort()).toEqual([jane, contractor].sort());
+        await orgs.update(id, outs, orgInputs({ adminEmails: [] }));
+        // Jane is in acme.example: still a member, no longer an admin. Sam loses access altogether.
+        expect([...org.members]).toEqual([jane]);
+        expect([...(org.roles.get(jane) ?? [])]).not.toContain(adminRole);
+    });
+
     it("reads a deleted organization as gone, and deletes idempotently", async () => {
         const { id, outs } = await orgs.create(orgInputs());
         await orgs.delete(id, outs);

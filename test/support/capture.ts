@@ -38,8 +38,8 @@ export async function runCapture(opts: RunOptions): Promise<CaptureResult> {
 /** A capture that must succeed. */
 export async function capture(opts: RunOptions): Promise<Capture> {
     const cached = path.join(CACHE_DIR, `${key(opts)}.json`);
-    if (fs.existsSync(cached)) return (JSON.parse(fs.readFileSync(cached, "utf8")) as { ok: true; capture: Capture }).capture;
-    const result = await runCapture(opts);
+    // The global setup caches failed runs too: they fail here, with the program's error.
+    const result = fs.existsSync(cached) ? (JSON.parse(fs.readFileSync(cached, "utf8")) as CaptureResult) : await runCapture(opts);
     if (!result.ok) throw new Error(`program failed for ${opts.stack}:\n${result.error}`);
     return result.capture;
 }

@@ -115,6 +115,12 @@ export class FakeLogto {
 
     private api(method: string, url: URL, body: any, send: (s: number, b?: unknown) => void): void {
         const p = url.pathname.split("/").filter(Boolean).map(decodeURIComponent); // ["api", ...]
+        // Logto paginates every list: `page` (from 1) and `page_size` (default 20).
+        const paged = <T>(rows: T[]): T[] => {
+            const page = Number(url.searchParams.get("page") ?? 1);
+            const size = Number(url.searchParams.get("page_size") ?? 20);
+            return rows.slice((page - 1) * size, page * size);
+        };
         const notFound = () => send(404, { code: "entity.not_exists_with_id", message: "The entity does not exist." });
         const orgView = (o: Org) => ({ id: o.id, name: o.name, description: o.description, customData: o.customData });
         const appView = (a: App) => ({ id: a.id, name: a.name, description: a.description, type: a.type, oidcClientMetadata: a.oidcClientMetadata, customData: a.customData, appLevelAccessControlEnabled: a.appLevelAccessControlEnabled });
@@ -122,7 +128,7 @@ export class FakeLogto {
         if (p[1] === "organizations") {
             if (p.length === 2 && method === "GET") {
                 const q = (url.searchParams.get("q") ?? "").toLowerCase();
-                return send(200, [...this.orgs.values()].filter((o) => o.name.toLowerCase().includes(q) || o.id === q).map(orgView));
+                return send(200, paged([...this.orgs.values()].filter((o) => o.name.toLowerCase().includes(q) || o.id === q).map(orgView)));
             }
             if (p.length === 2 && method === "POST") {
                 if ([...this.orgs.values()].some((o) => o.name === body.name && false)) return send(422, {});
@@ -144,14 +150,14 @@ export class FakeLogto {
                 }
             }
             if (p[3] === "jit" && p[4] === "email-domains") {
-                if (method === "GET") return send(200, org.jit.map((d) => ({ organizationId: org.id, emailDomain: d })));
+                if (method === "GET") return send(200, paged(org.jit.map((d) => ({ organizationId: org.id, emailDomain: d }))));
                 if (method === "PUT") {
                     org.jit = [...body.emailDomains];
                     return send(204);
                 }
             }
             if (p[3] === "users" && p.length === 4) {
-                if (method === "GET") return send(200, [...org.members].map((id) => ({ id, organizationRoles: [...(org.roles.get(id) ?? [])].map((r) => ({ id: r })) })));
+                if (method === "GET") return send(200, paged([...org.members].map((id) => ({ id, organizationRoles: [...(org.roles.get(id) ?? [])].map((r) => ({ id: r })) }))));
                 if (method === "POST") {
                     for (const id of body.userIds) {
                         if (!this.users.has(id)) return send(422, { code: "entity.relation_foreign_key_not_found", message: `user ${id} not found` });
@@ -167,6 +173,10 @@ export class FakeLogto {
                 }
                 return send(201);
             }
+            if (p[3] === "users" && p[5] === "roles" && p.length === 7 && method === "DELETE") {
+                if (!org.roles.get(p[4]!)?.delete(p[6]!)) return send(404, { code: "entity.not_found", message: "no such role of the user" });
+                return send(204);
+            }
             if (p[3] === "users" && p.length === 5 && method === "DELETE") {
                 org.members.delete(p[4]!);
                 return send(204);
@@ -174,7 +184,7 @@ export class FakeLogto {
         }
         if (p[1] === "organization-roles" && method === "GET") {
             const q = url.searchParams.get("q") ?? "";
-            return send(200, [...this.orgRoles.values()].filter((r) => r.name.includes(q)));
+            return send(200, paged([...this.orgRoles.values()].filter((r) => r.name.includes(q))));
         }
         if (p[1] === "users" && p.length === 2 && method === "GET") {
             const email = url.searchParams.get("search.primaryEmail") ?? "";
@@ -183,9 +193,7 @@ export class FakeLogto {
         }
         if (p[1] === "applications") {
             if (p.length === 2 && method === "GET") {
-                const page = Number(url.searchParams.get("page") ?? 1);
-                const size = Number(url.searchParams.get("page_size") ?? 20);
-                return send(200, [...this.apps.values()].slice((page - 1) * size, page * size).map(appView));
+                return send(200, paged([...this.apps.values()].map(appView)));
             }
             if (p.length === 2 && method === "POST") {
                 const id = randomBytes(10).toString("hex").slice(0, 21);

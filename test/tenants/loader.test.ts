@@ -111,4 +111,10 @@ describe("tenant loader", () => {
     it("treats an empty tenants directory as no tenants", () => {
         expect(readTenantFiles(dirWith({}), { knownStacks: STACKS })).toEqual([]);
     });
+
+    it("refuses a tenants directory that does not exist, rather than reading it as no tenants", () => {
+        expect(problemsOf(() => readTenantFiles(path.join(dirWith({}), "tenant"), { knownStacks: STACKS, displayDir: "tenant" }))).toEqual([
+            "tenant: : does not exist.",
+        ]);
+    });
 });

@@ -65,6 +65,9 @@ describe("release channels", () => {
             const j = byName(job);
             // A failed Job fails the deploy before these change, leaving the old version serving; the next deploy replaces it.
             expect((j.inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations["pulumi.com/replaceUnready"]).toBe("true");
+            // Pulumi waits as long as the Job may run, not its default 10 minutes.
+            const deadline = (j.inputs as { spec: { activeDeadlineSeconds: number } }).spec.activeDeadlineSeconds;
+            expect(parseInt(j.options.customTimeouts?.create ?? "0", 10), job).toBeGreaterThanOrEqual(deadline);
             for (const d of deployments) expect(byName(d).options.dependencies, `${d} must wait for ${job}`).toContain(j.urn);
         }
     });

@@ -3,17 +3,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "../../data/redis/redis";
 import { appDeployment } from "../../kube/deployment";
-import { hashedJob } from "../../kube/jobs";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
 import { type Footprint, footprintOf } from "../../kube/resources";
-import type { ContainerArgs } from "../../kube/workload";
+import { type ContainerArgs, fromSecret } from "../../kube/workload";
 import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
-import { SUPPORT_IMAGES, imageRef } from "../../versions/images";
+import { SUPPORT_IMAGES } from "../../versions/images";
+import { appMigration } from "../migration";
 import { type AppContext, type AppResult, appLabels, internalHost, publicUrl, replicas as running } from "../context";
 import {
     AGENTA_API_PORT,
@@ -33,6 +33,7 @@ import {
     WORKER_STREAMS_COMMAND,
     coreEnv,
     edgeConfig,
+    pid1Runs,
     webEnv,
 } from "./env";
 
@@ -205,15 +206,13 @@ export class Agenta extends pulumi.ComponentResource {
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[size],
         };
-        // Once per version, before any pod of it starts; a failure leaves the old version serving.
-        const migration = !ctx.running ? undefined : hashedJob(
+        const migration = appMigration(
+            ctx,
             `${name}-migrate`,
-            "agenta-migrate",
-            { namespace: ctx.namespace, labels: appLabels(ctx, "agenta", "migrate"), container: migrate },
-            [{ image: imageRef(apiImage), command: MIGRATE_COMMAND, env: MIGRATE_ENV }],
+            { app: "agenta", base: "agenta-migrate", container: migrate, hashInputs: [MIGRATE_COMMAND, MIGRATE_ENV] },
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
-        const afterMigration = [...(migration ? [migration] : []), supertokens.deployment];
+        const afterMigration = [...migration.after, supertokens.deployment];
 
         deploy(
             "api",
@@ -244,7 +243,7 @@ export class Agenta extends pulumi.ComponentResource {
                     env: core,
                     envFromSecrets: [this.secretName],
                     resources: res(`agenta-${component}`),
-                    livenessProbe: execProbe(["pgrep", "-f", module], { periodSeconds: 30 }),
+                    livenessProbe: execProbe(pid1Runs(module), { periodSeconds: 30 }),
                 },
                 { dependsOn: afterMigration },
             );
@@ -258,7 +257,7 @@ export class Agenta extends pulumi.ComponentResource {
                 env: core,
                 envFromSecrets: [this.secretName],
                 resources: res("agenta-cron"),
-                livenessProbe: execProbe(["pgrep", "supercronic"], { periodSeconds: 60 }),
+                livenessProbe: execProbe(pid1Runs("supercronic"), { periodSeconds: 60 }),
             },
             // Exactly one scheduler: never two pods during a rollout.
             { strategy: "Recreate", dependsOn: afterMigration },
@@ -287,8 +286,14 @@ export class Agenta extends pulumi.ComponentResource {
                 command: WEB_COMMAND,
                 args: WEB_ARGS,
                 ports: [{ name: "http", port: AGENTA_WEB_PORT }],
-                env: webEnv(inputs),
-                envFromSecrets: [this.secretName],
+                // Only the keys the web server uses (as upstream's chart gives it): this container keeps a
+                // writable root filesystem, so it gets no database, Redis or object-store credentials.
+                env: {
+                    ...webEnv(inputs),
+                    AGENTA_AUTH_KEY: fromSecret(this.secretName, "AGENTA_AUTH_KEY"),
+                    AGENTA_CRYPT_KEY: fromSecret(this.secretName, "AGENTA_CRYPT_KEY"),
+                    SUPERTOKENS_API_KEY: fromSecret(this.secretName, "SUPERTOKENS_API_KEY"),
+                },
                 resources: res("agenta-web"),
                 startupProbe: startupWindow(httpProbe("/", "http"), 180),
                 readinessProbe: httpProbe("/", "http"),
@@ -332,7 +337,7 @@ export class Agenta extends pulumi.ComponentResource {
             child,
         );
         steady.push(footprintOf([{ resources: res("agenta-edge") }], replicas));
-        this.result = { steady, jobs: ctx.running ? [footprintOf([migrate])] : [], outputs: { url: inputs.publicUrl } };
+        this.result = { steady, jobs: [...migration.jobs], outputs: { url: inputs.publicUrl } };
         this.registerOutputs({ url: inputs.publicUrl });
     }
 }

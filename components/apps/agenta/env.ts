@@ -1,3 +1,4 @@
+import { serviceHost } from "../../kube/namespace";
 /**
  * Agenta's environment and commands, from the pinned release's self-host files
  * (api/oss/src/utils/env.py, hosting/kubernetes/helm, hosting/docker-compose/oss at v0.113.0).
@@ -67,6 +68,16 @@ export const WORKER_QUEUES_COMMAND = ["python", "-m", "entrypoints.worker_queues
 export const CRON_COMMAND = ["/usr/local/bin/supercronic", "/app/crontab"];
 export const WEB_COMMAND = ["/app/entrypoint.sh"];
 export const WEB_ARGS = ["node", "./oss/server.js"];
+/**
+ * A liveness check that PID 1 is still the given process, in Python (the api image has no
+ * procps, so no pgrep): upstream's compose file checks the workers the same way. The commands
+ * above run their process as PID 1, with no shell in front.
+ */
+export function pid1Runs(needle: string): string[] {
+    if (!/^[\w./-]+$/.test(needle)) throw new Error(`pid1Runs: ${needle} is not a plain process name`);
+    return ["python", "-c", `import pathlib,sys; sys.exit(0 if '${needle}' in pathlib.Path('/proc/1/cmdline').read_bytes().decode('utf-8','ignore') else 1)`];
+}
+
 export const MIGRATE_COMMAND = ["sh", "-c", "python -m oss.databases.postgres.migrations.runner"];
 export const MIGRATE_ENV = {
     ALEMBIC_AUTO_MIGRATIONS: "true",
@@ -80,7 +91,7 @@ export const MIGRATE_ENV = {
  * unprivileged user, everything writable under /tmp.
  */
 export function edgeConfig(ns: string): string {
-    const svc = (name: string, port: number) => `http://${name}.${ns}.svc.cluster.local:${port}`;
+    const svc = (name: string, port: number) => `http://${serviceHost(name, ns)}:${port}`;
     return [
         "worker_processes 1;",
         "pid /tmp/nginx.pid;",

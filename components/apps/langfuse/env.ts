@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/clickhouse/clickhouse";
 
 /**
  * Langfuse's environment, by container. Names and formats follow the env schemas of the pinned
@@ -21,11 +21,16 @@ export function langfuseIds(tenantId: string): { orgId: string; projectId: strin
     return { orgId: `${tenantId}-org`, projectId: `${tenantId}-project` };
 }
 
+/** Key prefixes in the Langfuse buckets; the lifecycle rules of the buckets expire exactly these. */
+export const LANGFUSE_S3_PREFIXES = { events: "events/", media: "media/", exports: "exports/" } as const;
+
 /** Plain (non-secret) settings read by both web and worker. */
 export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
     const env: Record<string, string> = {
         HOSTNAME: "0.0.0.0",
-        CLICKHOUSE_URL: `http://${i.clickhouse.host}:8123`,
+        // Web signs in with it; the worker builds links with it (batch exports, mentions, alerts).
+        NEXTAUTH_URL: i.publicUrl,
+        CLICKHOUSE_URL: `http://${i.clickhouse.host}:${CLICKHOUSE_HTTP_PORT}`,
         CLICKHOUSE_USER: i.clickhouse.user,
         CLICKHOUSE_DB: i.clickhouse.database,
         // Single-node ClickHouse: without this, the clustered migrations run (the default is "true").
@@ -38,12 +43,12 @@ export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
         LANGFUSE_S3_EVENT_UPLOAD_REGION: i.s3.region,
         LANGFUSE_S3_EVENT_UPLOAD_ENDPOINT: i.s3.endpoint,
         LANGFUSE_S3_EVENT_UPLOAD_FORCE_PATH_STYLE: "true",
-        LANGFUSE_S3_EVENT_UPLOAD_PREFIX: "events/",
+        LANGFUSE_S3_EVENT_UPLOAD_PREFIX: LANGFUSE_S3_PREFIXES.events,
         LANGFUSE_S3_MEDIA_UPLOAD_BUCKET: i.s3.media,
         LANGFUSE_S3_MEDIA_UPLOAD_REGION: i.s3.region,
         LANGFUSE_S3_MEDIA_UPLOAD_ENDPOINT: i.s3.endpoint,
         LANGFUSE_S3_MEDIA_UPLOAD_FORCE_PATH_STYLE: "true",
-        LANGFUSE_S3_MEDIA_UPLOAD_PREFIX: "media/",
+        LANGFUSE_S3_MEDIA_UPLOAD_PREFIX: LANGFUSE_S3_PREFIXES.media,
         LANGFUSE_S3_BATCH_EXPORT_ENABLED: "true",
         LANGFUSE_S3_BATCH_EXPORT_BUCKET: i.s3.exports,
         LANGFUSE_S3_BATCH_EXPORT_REGION: i.s3.region,
@@ -61,7 +66,6 @@ export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
 export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
     const { orgId, projectId } = langfuseIds(i.tenantId);
     return {
-        NEXTAUTH_URL: i.publicUrl,
         // The migration Job has run them before this version starts; the entrypoint skips them.
         LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED: "true",
         LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED: "true",
@@ -85,7 +89,7 @@ export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
  */
 export function migrationEnv(i: LangfuseEnvInputs): Record<string, string> {
     // golang-migrate's ClickHouse driver speaks the native protocol (port 9000), not HTTP.
-    return { CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:9000`, TELEMETRY_ENABLED: "false" };
+    return { CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:${CLICKHOUSE_NATIVE_PORT}`, TELEMETRY_ENABLED: "false" };
 }
 
 /** The web image's entrypoint, which migrates and then runs its arguments. */
@@ -93,13 +97,7 @@ export const MIGRATION_COMMAND = ["dumb-init", "--", "./web/entrypoint.sh", "tru
 
 /** Plain settings of the worker only. */
 export function workerEnv(): Record<string, string> {
-    return { PORT: "3030", LANGFUSE_S3_BATCH_EXPORT_PREFIX: "exports/" };
-}
-
-/** Secret settings, by container, as Pulumi inputs; each goes into a Secret, never a literal env value. */
-export interface LangfuseSecrets {
-    readonly shared: Record<string, pulumi.Input<string>>;
-    readonly web: Record<string, pulumi.Input<string>>;
+    return { PORT: "3030", LANGFUSE_S3_BATCH_EXPORT_PREFIX: LANGFUSE_S3_PREFIXES.exports };
 }
 
 /** Public keys look like `pk-lf-<uuid>`; secret keys `sk-lf-<32 alphanumerics>` (never a colon: Basic auth splits on it). */

@@ -6,15 +6,14 @@ import { appDeployment } from "../../kube/deployment";
 import { appIngress } from "../../kube/ingress";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import type { ContainerArgs } from "../../kube/workload";
-import { standardLabels } from "../../naming/labels";
+import { selectorLabels, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
 import { type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
-import { hashedJob } from "../../kube/jobs";
-import { imageRef } from "../../versions/images";
+import { appMigration } from "../migration";
 
 export interface LangfuseArgs {
     readonly ctx: AppContext;
@@ -46,8 +45,8 @@ export class Langfuse extends pulumi.ComponentResource {
     readonly result: AppResult;
     /** The web Deployment. */
     readonly web: k8s.apps.v1.Deployment;
-    /** The migration Job of this version, done before web and worker roll (none while the tenant is not running). */
-    readonly migration?: k8s.batch.v1.Job;
+    /** What must be done before anything reads Langfuse's tables: its migration Job, when there is one. */
+    readonly migrated: readonly pulumi.Resource[];
     /** Labels of the web pods, for policies that admit traffic to them. */
     readonly webPodLabels: Record<string, string>;
 
@@ -159,9 +158,7 @@ export class Langfuse extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/api/ready", "http"),
             livenessProbe: httpProbe("/api/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
-        // Migrations run once per version, as a Job, before any pod of that version starts. A
-        // failed Job fails this tenant's deploy before its Deployments change, so the old version
-        // keeps serving; the next deploy replaces the failed Job and tries again.
+        // Prisma and ClickHouse migrations, by the web image's entrypoint, before web and worker roll.
         const migrate: ContainerArgs = {
             name: "migrate",
             image: ctx.images.langfuseWeb,
@@ -170,13 +167,13 @@ export class Langfuse extends pulumi.ComponentResource {
             envFromSecrets: ["langfuse"],
             resources: APP_WORKLOADS.job[tenant.size],
         };
-        this.migration = !ctx.running ? undefined : hashedJob(
+        const migration = appMigration(
+            ctx,
             `${name}-migrate`,
-            "langfuse-migrate",
-            { namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "migrate"), container: migrate, activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS },
-            [imageRef(ctx.images.langfuseWeb), MIGRATION_COMMAND, migrationEnv(inputs)],
+            { app: "langfuse", base: "langfuse-migrate", container: migrate, hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)], activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS },
             { parent: this, dependsOn: [sharedSecret, args.clickhouse, ...args.database.resources] },
         );
+        this.migrated = migration.after;
         const webLabels = appLabels(ctx, "langfuse", "web");
         const webDeploy = appDeployment(
             `${name}-web`,
@@ -190,13 +187,13 @@ export class Langfuse extends pulumi.ComponentResource {
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
             },
-            { parent: this, dependsOn: [sharedSecret, webSecret, ...(this.migration ? [this.migration] : [])] },
+            { parent: this, dependsOn: [sharedSecret, webSecret, ...migration.after] },
         );
         // The worker runs no migrations: it starts once the Job has migrated both databases.
         appDeployment(
             `${name}-worker`,
             { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker] },
-            { parent: this, dependsOn: [...(this.migration ? [this.migration] : []), sharedSecret] },
+            { parent: this, dependsOn: [...migration.after, sharedSecret] },
         );
         if (ctx.running) appIngress(
             `${name}-ingress`,
@@ -204,9 +201,9 @@ export class Langfuse extends pulumi.ComponentResource {
             child,
         );
         this.web = webDeploy.deployment;
-        this.webPodLabels = { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web", "llmops.io/tenant": tenant.id };
+        this.webPodLabels = selectorLabels(webLabels);
         const steady: Footprint[] = [footprintOf([web], replicas(ctx, env.webReplicas)), footprintOf([worker], replicas(ctx, 1))];
-        this.result = { steady, jobs: ctx.running ? [footprintOf([migrate])] : [], outputs };
+        this.result = { steady, jobs: [...migration.jobs], outputs };
         this.registerOutputs({ url: inputs.publicUrl });
     }
 }

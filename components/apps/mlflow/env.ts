@@ -18,8 +18,8 @@ export function mlflowAllowedHosts(publicHost: string, service: string, namespac
     return [...names.flatMap((n) => [n, `${n}:*`]), ...ips].join(",");
 }
 
-/** Host patterns of private IPv4 pod addresses (MLflow matches patterns with `*` by fnmatch). */
-export const POD_IP_HOST_PATTERNS = ["10.*", "172.*", "192.168.*"];
+/** Host patterns of private IPv4 pod addresses (RFC 1918; MLflow matches patterns with `*` by fnmatch). */
+export const POD_IP_HOST_PATTERNS = ["10.*", "172.1[6-9].*", "172.2[0-9].*", "172.3[0-1].*", "192.168.*"];
 
 /** Where the server's Prometheus multiprocess files go (`--expose-prometheus`), in its /tmp emptyDir. */
 export const MLFLOW_PROMETHEUS_DIR = "/tmp/prometheus";

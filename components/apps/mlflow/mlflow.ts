@@ -8,9 +8,9 @@ import { standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
-import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
-import { cronJob, dailyAt, hashedJob } from "../../kube/jobs";
-import { imageRef } from "../../versions/images";
+import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
+import { cronJob, dailyAt } from "../../kube/jobs";
+import { appMigration } from "../migration";
 import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
 
 export interface MlflowArgs {
@@ -84,11 +84,10 @@ export class Mlflow extends pulumi.ComponentResource {
             readinessProbe: httpProbe("/health", "http"),
             livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
         };
-        const migration = !ctx.running ? undefined : hashedJob(
+        const migration = appMigration(
+            ctx,
             `${name}-db-upgrade`,
-            "mlflow-db-upgrade",
-            { namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "db-upgrade"), container: upgrade },
-            [imageRef(ctx.images.mlflow), MLFLOW_DB_UPGRADE_COMMAND],
+            { app: "mlflow", base: "mlflow-db-upgrade", container: upgrade, hashInputs: [MLFLOW_DB_UPGRADE_COMMAND] },
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
         appDeployment(
@@ -103,9 +102,9 @@ export class Mlflow extends pulumi.ComponentResource {
                 disruptionBudget: true,
                 extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
             },
-            { parent: this, dependsOn: [secret, ...(migration ? [migration] : []), ...args.storage.resources] },
+            { parent: this, dependsOn: [secret, ...migration.after, ...args.storage.resources] },
         );
-        this.trackingUri = `http://mlflow.${ctx.namespace.name}.svc.cluster.local:${MLFLOW_PORT}`;
+        this.trackingUri = `http://${internalHost(ctx, "mlflow")}:${MLFLOW_PORT}`;
         const gc: ContainerArgs = {
             name: "gc",
             image: ctx.images.mlflow,
@@ -116,7 +115,7 @@ export class Mlflow extends pulumi.ComponentResource {
             resources: APP_WORKLOADS.job[tenant.size],
         };
         cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc }, { parent: this, dependsOn: [secret] });
-        this.result = { steady: [footprintOf([server], replicas(ctx, env.webReplicas))], jobs: [footprintOf([gc]), footprintOf([upgrade])], outputs: { url: publicUrl(ctx, "mlflow") } };
+        this.result = { steady: [footprintOf([server], replicas(ctx, env.webReplicas))], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }
 }

@@ -6,6 +6,7 @@ import type { Resources } from "../../kube/resources";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { IMAGES } from "../../versions/images";
+import { type ClickHouseConfigArgs, clickhouseServerConfig } from "./config";
 import { statefulService } from "../stateful-service";
 
 export interface ClickHouseArgs {
@@ -18,12 +19,12 @@ export interface ClickHouseArgs {
     readonly database: string;
     readonly user: string;
     readonly password: pulumi.Output<string>;
-    /** Extra server settings, as a config.d XML document (for example system log TTLs). */
-    readonly serverConfig: string;
+    /** Extra server settings (system log TTLs), written as one config.d document. */
+    readonly serverConfig: Omit<ClickHouseConfigArgs, "prometheusPort">;
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
-    /** Expose the Prometheus endpoint (the server config must enable it on {@link CLICKHOUSE_METRICS_PORT}). */
+    /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. */
     readonly metrics?: boolean;
 }
 
@@ -43,6 +44,8 @@ export class ClickHouse extends pulumi.ComponentResource {
     readonly user: string;
     readonly database: string;
     readonly password: pulumi.Output<string>;
+    /** The Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB, for clients in the namespace. */
+    readonly secretName = "clickhouse-credentials";
 
     constructor(name: string, args: ClickHouseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:ClickHouse", name, {}, opts);
@@ -51,15 +54,16 @@ export class ClickHouse extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
-                metadata: { name: "clickhouse-credentials", namespace: args.namespace.output, labels },
+                metadata: { name: this.secretName, namespace: args.namespace.output, labels },
                 type: "Opaque",
                 stringData: { CLICKHOUSE_USER: args.user, CLICKHOUSE_PASSWORD: password.result, CLICKHOUSE_DB: args.database },
             },
             { parent: this },
         );
+        const serverConfig = clickhouseServerConfig({ ...args.serverConfig, prometheusPort: args.metrics ? CLICKHOUSE_METRICS_PORT : undefined });
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": args.serverConfig } },
+            { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": serverConfig } },
             { parent: this },
         );
         const service = statefulService(
@@ -95,7 +99,7 @@ export class ClickHouse extends pulumi.ComponentResource {
                 storage: args.storage,
                 storageClass: args.storageClass,
                 protect: args.protect,
-                podAnnotations: { "llmops.io/config-hash": createHash("sha256").update(args.serverConfig).digest("hex").slice(0, 16) },
+                podAnnotations: { "llmops.io/config-hash": createHash("sha256").update(serverConfig).digest("hex").slice(0, 16) },
                 terminationGracePeriodSeconds: 60,
             },
             { parent: this },

@@ -25,7 +25,6 @@ export const CAPPED_SYSTEM_LOGS = [
     "trace_log",
 ] as const;
 
-export const UNCAPPED_SYSTEM_LOGS = ["query_log"] as const;
 export const DISABLED_SYSTEM_LOGS = ["opentelemetry_span_log"] as const;
 
 export interface ClickHouseConfigArgs {

@@ -10,6 +10,7 @@ import { standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
+import { DATA_SERVICE_PORTS } from "../ports";
 
 export interface ObjectStoreArgs {
     readonly env: Environment;
@@ -65,7 +66,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                     name: "minio",
                     image: IMAGES.minio,
                     command: ["minio"],
-                    args: ["server", "/data", "--address", ":9000", "--console-address", ":9001"],
+                    args: ["server", "/data", "--address", `:${DATA_SERVICE_PORTS.minio}`, "--console-address", ":9001"],
                     env: {
                         HOME: "/tmp",
                         MINIO_BROWSER_REDIRECT: "off",
@@ -80,7 +81,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 },
                 resources: DATA_SERVICES.minio[s.size],
                 ports: [
-                    { name: "s3", port: 9000 },
+                    { name: "s3", port: DATA_SERVICE_PORTS.minio },
                     { name: "console", port: 9001 },
                 ],
                 dataPath: "/data",
@@ -91,7 +92,7 @@ export class ObjectStore extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.endpoint = `http://${service.host}:9000`;
+        this.endpoint = `http://${service.host}:${DATA_SERVICE_PORTS.minio}`;
         this.region = "us-east-1";
         this.provider = new minio.Provider(
             `${name}-admin`,

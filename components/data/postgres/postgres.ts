@@ -13,6 +13,7 @@ import { standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
+import { DATA_SERVICE_PORTS } from "../ports";
 
 export interface PostgresArgs {
     readonly env: Environment;
@@ -94,7 +95,7 @@ export class Postgres extends pulumi.ComponentResource {
                               image: IMAGES.postgresExporter,
                               ports: [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }],
                               env: {
-                                  DATA_SOURCE_URI: "127.0.0.1:5432/postgres?sslmode=disable",
+                                  DATA_SOURCE_URI: `127.0.0.1:${DATA_SERVICE_PORTS.postgres}/postgres?sslmode=disable`,
                                   DATA_SOURCE_USER: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_USER" } },
                                   DATA_SOURCE_PASS: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
                               },
@@ -106,7 +107,7 @@ export class Postgres extends pulumi.ComponentResource {
                     : undefined,
                 sidecarPorts: env.monitoring ? [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }] : undefined,
                 resources,
-                ports: [{ name: "postgres", port: 5432 }],
+                ports: [{ name: "postgres", port: DATA_SERVICE_PORTS.postgres }],
                 dataPath: "/var/lib/postgresql/data",
                 storage: s.storage,
                 storageClass: env.storageClass,
@@ -117,7 +118,7 @@ export class Postgres extends pulumi.ComponentResource {
             { parent: this },
         );
         this.host = service.host;
-        this.port = 5432;
+        this.port = DATA_SERVICE_PORTS.postgres;
         this.sslMode = "disable";
         this.provider = new postgresql.Provider(
             `${name}-admin`,

@@ -12,6 +12,7 @@ import { DATA_SERVICES, redisMaxMemory } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
 import { type AclUser, renderAclFile } from "./acl";
+import { DATA_SERVICE_PORTS } from "../ports";
 
 /** An application user of a Redis, with a password generated elsewhere (by the tenant that owns it). */
 export interface RedisUser {
@@ -53,7 +54,7 @@ const ACL_DIR = "/etc/valkey/acl";
 export function redisConfig(maxmemory: string, evictionPolicy: string, persistent: boolean): string {
     return [
         "bind 0.0.0.0 -::*",
-        "port 6379",
+        `port ${DATA_SERVICE_PORTS.redis}`,
         "protected-mode no",
         "dir /data",
         `aclfile ${ACL_DIR}/users.acl`,
@@ -72,7 +73,7 @@ export function redisConfig(maxmemory: string, evictionPolicy: string, persisten
  */
 export class Redis extends pulumi.ComponentResource {
     readonly host: string;
-    readonly port = 6379;
+    readonly port = DATA_SERVICE_PORTS.redis;
     /** The server pod's requests and limits (sidecars included). */
     readonly containers: readonly { readonly resources: Resources }[];
 
@@ -165,7 +166,7 @@ export class Redis extends pulumi.ComponentResource {
                     { name: "acl", secret: { secretName: aclSecret.metadata.name, defaultMode: 0o440 } },
                 ],
                 resources,
-                ports: [{ name: "redis", port: 6379 }],
+                ports: [{ name: "redis", port: DATA_SERVICE_PORTS.redis }],
                 dataPath: "/data",
                 storage: args.storage,
                 storageClass: args.storageClass,

@@ -54,6 +54,9 @@ export interface AccessControl {
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
+/** Rows per page of list calls (Logto allows up to 100). */
+const PAGE_SIZE = 100;
+
 export class LogtoClient {
     private accessToken?: { value: string; expiresAt: number };
     private readonly base: string;
@@ -148,6 +151,18 @@ export class LogtoClient {
         }
     }
 
+    /** Every row of a paginated list (Logto's `page` and `page_size`), not just the first page. */
+    private async listAll<T>(path: string): Promise<T[]> {
+        const all: T[] = [];
+        const sep = path.includes("?") ? "&" : "?";
+        for (let page = 1; page <= 100; page++) {
+            const batch = (await this.request<T[]>("GET", `${path}${sep}page=${page}&page_size=${PAGE_SIZE}`)) ?? [];
+            all.push(...batch);
+            if (batch.length < PAGE_SIZE) return all;
+        }
+        throw new LogtoError(`Logto Management API: GET ${path} has more than ${100 * PAGE_SIZE} rows`, 0);
+    }
+
     // Organizations
 
     getOrganization(id: string): Promise<LogtoOrganization | undefined> {
@@ -155,7 +170,7 @@ export class LogtoClient {
     }
 
     async findOrganizations(q: string): Promise<LogtoOrganization[]> {
-        return (await this.request<LogtoOrganization[]>("GET", `/api/organizations?q=${encodeURIComponent(q)}&page_size=100`)) ?? [];
+        return this.listAll<LogtoOrganization>(`/api/organizations?q=${encodeURIComponent(q)}`);
     }
 
     async createOrganization(body: { name: string; description?: string; customData?: Record<string, unknown> }): Promise<LogtoOrganization> {
@@ -171,7 +186,7 @@ export class LogtoClient {
     }
 
     async getJitEmailDomains(id: string): Promise<string[]> {
-        const rows = (await this.request<Array<{ emailDomain: string }>>("GET", `/api/organizations/${encodeURIComponent(id)}/jit/email-domains?page_size=100`)) ?? [];
+        const rows = await this.listAll<{ emailDomain: string }>(`/api/organizations/${encodeURIComponent(id)}/jit/email-domains`);
         return rows.map((r) => r.emailDomain).sort();
     }
 
@@ -185,8 +200,16 @@ export class LogtoClient {
     }
 
     async organizationUserIds(id: string): Promise<string[]> {
-        const users = (await this.request<Array<{ id: string }>>("GET", `/api/organizations/${encodeURIComponent(id)}/users?page_size=100`)) ?? [];
+        const users = await this.listAll<{ id: string }>(`/api/organizations/${encodeURIComponent(id)}/users`);
         return users.map((u) => u.id).sort();
+    }
+
+    async removeOrganizationUser(id: string, userId: string): Promise<void> {
+        await this.request("DELETE", `/api/organizations/${encodeURIComponent(id)}/users/${encodeURIComponent(userId)}`, undefined, { allow404: true });
+    }
+
+    async removeOrganizationRole(id: string, userId: string, organizationRoleId: string): Promise<void> {
+        await this.request("DELETE", `/api/organizations/${encodeURIComponent(id)}/users/${encodeURIComponent(userId)}/roles/${encodeURIComponent(organizationRoleId)}`, undefined, { allow404: true });
     }
 
     async addOrganizationUsers(id: string, userIds: readonly string[]): Promise<void> {
@@ -194,7 +217,7 @@ export class LogtoClient {
     }
 
     async findOrganizationRoleId(name: string): Promise<string | undefined> {
-        const roles = (await this.request<Array<{ id: string; name: string }>>("GET", `/api/organization-roles?q=${encodeURIComponent(name)}&page_size=100`)) ?? [];
+        const roles = await this.listAll<{ id: string; name: string }>(`/api/organization-roles?q=${encodeURIComponent(name)}`);
         return roles.find((r) => r.name === name)?.id;
     }
 
@@ -208,14 +231,8 @@ export class LogtoClient {
         return this.request<LogtoApplication>("GET", `/api/applications/${encodeURIComponent(id)}`, undefined, { allow404: true });
     }
 
-    async listApplications(): Promise<LogtoApplication[]> {
-        const all: LogtoApplication[] = [];
-        for (let page = 1; page <= 50; page++) {
-            const batch = (await this.request<LogtoApplication[]>("GET", `/api/applications?page=${page}&page_size=100`)) ?? [];
-            all.push(...batch);
-            if (batch.length < 100) break;
-        }
-        return all;
+    listApplications(): Promise<LogtoApplication[]> {
+        return this.listAll<LogtoApplication>("/api/applications");
     }
 
     async createApplication(body: Omit<LogtoApplication, "id">): Promise<LogtoApplication> {

@@ -103,6 +103,22 @@ async function ensureAdmins(client: LogtoClient, orgId: string, emails: readonly
     return { adminMembers, pendingAdminEmails };
 }
 
+/**
+ * Admins dropped from the tenant file lose what the platform gave them: the admin role, and
+ * membership too unless their email domain is one of the organization's (a domain user would
+ * belong anyway, and removing them would lock them out).
+ */
+async function revokeAdmins(client: LogtoClient, orgId: string, olds: OrganizationOutputs, news: OrganizationInputs): Promise<void> {
+    const dropped = (olds.adminMembers ?? []).filter((a) => !news.adminEmails.includes(a.email));
+    if (!dropped.length) return;
+    const adminRole = await client.findOrganizationRoleId("admin");
+    for (const a of dropped) {
+        if (adminRole) await client.removeOrganizationRole(orgId, a.userId, adminRole);
+        const domain = a.email.slice(a.email.lastIndexOf("@") + 1).toLowerCase();
+        if (!news.jitEmailDomains.includes(domain)) await client.removeOrganizationUser(orgId, a.userId);
+    }
+}
+
 async function applyOrganization(client: LogtoClient, id: string, i: OrganizationInputs): Promise<OrganizationOutputs> {
     await client.updateOrganization(id, { name: i.name, description: i.description, customData: { managedBy: MANAGED_BY, llmopsKey: i.key } });
     await client.setJitEmailDomains(id, sorted(i.jitEmailDomains));
@@ -156,8 +172,10 @@ export const organizationProvider: pulumi.dynamic.ResourceProvider = {
         return { id, props: outs };
     },
 
-    async update(id: string, _olds: OrganizationOutputs, news: OrganizationInputs) {
-        return { outs: await applyOrganization(new LogtoClient(news.connection), id, news) };
+    async update(id: string, olds: OrganizationOutputs, news: OrganizationInputs) {
+        const client = new LogtoClient(news.connection);
+        await revokeAdmins(client, id, olds, news);
+        return { outs: await applyOrganization(client, id, news) };
     },
 
     async delete(id: string, props: OrganizationOutputs) {
