@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
+import { TENANT_WORKSPACE_TYPE } from "../components/naming/labels";
 import { type Capture, type CapturedResource, redact } from "./mock-runtime";
 import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
 
@@ -9,8 +10,6 @@ import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, 
  * commits that differ by one tenant, give clean diffs.
  */
 
-const TENANT_TYPE = "llmops:tenant:Workspace";
-
 /** The tenant a resource belongs to: the name of its tenant workspace ancestor, if any. */
 export function tenantOf(resources: readonly CapturedResource[]): Map<string, string> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -19,7 +18,7 @@ export function tenantOf(resources: readonly CapturedResource[]): Map<string, st
         const hit = cache.get(r.urn);
         if (hit !== undefined) return hit;
         let result = "";
-        if (r.type === TENANT_TYPE) result = r.name;
+        if (r.type === TENANT_WORKSPACE_TYPE) result = r.name;
         else if (r.parent && byUrn.has(r.parent)) result = find(byUrn.get(r.parent)!);
         cache.set(r.urn, result);
         return result;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SIZES } from "../components/environment/schema";
 import { CHANNELS } from "../components/versions/images";
-import { DNS_1035_LABEL, DNS_1123_SUBDOMAIN, MAX_TENANT_ID } from "../components/naming/names";
+import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_LABEL, MAX_TENANT_ID } from "../components/naming/names";
 
 /**
  * The tenant file, `tenants/<id>.yaml`: what a tenant owner writes in a pull request. Unknown
@@ -109,8 +109,8 @@ export const tenantSchema = z
                     .array(
                         z
                             .string()
-                            .max(63)
-                            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kong consumer username that is also a valid Kubernetes name: lower-case letters, digits and hyphens"),
+                            .max(MAX_LABEL)
+                            .regex(DNS_1123_LABEL, "must be a Kong consumer username that is also a valid Kubernetes name: lower-case letters, digits and hyphens"),
                     )
                     .min(1)
                     .meta({ description: "Kong consumer usernames whose traffic is traced into the tenant's Langfuse.", examples: [["acme-chatbot"]] }),

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CLICKHOUSE_NATIVE_PORT } from "../data/clickhouse/clickhouse";
+import { CLICKHOUSE_NATIVE_PORT } from "../data/ports";
 
 /**
  * The scripts tenant backup jobs run, mounted from a ConfigMap. `pg-backup.sh` is the project's

@@ -4,7 +4,7 @@ import { type AppContext, appLabels } from "../apps/context";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
 import { footprintOf, type Footprint } from "../kube/resources";
-import type { ContainerArgs } from "../kube/workload";
+import { type ContainerArgs, fromSecret } from "../kube/workload";
 import { standardLabels } from "../naming/labels";
 import { SecretSeed } from "../secrets/seed";
 import { APP_WORKLOADS } from "../sizing/profiles";
@@ -90,7 +90,7 @@ export class TenantBackups extends pulumi.ComponentResource {
         );
         const resources = APP_WORKLOADS.job[tenant.size];
         const common = { BACKUP_BUCKET: this.bucket, BACKUP_S3_ENDPOINT: storage.endpoint, TENANT: tenant.id };
-        const fromBackupSecret = (key: string) => ({ secretKeyRef: { name: secret.metadata.name, key } });
+        const fromBackupSecret = (key: string) => fromSecret(secret.metadata.name, key);
         const mounts = [{ name: "scripts", mountPath: "/scripts", readOnly: true }];
         const dump = (prefix: string): ContainerArgs => ({
             name: "dump",

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceHost } from "../kube/namespace";
 import { statefulOptions } from "../kube/options";
-import type { Resources } from "../kube/resources";
+import { type Footprint, type Resources, footprintOf } from "../kube/resources";
 import { type ContainerArgs, podSpec } from "../kube/workload";
 import type { NamespaceRef } from "../kube/namespace";
 import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
@@ -45,6 +45,8 @@ export interface StatefulService {
     readonly service: k8s.core.v1.Service;
     /** The Service's cluster DNS name. */
     readonly host: string;
+    /** What its pods ask for and may use, sidecars included, times its replicas. */
+    readonly footprint: Footprint;
 }
 
 /**
@@ -135,5 +137,5 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
         },
         statefulOptions(args.protect, child()),
     );
-    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name) };
+    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], args.replicas ?? 1) };
 }

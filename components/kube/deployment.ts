@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
 import type { NamespaceRef } from "./namespace";
 import { type PodArgs, podSpec } from "./workload";
+import { type Footprint, footprintOf } from "./resources";
 
 
 export interface AppDeploymentArgs extends PodArgs {
@@ -27,6 +28,8 @@ export interface AppDeploymentArgs extends PodArgs {
 export interface AppDeployment {
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service?: k8s.core.v1.Service;
+    /** What its pods ask for and may use, times its replicas (for the tenant's quota). */
+    readonly footprint: Footprint;
 }
 
 /**
@@ -78,5 +81,5 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
             opts,
         );
     }
-    return { deployment, service };
+    return { deployment, service, footprint: footprintOf(args.containers, args.replicas) };
 }

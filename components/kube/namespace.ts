@@ -11,8 +11,6 @@ export interface NamespaceRef {
     readonly output: pulumi.Output<string>;
 }
 
-export { TENANT_NAMESPACE_LABEL } from "../naming/labels";
-
 export function namespaceRef(ns: k8s.core.v1.Namespace, name: string): NamespaceRef {
     return { name, output: ns.metadata.name.apply((n) => n ?? name) };
 }
@@ -27,6 +25,18 @@ export function restrictedNamespace(
 ): NamespaceRef {
     const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } }, opts);
     return namespaceRef(ns, name);
+}
+
+/** A NetworkPolicy named `policyName` in a namespace, declared as `<prefix>-netpol-<policyName>`. */
+export function networkPolicy(
+    prefix: string,
+    ns: NamespaceRef,
+    policyName: string,
+    labels: Record<string, string>,
+    spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+    opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.NetworkPolicy {
+    return new k8s.networking.v1.NetworkPolicy(`${prefix}-netpol-${policyName}`, { metadata: { name: policyName, namespace: ns.output, labels }, spec }, opts);
 }
 
 /** The cluster DNS name of a Service. */

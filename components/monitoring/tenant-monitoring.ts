@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type AppContext, appLabels, publicHost } from "../apps/context";
 import { MLFLOW_PORT } from "../apps/mlflow/env";
-import { CLICKHOUSE_METRICS_PORT } from "../data/clickhouse/clickhouse";
+import { CLICKHOUSE_METRICS_PORT } from "../data/ports";
 import { namespacePeer, tcp } from "../kube/network";
 import { pgRole } from "../naming/names";
 import { PG_CONNECTION_LIMIT } from "../tenant/data";

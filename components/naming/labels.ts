@@ -64,3 +64,6 @@ export function selectorLabels(args: LabelArgs): Record<string, string> {
     if (args.component) labels[LABELS.component] = args.component;
     return labels;
 }
+
+/** The component type of a tenant's workspace: every resource of a tenant has it as an ancestor. */
+export const TENANT_WORKSPACE_TYPE = "llmops:tenant:Workspace";

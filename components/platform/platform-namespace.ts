@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../environment/environment";
-import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
+import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
 import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { OTLP_HTTP_PORT } from "../tracing/collector-config";
 import { TRACE_GATEWAY } from "../tracing/gateway";
-import { ANNOTATIONS, LABELS, standardLabels } from "../naming/labels";
+import { ANNOTATIONS, LABELS, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { DATA_SERVICE_PORTS, type DataServiceApp } from "../data/ports";
 
 export interface PlatformNamespaceArgs {
@@ -42,7 +42,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             app === "postgres" ? env.postgres.mode === "in-cluster" : app === "minio" ? env.objectStore.mode === "in-cluster" : env.redis.mode === "in-cluster",
         );
         for (const app of inCluster) {
-            policy(`allow-tenants-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, [tenantPeer], tcp(DATA_SERVICE_PORTS[app])));
+            policy(`allow-tenants-to-${app}`, allowIngressFrom({ [LABELS.app]: app }, [tenantPeer], tcp(DATA_SERVICE_PORTS[app])));
         }
         // Pulumi administers Postgres and MinIO (roles, databases, buckets, users).
         const administered: Array<{ app: DataServiceApp; nodePort?: number }> = [];
@@ -50,7 +50,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         if (env.objectStore.mode === "in-cluster") administered.push({ app: "minio", nodePort: env.objectStore.nodePort });
         for (const { app, nodePort } of administered) {
             const from = nodePort !== undefined ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [namespacePeer(env.deployerNamespace)];
-            policy(`allow-deployer-to-${app}`, allowIngressFrom({ "app.kubernetes.io/name": app }, from, tcp(DATA_SERVICE_PORTS[app])));
+            policy(`allow-deployer-to-${app}`, allowIngressFrom({ [LABELS.app]: app }, from, tcp(DATA_SERVICE_PORTS[app])));
         }
         // With an external Redis, the Job that applies tenant ACL users (pods labelled app=redis)
         // reaches it by address: NetworkPolicy cannot select a DNS name.
@@ -61,11 +61,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     }
 
     policy(policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): k8s.networking.v1.NetworkPolicy {
-        return new k8s.networking.v1.NetworkPolicy(
-            `${this.resourceName}-netpol-${policyName}`,
-            { metadata: { name: policyName, namespace: this.namespace.output, labels: standardLabels({ app: "platform", environment: this.environment }) }, spec },
-            { parent: this },
-        );
+        return networkPolicy(this.resourceName, this.namespace, policyName, standardLabels({ app: "platform", environment: this.environment }), spec, { parent: this });
     }
 
     /**
@@ -73,12 +69,12 @@ export class PlatformNamespace extends pulumi.ComponentResource {
      * the gateway team's backend out.
      */
     allowTraceGateway(env: Environment): void {
-        const gateway = { "app.kubernetes.io/name": TRACE_GATEWAY };
+        const gateway = { [LABELS.app]: TRACE_GATEWAY };
         this.policy("allow-kong-to-trace-gateway", allowIngressFrom(gateway, [namespacePeer(env.kong.namespace)], tcp(OTLP_HTTP_PORT)));
         this.policy(
             "allow-trace-gateway-to-langfuse",
             allowEgressTo(
-                [{ namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web" } } }],
+                [{ namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } }, podSelector: { matchLabels: { [LABELS.app]: "langfuse", [LABELS.component]: "web" } } }],
                 tcp(LANGFUSE_WEB_PORT),
                 gateway,
             ),

@@ -1,4 +1,4 @@
-import { CLICKHOUSE_NATIVE_PORT } from "../data/clickhouse/clickhouse";
+import { CLICKHOUSE_NATIVE_PORT } from "../data/ports";
 /**
  * Trace retention in a tenant's ClickHouse. Langfuse's built-in per-project retention is
  * Enterprise-only, so the open-source way is a TTL on every MergeTree table Langfuse writes at the

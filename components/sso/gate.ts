@@ -5,13 +5,15 @@ import type { AppContext } from "../apps/context";
 import { appLabels, publicUrl } from "../apps/context";
 import { appDeployment } from "../kube/deployment";
 import { httpProbe } from "../kube/probes";
-import { footprintOf, type Footprint } from "../kube/resources";
-import { standardLabels } from "../naming/labels";
+import { fromSecret } from "../kube/workload";
+import type { Footprint } from "../kube/resources";
+import { EXPOSED_LABEL, standardLabels } from "../naming/labels";
 import { APP_WORKLOADS } from "../sizing/profiles";
-import { EXPOSED_LABEL } from "../tenant/tenant-namespace";
 import { SUPPORT_IMAGES } from "../versions/images";
 
 export const GATE_PORT = 4180;
+/** oauth2-proxy's OIDC callback, under the app's public URL (registered as the client's redirect URI). */
+export const GATE_CALLBACK_PATH = "/oauth2/callback";
 
 export interface SsoGateArgs {
     readonly ctx: AppContext;
@@ -53,7 +55,7 @@ export function gateArgs(a: { issuer: string; upstream: string; redirectUrl: str
         "--code-challenge-method=S256",
         "--pass-user-headers=true",
         "--skip-auth-preflight=true",
-        // Tokens Logto issued to this client (with the organizations claim) are accepted as Bearer.
+        // ID tokens Logto issued to this client (aud = its client id, with the organizations claim) pass as Bearer.
         "--skip-jwt-bearer-tokens=true",
         "--silence-ping-logging=true",
         ...a.skipAuthRoutes.map((r) => `--skip-auth-route=${r}`),
@@ -92,7 +94,7 @@ export class SsoGate extends pulumi.ComponentResource {
             gateArgs({
                 issuer: args.issuer,
                 upstream: args.upstream,
-                redirectUrl: `${publicUrl(ctx, args.app)}/oauth2/callback`,
+                redirectUrl: `${publicUrl(ctx, args.app)}${GATE_CALLBACK_PATH}`,
                 organizationId,
                 app: args.app,
                 secureCookie: Boolean(ctx.env.ingress.tlsIssuer),
@@ -107,15 +109,15 @@ export class SsoGate extends pulumi.ComponentResource {
             ports: [{ name: "http", port: GATE_PORT }],
             env: {
                 OAUTH2_PROXY_CLIENT_ID: args.clientId,
-                OAUTH2_PROXY_CLIENT_SECRET: { secretKeyRef: { name: gateName, key: "OAUTH2_PROXY_CLIENT_SECRET" } },
-                OAUTH2_PROXY_COOKIE_SECRET: { secretKeyRef: { name: gateName, key: "OAUTH2_PROXY_COOKIE_SECRET" } },
+                OAUTH2_PROXY_CLIENT_SECRET: fromSecret(gateName, "OAUTH2_PROXY_CLIENT_SECRET"),
+                OAUTH2_PROXY_COOKIE_SECRET: fromSecret(gateName, "OAUTH2_PROXY_COOKIE_SECRET"),
             },
             resources,
             readinessProbe: httpProbe("/ready", "http", { periodSeconds: 5 }),
             livenessProbe: httpProbe("/ping", "http", { periodSeconds: 15 }),
             volumeMounts: args.basicAuthUsers ? [{ name: "htpasswd", mountPath: "/etc/oauth2-proxy", readOnly: true }] : undefined,
         };
-        appDeployment(
+        const deployment = appDeployment(
             `${name}-deployment`,
             {
                 name: gateName,
@@ -132,7 +134,7 @@ export class SsoGate extends pulumi.ComponentResource {
             { parent: this, dependsOn: [secret] },
         );
         this.serviceName = gateName;
-        this.footprint = footprintOf([container], ctx.env.webReplicas);
+        this.footprint = deployment.footprint;
         this.registerOutputs({});
     }
 }

@@ -2,13 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
-import { type NamespaceRef, TENANT_NAMESPACE_LABEL, restrictedNamespace } from "../kube/namespace";
+import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
 import { allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
-import { ANNOTATIONS, EXPOSED_LABEL, standardLabels } from "../naming/labels";
+import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 
-export { EXPOSED_LABEL } from "../naming/labels";
 
 export interface TenantNamespaceArgs {
     readonly env: Environment;
@@ -54,14 +53,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
 
     /** Declares a NetworkPolicy in the tenant's namespace. */
     policy(policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): k8s.networking.v1.NetworkPolicy {
-        return new k8s.networking.v1.NetworkPolicy(
-            `${this.tenantId}-netpol-${policyName}`,
-            {
-                metadata: { name: policyName, namespace: this.namespace.output, labels: standardLabels({ app: "workspace", tenant: this.tenantId, environment: this.env.name }) },
-                spec,
-            },
-            { parent: this },
-        );
+        return networkPolicy(this.tenantId, this.namespace, policyName, standardLabels({ app: "workspace", tenant: this.tenantId, environment: this.env.name }), spec, { parent: this });
     }
 }
 

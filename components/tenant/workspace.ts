@@ -20,11 +20,11 @@ import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
 import { appIngress } from "../kube/ingress";
 import { allowIngressFrom, namespacePeer, tcp } from "../kube/network";
-import { type Footprint, footprintOf, sumFootprints } from "../kube/resources";
-import { LABELS, standardLabels } from "../naming/labels";
+import { type Footprint, sumFootprints } from "../kube/resources";
+import { LABELS, TENANT_WORKSPACE_TYPE, standardLabels } from "../naming/labels";
 import { redisKeyPrefix, redisUser } from "../naming/names";
 import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
-import { GATE_PORT, SsoGate } from "../sso/gate";
+import { GATE_CALLBACK_PATH, GATE_PORT, SsoGate } from "../sso/gate";
 import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
@@ -69,7 +69,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
     readonly tenantNamespace: TenantNamespace;
 
     constructor(name: string, args: TenantWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("llmops:tenant:Workspace", name, {}, opts);
+        super(TENANT_WORKSPACE_TYPE, name, {}, opts);
         const { env, tenant } = args;
         const id = tenant.id;
         const child = { parent: this };
@@ -127,7 +127,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     },
                     child,
                 );
-                extraSteady.push(footprintOf(own.containers, replicas(ctx, 1)));
+                extraSteady.push(own.footprint);
                 redis = { host: own.host, port: own.port, user: "langfuse", password: redisPassword.result, tls: false };
             } else {
                 const user = redisUser(id, "langfuse");
@@ -136,8 +136,6 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 redis = { host: args.sharedRedis.host, port: args.sharedRedis.port, user, password: redisPassword.result, keyPrefix, tls: args.sharedRedis.tls };
             }
             const clickhouseResources = APP_WORKLOADS.clickhouse[env.clickhouse.size ?? tenant.size];
-            // Kept running while offboarding, for the export; stopped once retired.
-            const clickhouseReplicas = tenant.lifecycle.state === "retired" ? 0 : 1;
             const clickhouse = new ClickHouse(
                 `${id}-clickhouse`,
                 {
@@ -152,12 +150,13 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     serverConfig: { systemLogDays: SYSTEM_LOG_DAYS },
                     metrics: env.monitoring !== undefined,
                     protect,
-                    replicas: clickhouseReplicas,
+                    // Kept running while offboarding, for the export; stopped once retired.
+                    replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
                 },
                 child,
             );
             tenantClickhouse = clickhouse;
-            extraSteady.push(footprintOf([{ resources: clickhouseResources }], clickhouseReplicas));
+            extraSteady.push(clickhouse.footprint);
             let langfuseSso: LangfuseArgs["sso"];
             if (sso && env.sso.enabled) {
                 const app = sso.application("langfuse", publicUrl(ctx, "langfuse"), "/api/auth/callback/custom");
@@ -286,7 +285,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         let target = { service, port };
         const footprints: Footprint[] = [];
         if (sso && env.sso.enabled) {
-            const client = sso.application(app, publicUrl(ctx, app), "/oauth2/callback");
+            const client = sso.application(app, publicUrl(ctx, app), GATE_CALLBACK_PATH);
             const gate = new SsoGate(
                 `${tenant.id}-${app}-sso-gate`,
                 {

@@ -1,8 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { LABELS, TENANT_NAMESPACE_LABEL } from "../../components/naming/labels";
+import { LABELS, TENANT_NAMESPACE_LABEL, TENANT_WORKSPACE_TYPE } from "../../components/naming/labels";
 import { metaOf, plain } from "./values";
-
-export const TENANT_WORKSPACE_TYPE = "llmops:tenant:Workspace";
 
 /** The environment profile of the stack, from the label every namespace carries. */
 export function environmentOf(resources: readonly PolicyResource[]): string | undefined {

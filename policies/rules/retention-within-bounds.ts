@@ -1,28 +1,35 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { ANNOTATIONS } from "../../components/naming/labels";
+import { ANNOTATIONS, LABELS } from "../../components/naming/labels";
+import { BUCKET_PURPOSES, type BucketPurpose } from "../../components/naming/names";
+import { effectiveTtlDays, ttlsInScript } from "../../components/retention/clickhouse-ttl";
 import { json, tenantNamespaces, tenantOwner } from "../lib/stack";
 import { metaOf, plain } from "../lib/values";
 
 type Retention = { traceDays: number; artifactDays: number; deletedRunsPurgeDays: number };
 type Bounds = Record<keyof Retention, { min: number; max: number }>;
 
+/** Buckets whose objects age with a tenant retention setting; the others (media, artifacts, backups) do not. */
+const AGING_BUCKETS: Partial<Record<BucketPurpose, keyof Retention>> = { langfuseEvents: "traceDays", langfuseExports: "artifactDays", agentaFiles: "artifactDays" };
+
 /** The days each retention mechanism of a tenant actually applies, read back from what is declared. */
 function applied(resources: readonly PolicyResource[], tenant: string): Array<{ what: string; field: keyof Retention; days: number; offset?: number }> {
     const out: Array<{ what: string; field: keyof Retention; days: number; offset?: number }> = [];
+    // Days a table keeps data beyond traceDays (a staging table one day longer), as the reconciler applies them.
+    const extraDays = effectiveTtlDays(0);
     for (const r of resources) {
         if (tenantOwner(r) !== tenant) continue;
         const p = plain<Record<string, any>>(r.props);
         if (r.type === "minio:index/ilmPolicy:IlmPolicy") {
-            // Buckets whose objects age with a tenant retention setting; others (media, artifacts,
-            // backups) only expire noncurrent versions, or follow the environment's backup retention.
-            const field: keyof Retention | undefined = /-lf-events$/.test(p["bucket"]) ? "traceDays" : /-(lf-exports|agenta)$/.test(p["bucket"]) ? "artifactDays" : undefined;
+            const bucket = String(p["bucket"]);
+            const field = (Object.keys(AGING_BUCKETS) as BucketPurpose[]).find((purpose) => bucket.endsWith(`-${BUCKET_PURPOSES[purpose]}`));
+            const setting = field ? AGING_BUCKETS[field] : undefined;
             for (const rule of p["rules"] ?? []) {
-                if (field && rule.expiration !== undefined) out.push({ what: `lifecycle rule of bucket ${p["bucket"]}`, field, days: Number(/^(\d+)d$/.exec(rule.expiration)?.[1]) });
+                if (setting && rule.expiration !== undefined) out.push({ what: `lifecycle rule of bucket ${bucket}`, field: setting, days: Number(/^(\d+)d$/.exec(rule.expiration)?.[1]) });
             }
         }
         if (r.type === "kubernetes:core/v1:ConfigMap" && p["metadata"]?.name === "langfuse-retention") {
-            for (const m of String(p["data"]?.["reconcile.sh"] ?? "").matchAll(/ALTER TABLE (\w+) MODIFY TTL toDateTime\(\w+\) \+ INTERVAL (\d+) DAY/g)) {
-                out.push({ what: `ClickHouse TTL of ${m[1]}`, field: "traceDays", days: Number(m[2]), offset: m[1] === "blob_storage_file_log" ? 1 : 0 });
+            for (const [table, days] of Object.entries(ttlsInScript(String(p["data"]?.["reconcile.sh"] ?? "")))) {
+                out.push({ what: `ClickHouse TTL of ${table}`, field: "traceDays", days, offset: extraDays[table] ?? 0 });
             }
         }
         if (r.type === "kubernetes:batch/v1:CronJob" && p["metadata"]?.name === "mlflow-gc") {
@@ -46,7 +53,7 @@ export const retentionWithinBounds: StackValidationPolicy = {
             return;
         }
         for (const ns of tenantNamespaces(args.resources)) {
-            const tenant = metaOf(ns.props).labels?.["llmops.io/tenant"] ?? "";
+            const tenant = metaOf(ns.props).labels?.[LABELS.tenant] ?? "";
             const retention = json<Retention>(metaOf(ns.props).annotations?.[ANNOTATIONS.retention]);
             if (!retention) {
                 report(`tenant namespace ${metaOf(ns.props).name} does not declare its retention (${ANNOTATIONS.retention}).`, ns.urn);

@@ -3,22 +3,8 @@ import type { Capture } from "../../cli/mock-runtime";
 import { summary } from "../../cli/render";
 import { tenantExporterId } from "../../components/tracing/collector-config";
 import { stackCapture } from "../support/capture";
+import { k8sSchemaErrors } from "../support/k8s-schema";
 import { type K8sObject, containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
-
-type Model = new (data: unknown) => { validate(): void };
-
-/** Validates a Prometheus Operator object against the CRD schema (models generated from the operator's API). */
-async function crdErrors(object: K8sObject): Promise<string[]> {
-    const models = (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1")) as unknown as Record<string, Model>;
-    const Model = models[object.kind];
-    if (!Model) return [`no schema for ${object.kind}`];
-    try {
-        new Model(object).validate();
-        return [];
-    } catch (e) {
-        return [`${object.kind} ${object.metadata.namespace}/${object.metadata.name}: ${(e as Error).message}`];
-    }
-}
 
 interface Rule {
     alert: string;
@@ -75,7 +61,7 @@ describe.each(["dev", "staging", "prod"])("the platform watching itself in %s", 
         const objects = [...monitors(cap), ...rules(cap)];
         expect(monitors(cap).length).toBeGreaterThan(3);
         expect(rules(cap).length).toBe(tenantNamespaces(cap).length + 1);
-        expect((await Promise.all(objects.map(crdErrors))).flat()).toEqual([]);
+        expect((await Promise.all(objects.map(k8sSchemaErrors))).flat()).toEqual([]);
         // Labelled so kube-prometheus-stack's Prometheus selects them.
         for (const o of objects) expect(o.metadata.labels?.["release"], `${o.kind} ${o.metadata.name}`).toBe("kube-prometheus-stack");
     });

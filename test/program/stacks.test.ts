@@ -18,7 +18,7 @@ describe.each(STACKS)("stack %s under the mock runtime", (stack) => {
     });
 
     it("declares only Kubernetes objects that validate against the Kubernetes schema", async () => {
-        const objects = k8sObjects(cap).filter((o) => !o.resource.type.includes("konghq") && !o.resource.type.includes("monitoring.coreos"));
+        const objects = k8sObjects(cap).filter((o) => !o.resource.type.includes("konghq"));
         expect(objects.length).toBeGreaterThan(5);
         const errors = (await Promise.all(objects.map((o) => k8sSchemaErrors(o.object)))).flat();
         expect(errors).toEqual([]);

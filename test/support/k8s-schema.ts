@@ -2,16 +2,17 @@ import type { K8sObject } from "./resources";
 
 /**
  * Validates Kubernetes objects against the Kubernetes OpenAPI schema, through the models of the
- * `kubernetes-models` package (one class per apiVersion and kind).
+ * `kubernetes-models` package (one class per apiVersion and kind), and Prometheus Operator objects
+ * against its CRD schemas (`@kubernetes-models/prometheus-operator`).
  */
 type Model = new (data: unknown) => { validate(): void };
 const modules = new Map<string, Record<string, Model>>();
 
 async function modelFor(apiVersion: string, kind: string): Promise<Model | undefined> {
-    const modulePath = apiVersion === "v1" ? "v1" : apiVersion;
+    const modulePath = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
     if (!modules.has(modulePath)) {
         try {
-            modules.set(modulePath, (await import(`kubernetes-models/${modulePath}`)) as Record<string, Model>);
+            modules.set(modulePath, (await import(modulePath)) as Record<string, Model>);
         } catch {
             modules.set(modulePath, {});
         }

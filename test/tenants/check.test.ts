@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ROOT } from "../support/capture";
+import { runCli } from "../support/cli";
 
 /** A real git repository holding the shipped tenants and stacks, committed on `main`. */
 function repo(): string {
@@ -27,8 +28,7 @@ function commit(dir: string, message: string): void {
 
 /** `npm run check -- --base <ref>`, as CI runs it in the repository. */
 function check(dir: string, base: string, ...extra: string[]) {
-    const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "cli", "check.ts"), "--base", base, ...extra], { cwd: dir, encoding: "utf8" });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    return runCli("check", ["--base", base, ...extra], { cwd: dir });
 }
 
 function setLifecycle(dir: string, id: string, lifecycle: string): void {

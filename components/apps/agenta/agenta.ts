@@ -4,13 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "../../data/redis/redis";
 import { appDeployment } from "../../kube/deployment";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
-import { type Footprint, footprintOf } from "../../kube/resources";
+import type { Footprint } from "../../kube/resources";
 import { type ContainerArgs, fromSecret } from "../../kube/workload";
-import { standardLabels } from "../../naming/labels";
+import { EXPOSED_LABEL, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { redisUrl } from "../../tenant/urls";
 import { SUPPORT_IMAGES } from "../../versions/images";
 import { appMigration } from "../migration";
@@ -155,15 +154,14 @@ export class Agenta extends pulumi.ComponentResource {
         const core = coreEnv(inputs);
         const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
         const replicas = running(ctx, env.webReplicas);
-        const steady: Footprint[] = [footprintOf(volatile.containers, running(ctx, 1)), footprintOf(durable.containers, running(ctx, 1))];
+        const steady: Footprint[] = [volatile.footprint, durable.footprint];
         const deploy = (
             component: string,
             container: ContainerArgs,
             extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
         ) => {
             const count = extra.replicas ?? running(ctx, 1);
-            steady.push(footprintOf([container], count));
-            return appDeployment(
+            const deployment = appDeployment(
                 `${name}-${component}`,
                 {
                     name: `agenta-${component}`,
@@ -174,11 +172,13 @@ export class Agenta extends pulumi.ComponentResource {
                     volumes: extra.volumes,
                     servicePorts: extra.servicePorts,
                     serviceName: extra.serviceName,
-                    disruptionBudget: count > 1,
+                    disruptionBudget: true,
                     strategy: extra.strategy,
                 },
                 { parent: this, dependsOn: [secret, ...(extra.dependsOn ?? [])] },
             );
+            steady.push(deployment.footprint);
+            return deployment;
         };
 
         const supertokens = deploy(
@@ -309,7 +309,7 @@ export class Agenta extends pulumi.ComponentResource {
             child,
         );
         const edgeLabels = appLabels(ctx, "agenta", "edge");
-        appDeployment(
+        const edge = appDeployment(
             `${name}-edge`,
             {
                 name: "agenta-edge",
@@ -336,7 +336,7 @@ export class Agenta extends pulumi.ComponentResource {
             },
             child,
         );
-        steady.push(footprintOf([{ resources: res("agenta-edge") }], replicas));
+        steady.push(edge.footprint);
         this.result = { steady, jobs: [...migration.jobs], outputs: { url: inputs.publicUrl } };
         this.registerOutputs({ url: inputs.publicUrl });
     }

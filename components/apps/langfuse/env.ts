@@ -1,4 +1,4 @@
-import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/clickhouse/clickhouse";
+import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/ports";
 
 /**
  * Langfuse's environment, by container. Names and formats follow the env schemas of the pinned

@@ -1,16 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClickHouse } from "../../data/clickhouse/clickhouse";
-import { type Footprint, footprintOf } from "../../kube/resources";
+import type { Footprint } from "../../kube/resources";
 import { appDeployment } from "../../kube/deployment";
 import { appIngress } from "../../kube/ingress";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import type { ContainerArgs } from "../../kube/workload";
-import { selectorLabels, standardLabels } from "../../naming/labels";
+import { EXPOSED_LABEL, selectorLabels, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
 import { type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
 import { appMigration } from "../migration";
@@ -190,7 +189,7 @@ export class Langfuse extends pulumi.ComponentResource {
             { parent: this, dependsOn: [sharedSecret, webSecret, ...migration.after] },
         );
         // The worker runs no migrations: it starts once the Job has migrated both databases.
-        appDeployment(
+        const workerDeploy = appDeployment(
             `${name}-worker`,
             { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker] },
             { parent: this, dependsOn: [...migration.after, sharedSecret] },
@@ -202,7 +201,7 @@ export class Langfuse extends pulumi.ComponentResource {
         );
         this.web = webDeploy.deployment;
         this.webPodLabels = selectorLabels(webLabels);
-        const steady: Footprint[] = [footprintOf([web], replicas(ctx, env.webReplicas)), footprintOf([worker], replicas(ctx, 1))];
+        const steady: Footprint[] = [webDeploy.footprint, workerDeploy.footprint];
         this.result = { steady, jobs: [...migration.jobs], outputs };
         this.registerOutputs({ url: inputs.publicUrl });
     }

@@ -4,10 +4,9 @@ import { appDeployment } from "../../kube/deployment";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { footprintOf } from "../../kube/resources";
 import type { ContainerArgs } from "../../kube/workload";
-import { standardLabels } from "../../naming/labels";
+import { EXPOSED_LABEL, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { EXPOSED_LABEL } from "../../tenant/tenant-namespace";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
@@ -90,7 +89,7 @@ export class Mlflow extends pulumi.ComponentResource {
             { app: "mlflow", base: "mlflow-db-upgrade", container: upgrade, hashInputs: [MLFLOW_DB_UPGRADE_COMMAND] },
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
-        appDeployment(
+        const deployment = appDeployment(
             `${name}-server`,
             {
                 name: "mlflow",
@@ -115,7 +114,7 @@ export class Mlflow extends pulumi.ComponentResource {
             resources: APP_WORKLOADS.job[tenant.size],
         };
         cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc }, { parent: this, dependsOn: [secret] });
-        this.result = { steady: [footprintOf([server], replicas(ctx, env.webReplicas))], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
+        this.result = { steady: [deployment.footprint], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }
 }

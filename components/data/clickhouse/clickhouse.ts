@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NamespaceRef } from "../../kube/namespace";
-import type { Resources } from "../../kube/resources";
+import type { Footprint, Resources } from "../../kube/resources";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { IMAGES } from "../../versions/images";
 import { type ClickHouseConfigArgs, clickhouseServerConfig } from "./config";
+import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_METRICS_PORT, CLICKHOUSE_NATIVE_PORT } from "../ports";
 import { statefulService } from "../stateful-service";
+import { fromSecret } from "../../kube/workload";
 
 export interface ClickHouseArgs {
     readonly namespace: NamespaceRef;
@@ -28,10 +30,6 @@ export interface ClickHouseArgs {
     readonly metrics?: boolean;
 }
 
-export const CLICKHOUSE_HTTP_PORT = 8123;
-export const CLICKHOUSE_NATIVE_PORT = 9000;
-/** The Prometheus endpoint, when the server config enables it. */
-export const CLICKHOUSE_METRICS_PORT = 9363;
 
 /**
  * A single-node ClickHouse owned by one tenant (its Langfuse reads system tables such as
@@ -44,6 +42,8 @@ export class ClickHouse extends pulumi.ComponentResource {
     readonly user: string;
     readonly database: string;
     readonly password: pulumi.Output<string>;
+    /** What the server asks for and may use, times its replicas. */
+    readonly footprint: Footprint;
     /** The Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB, for clients in the namespace. */
     readonly secretName = "clickhouse-credentials";
 
@@ -77,9 +77,9 @@ export class ClickHouse extends pulumi.ComponentResource {
                     name: "clickhouse",
                     image: IMAGES.clickhouse,
                     env: {
-                        CLICKHOUSE_USER: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_USER" } },
-                        CLICKHOUSE_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_PASSWORD" } },
-                        CLICKHOUSE_DB: { secretKeyRef: { name: secret.metadata.name, key: "CLICKHOUSE_DB" } },
+                        CLICKHOUSE_USER: fromSecret(secret.metadata.name, "CLICKHOUSE_USER"),
+                        CLICKHOUSE_PASSWORD: fromSecret(secret.metadata.name, "CLICKHOUSE_PASSWORD"),
+                        CLICKHOUSE_DB: fromSecret(secret.metadata.name, "CLICKHOUSE_DB"),
                         // The user the entrypoint creates may grant and create users in its own instance.
                         CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT: "1",
                     },
@@ -105,6 +105,7 @@ export class ClickHouse extends pulumi.ComponentResource {
             { parent: this },
         );
         this.host = service.host;
+        this.footprint = service.footprint;
         this.user = args.user;
         this.database = args.database;
         this.password = password.result;

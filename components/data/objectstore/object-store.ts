@@ -11,6 +11,7 @@ import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
 import { DATA_SERVICE_PORTS } from "../ports";
+import { fromSecret } from "../../kube/workload";
 
 export interface ObjectStoreArgs {
     readonly env: Environment;
@@ -72,8 +73,8 @@ export class ObjectStore extends pulumi.ComponentResource {
                         MINIO_BROWSER_REDIRECT: "off",
                         // Prometheus scrapes /minio/v2/metrics/cluster without a token (metrics only; the API still needs keys).
                         ...(env.monitoring ? { MINIO_PROMETHEUS_AUTH_TYPE: "public" } : {}),
-                        MINIO_ROOT_USER: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_USER" } },
-                        MINIO_ROOT_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "MINIO_ROOT_PASSWORD" } },
+                        MINIO_ROOT_USER: fromSecret(secret.metadata.name, "MINIO_ROOT_USER"),
+                        MINIO_ROOT_PASSWORD: fromSecret(secret.metadata.name, "MINIO_ROOT_PASSWORD"),
                     },
                     startupProbe: startupWindow(httpProbe("/minio/health/live", "s3"), 120),
                     readinessProbe: httpProbe("/minio/health/ready", "s3"),

@@ -14,6 +14,7 @@ import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
 import { DATA_SERVICE_PORTS } from "../ports";
+import { fromSecret } from "../../kube/workload";
 
 export interface PostgresArgs {
     readonly env: Environment;
@@ -78,8 +79,8 @@ export class Postgres extends pulumi.ComponentResource {
                     args: ["-c", `max_connections=${s.size === "small" ? 200 : 500}`, "-c", "password_encryption=scram-sha-256"],
                     env: {
                         PGDATA: "/var/lib/postgresql/data/pgdata",
-                        POSTGRES_USER: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_USER" } },
-                        POSTGRES_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
+                        POSTGRES_USER: fromSecret(secret.metadata.name, "POSTGRES_USER"),
+                        POSTGRES_PASSWORD: fromSecret(secret.metadata.name, "POSTGRES_PASSWORD"),
                     },
                     startupProbe: startupWindow(execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"]), 300),
                     readinessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], { periodSeconds: 5 }),
@@ -96,8 +97,8 @@ export class Postgres extends pulumi.ComponentResource {
                               ports: [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }],
                               env: {
                                   DATA_SOURCE_URI: `127.0.0.1:${DATA_SERVICE_PORTS.postgres}/postgres?sslmode=disable`,
-                                  DATA_SOURCE_USER: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_USER" } },
-                                  DATA_SOURCE_PASS: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
+                                  DATA_SOURCE_USER: fromSecret(secret.metadata.name, "POSTGRES_USER"),
+                                  DATA_SOURCE_PASS: fromSecret(secret.metadata.name, "POSTGRES_PASSWORD"),
                               },
                               resources: DATA_SERVICES.postgresExporter[s.size],
                               readinessProbe: httpProbe("/", "metrics"),

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RedisSettings } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
 import { REPLACE_UNREADY } from "../../kube/options";
-import { podSpec } from "../../kube/workload";
+import { podSpec, fromSecret } from "../../kube/workload";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { IMAGES } from "../../versions/images";
 import { type AclUser, aclSetUserCommands } from "./acl";
@@ -64,7 +64,7 @@ export class ExternalRedisUsers extends pulumi.ComponentResource {
                                             `valkey-cli ${tls}--no-auth-warning -h ${s.host} -p ${s.port} --user ${s.adminUser} --pass "$ADMIN_PASSWORD" $line | grep -q OK; ` +
                                             `done < /acl/commands.txt; echo "applied $(grep -c . /acl/commands.txt) users"`,
                                     ],
-                                    env: { ADMIN_PASSWORD: { secretKeyRef: { name: secret.metadata.name, key: "ADMIN_PASSWORD" } } },
+                                    env: { ADMIN_PASSWORD: fromSecret(secret.metadata.name, "ADMIN_PASSWORD") },
                                     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
                                     volumeMounts: [{ name: "acl", mountPath: "/acl", readOnly: true }],
                                 },

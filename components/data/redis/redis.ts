@@ -5,8 +5,8 @@ import * as random from "@pulumi/random";
 import type { Size } from "../../environment/schema";
 import type { NamespaceRef } from "../../kube/namespace";
 import { execProbe, startupWindow } from "../../kube/probes";
-import type { Resources } from "../../kube/resources";
-import type { ContainerArgs } from "../../kube/workload";
+import type { Footprint, Resources } from "../../kube/resources";
+import { type ContainerArgs, fromSecret } from "../../kube/workload";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
 import { DATA_SERVICES, redisMaxMemory } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
@@ -74,8 +74,8 @@ export function redisConfig(maxmemory: string, evictionPolicy: string, persisten
 export class Redis extends pulumi.ComponentResource {
     readonly host: string;
     readonly port = DATA_SERVICE_PORTS.redis;
-    /** The server pod's requests and limits (sidecars included). */
-    readonly containers: readonly { readonly resources: Resources }[];
+    /** What the server asks for and may use, sidecars included, times its replicas. */
+    readonly footprint: Footprint;
 
     constructor(name: string, args: RedisArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:Redis", name, {}, opts);
@@ -114,7 +114,7 @@ export class Redis extends pulumi.ComponentResource {
             `valkey-cli --no-auth-warning --user ${user} --pass "$${passwordVar}" ${command}`;
         const probeCommand = ["sh", "-c", `${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`];
         const secretEnv = {
-            PROBE_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "PROBE_PASSWORD" } },
+            PROBE_PASSWORD: fromSecret(aclSecret.metadata.name, "PROBE_PASSWORD"),
         };
         const mounts = [
             { name: "config", mountPath: CONFIG_DIR + "/valkey.conf", subPath: "valkey.conf", readOnly: true },
@@ -132,8 +132,8 @@ export class Redis extends pulumi.ComponentResource {
                               `if [ "$cur" != "$last" ] && ${cli("platform-admin", "ADMIN_PASSWORD", "ACL LOAD")} | grep -q OK; then last="$cur"; echo "users reloaded"; fi; sleep 10; done`,
                       ],
                       env: {
-                          ADMIN_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "ADMIN_PASSWORD" } },
-                          PROBE_PASSWORD: { secretKeyRef: { name: aclSecret.metadata.name, key: "PROBE_PASSWORD" } },
+                          ADMIN_PASSWORD: fromSecret(aclSecret.metadata.name, "ADMIN_PASSWORD"),
+                          PROBE_PASSWORD: fromSecret(aclSecret.metadata.name, "PROBE_PASSWORD"),
                       },
                       resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                       // Alive while it can read the users file it reloads and reach the server.
@@ -179,7 +179,7 @@ export class Redis extends pulumi.ComponentResource {
             { parent: this },
         );
         this.host = service.host;
-        this.containers = [{ resources }, ...sidecars];
+        this.footprint = service.footprint;
         this.registerOutputs({ host: this.host });
     }
 }
