@@ -47,6 +47,19 @@ const UPSTREAM_ROUTES: Array<{ path: string; image: string; upstreamPath: string
     { path: "/services/chat/health", image: "agenta-services", upstreamPath: "/chat/health" },
 ];
 
+/**
+ * Directives this nginx (1.22) accepts that are also defined, unchanged in meaning, in the image's
+ * nginx: each was looked up in nginx's source at tag release-1.28.0 (`ngx_string("<name>")` in
+ * src/) and in its CHANGES since 1.22 (which remove or deprecate only HTTP/2 push and timeouts,
+ * `ssl`, `listen ... http2`). A directive outside this list fails the test until someone checks it
+ * against 1.28 the same way.
+ */
+const CHECKED_IN_1_28 = new Set([
+    "worker_processes", "pid", "error_log", "events", "worker_connections", "http", "access_log", "client_body_temp_path", "proxy_temp_path",
+    "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "client_max_body_size", "server_tokens", "map", "proxy_http_version",
+    "proxy_set_header", "proxy_read_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass",
+]);
+
 /** Tenants that run Agenta in a stack, from the tenant files (the input). */
 function agentaTenants(stack: string): string[] {
     return readTenantFiles(path.join(ROOT, "tenants"), { knownStacks: STACKS })
@@ -264,6 +277,12 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
     const tree = parseNginx(original!);
     const version = NGINX_VERSION(nginx);
     console.log(`${stack}/${tenant}: nginx ${version} runs here; the edge image is ${run.image}`);
+    const used = new Set<string>();
+    walk(tree, (d, parents) => {
+        // Entries of a map block are values, not directives.
+        if (parents[parents.length - 1]?.name !== "map") used.add(d.name);
+    });
+    expect([...used].filter((d) => !CHECKED_IN_1_28.has(d)), `directives not yet checked against the image's nginx (${run.image})`).toEqual([]);
 
     // Upstreams: each proxy_pass names a declared Service and one of its ports.
     const servicesByHost = new Map<string, { service: string; port: number }>();
