@@ -57,7 +57,7 @@ const UPSTREAM_ROUTES: Array<{ path: string; image: string; upstreamPath: string
 const CHECKED_IN_1_28 = new Set([
     "worker_processes", "pid", "error_log", "events", "worker_connections", "http", "access_log", "client_body_temp_path", "proxy_temp_path",
     "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "client_max_body_size", "server_tokens", "map", "proxy_http_version",
-    "proxy_set_header", "proxy_read_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass",
+    "proxy_set_header", "proxy_read_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass", "absolute_redirect",
 ]);
 
 /** Tenants that run Agenta in a stack, from the tenant files (the input). */
@@ -182,6 +182,7 @@ async function stub(service: string, log: Seen[]): Promise<{ port: number; serve
 
 interface Reply {
     status: number;
+    headers: http.IncomingHttpHeaders;
     body: string;
     /** Milliseconds from sending the request to the first body byte, and to the end. */
     firstByteMs: number;
@@ -209,7 +210,7 @@ function request(port: number, opts: { path: string; host: string; method?: stri
             });
             res.on("end", () => {
                 done = true;
-                resolve({ status: res.statusCode!, body, firstByteMs: first, totalMs: Date.now() - start });
+                resolve({ status: res.statusCode!, headers: res.headers, body, firstByteMs: first, totalMs: Date.now() - start });
                 // nginx answered (413) before the body was sent: the body is never sent.
                 if (!sent) req.destroy();
             });
@@ -409,6 +410,21 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
             expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
         }
         expect(new Set(UPSTREAM_ROUTES.map((r) => serviceOfImage(cap, ns, r.image).service)).size, "every upstream Service is routed to").toBe(servicesByHost.size);
+        // A prefix asked for without its trailing slash (`/services`) is answered by a service or redirected
+        // to the prefix on the public origin the web app is configured with: the edge sits behind TLS on
+        // the ingress, so neither its own scheme nor its port 8080 may leak into a Location header.
+        const publicUrl = new URL(containerRun(cap, "Deployment", ns, serviceOfImage(cap, ns, "agenta-web").workload.metadata.name!, "web").env["AGENTA_WEB_URL"]!);
+        expect(publicUrl.host, "AGENTA_WEB_URL is the Ingress host").toBe(host);
+        const prefixes = all(servers[0]!.block!, "location").filter((l) => l.args.length === 1 && l.args[0]!.length > 1 && l.args[0]!.endsWith("/")).map((l) => l.args[0]!.slice(0, -1));
+        expect(prefixes.length, "prefix locations").toBeGreaterThan(0);
+        for (const prefix of prefixes) {
+            log.length = 0;
+            const reply = await request(listenPort, { path: `${prefix}?x=1`, host, headers: { "x-forwarded-proto": "https" } });
+            if (reply.status === 200) continue;
+            expect(reply.status, `${prefix}: ${reply.body}`).toBe(301);
+            const target = new URL(reply.headers["location"]!, publicUrl);
+            expect(`${target.origin}${target.pathname}${target.search}`, `${prefix} redirects (Location: ${reply.headers["location"]})`).toBe(`${publicUrl.origin}${prefix}/?x=1`);
+        }
 
         // Request bodies: up to the emitted limit they pass, whole; one byte more gets 413 from the edge.
         const limit = bytes(effective([tree, all(tree, "http")[0]!.block!, servers[0]!.block!], "client_max_body_size"));
