@@ -284,6 +284,12 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         if (parents[parents.length - 1]?.name !== "map") used.add(d.name);
     });
     expect([...used].filter((d) => !CHECKED_IN_1_28.has(d)), `directives not yet checked against the image's nginx (${run.image})`).toEqual([]);
+    // Every file nginx writes by a compiled-in default (temp dirs, pid) is set in the configuration,
+    // or nginx would write it on the read-only root filesystem. The list comes from this nginx's build
+    // (the image's build has the same five temp paths and a pid path, in other places).
+    const built = [...spawnSync(nginx, ["-V"], { encoding: "utf8" }).stderr.matchAll(/--(?:http-([a-z-]+)-temp-path|(pid)-path)=/g)].map((m) => (m[2] ? "pid" : `${m[1]!.replace("-", "_")}_temp_path`));
+    expect(built.length, "compiled-in paths nginx -V lists").toBeGreaterThanOrEqual(6);
+    expect(built.filter((d) => !used.has(d)), "compiled-in writable paths the configuration leaves at their default").toEqual([]);
 
     // Upstreams: each proxy_pass names a declared Service and one of its ports.
     const servicesByHost = new Map<string, { service: string; port: number }>();
