@@ -385,7 +385,7 @@ describe("alert rules under a real promtool", () => {
                     }
                     const rulesFile = `${id}.rules.yaml`;
                     fs.writeFileSync(path.join(dir, rulesFile), stringify({ groups: rule.spec.groups }));
-                    const check = spawnSync(promtool!, ["check", "rules", rulesFile], { cwd: dir, encoding: "utf8" });
+                    const check = spawnSync(promtool!, ["check", "rules", "--lint=all", "--lint-fatal", rulesFile], { cwd: dir, encoding: "utf8" });
                     if (check.status !== 0 || !check.stdout.includes(`SUCCESS: ${alerts.length} rules found`)) {
                         failures.push(`promtool check rules ${id}:\n${check.stdout}${check.stderr}`);
                         continue;
@@ -402,6 +402,35 @@ describe("alert rules under a real promtool", () => {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
             expect(failures, failures.join("\n\n")).toEqual([]);
+        });
+
+        it.skipIf(!promtool)("keeps the tenants' alerts apart when several fail at once (Alertmanager tells alerts apart by their labels only)", async () => {
+            const cap = await stackCapture(stack);
+            const tenantRules = ofKind(cap, "PrometheusRule").filter((r) => r.metadata.labels?.["llmops.io/tenant"] !== "platform");
+            const withLangfuse = tenantRules.filter((r) => rulesOf(r).some((a) => a.alert === "LangfuseHighErrorRate"));
+            expect(withLangfuse.length, "tenants with Langfuse alerts").toBeGreaterThan(1);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), `promtool-${stack}-tenants-`));
+            try {
+                const files = withLangfuse.map((r) => {
+                    const file = `${r.metadata.namespace}.rules.yaml`;
+                    fs.writeFileSync(path.join(dir, file), stringify({ groups: r.spec.groups }));
+                    return file;
+                });
+                const expected = withLangfuse.map((r) => {
+                    const a = rulesOf(r).find((x) => x.alert === "LangfuseHighErrorRate")!;
+                    const tenant = ofKind(cap, "Namespace").find((n) => n.metadata.name === r.metadata.namespace)!.metadata.labels!["llmops.io/tenant"];
+                    expect(a.labels.tenant, `the tenant of ${r.metadata.namespace}'s alert`).toBe(tenant);
+                    return { exp_labels: a.labels, exp_annotations: a.annotations };
+                });
+                expect(new Set(expected.map((e) => JSON.stringify(e.exp_labels))).size, "distinct label sets").toBe(withLangfuse.length);
+                const series = withLangfuse.flatMap((r) => ingressRequests(find(cap, "Ingress", r.metadata.namespace, "langfuse").spec.rules[0].host, { "200": 500, "502": 500 }));
+                const doc = { rule_files: files, evaluation_interval: "1m", tests: [{ name: "every tenant's Langfuse failing", interval: "1m", input_series: series, alert_rule_test: [{ eval_time: "30m", alertname: "LangfuseHighErrorRate", exp_alerts: expected }] }] };
+                fs.writeFileSync(path.join(dir, "all.test.yaml"), stringify(doc));
+                const test = spawnSync(promtool!, ["test", "rules", "all.test.yaml"], { cwd: dir, encoding: "utf8" });
+                expect(test.status, `${test.stdout}${test.stderr}`).toBe(0);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 });
