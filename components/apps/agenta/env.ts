@@ -88,7 +88,8 @@ export const MIGRATE_ENV = {
 /**
  * The edge router: one origin for `/` (web), `/api` (api, which serves the prefix itself) and
  * `/services` (services, which does not: the prefix is stripped here). nginx started as an
- * unprivileged user, everything writable under /tmp.
+ * unprivileged user, everything writable under /tmp. Redirects nginx makes itself (`/services` to
+ * `/services/`) are relative: behind the TLS ingress its own scheme and port 8080 would be wrong.
  */
 export function edgeConfig(ns: string): string {
     const svc = (name: string, port: number) => `http://${serviceHost(name, ns)}:${port}`;
@@ -106,6 +107,7 @@ export function edgeConfig(ns: string): string {
         "    scgi_temp_path /tmp/scgi;",
         "    client_max_body_size 100m;",
         "    server_tokens off;",
+        "    absolute_redirect off;",
         "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
         "    proxy_http_version 1.1;",
         "    proxy_set_header Host $host;",
