@@ -21,12 +21,16 @@ export function defaultDeny(): NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
 }
 
-/** Allows DNS lookups to the cluster DNS in kube-system. */
-export function allowDns(): NetworkPolicySpec {
+/**
+ * Allows DNS lookups to the cluster DNS in kube-system and to `resolvers` (address blocks such as
+ * a node-local DNS cache on a link-local address, which no pod or namespace selector matches).
+ */
+export function allowDns(resolvers: readonly string[] = []): NetworkPolicySpec {
+    const ports: Port[] = [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }];
     return {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" })], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+        egress: [{ to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" }), ...resolvers.map((cidr) => ({ ipBlock: { cidr } }))], ports }],
     };
 }
 
@@ -60,4 +64,10 @@ export function allowEgressToInternet(ports: Port[], podLabels?: Record<string, 
         policyTypes: ["Egress"],
         egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports }],
     };
+}
+
+/** The TCP port of an http(s) origin: the explicit one, else 443 for https and 80 for http. */
+export function originPort(origin: string): number {
+    const u = new URL(origin);
+    return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }

@@ -8,6 +8,9 @@ import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } fr
 import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 
+/** The label cert-manager puts on its HTTP-01 solver pods, and the port they listen on (pkg/issuer/acme/http). */
+export const ACME_HTTP01_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+export const ACME_HTTP01_SOLVER_PORT = 8089;
 
 export interface TenantNamespaceArgs {
     readonly env: Environment;
@@ -47,6 +50,15 @@ export class TenantNamespace extends pulumi.ComponentResource {
             policyTypes: ["Ingress"],
             ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace), namespacePeer(env.kong.namespace)] }],
         });
+        // cert-manager answers HTTP-01 challenges from a solver pod it starts in the namespace of
+        // the Ingress; the ingress controller must reach it, or no certificate is ever issued.
+        if (env.ingress.tlsIssuer) {
+            this.policy("allow-acme-http01-solver", {
+                podSelector: { matchLabels: { [ACME_HTTP01_SOLVER_LABEL]: "true" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)], ports: tcp(ACME_HTTP01_SOLVER_PORT) }],
+            });
+        }
         this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(env) });
         this.registerOutputs({ namespace: nsName });
     }
@@ -63,7 +75,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
  * cannot select a DNS name), and HTTPS to the internet (LLM providers, the identity provider).
  */
 export function egressRules(env: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
-    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns(env.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
     rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     const external: number[] = [];
     const inCluster: Array<[string, number]> = [];
