@@ -92,7 +92,10 @@ export const objectStoreSchema = z.discriminatedUnion("mode", [
         adminHost: hostname.optional().meta({ description: "Where Pulumi reaches MinIO. @default the Service's cluster DNS name, or `localhost` with `nodePort`" }),
         publicEndpoint: publicEndpoint
             .optional()
-            .meta({ description: "Public S3 origin of MinIO (an Ingress on its host), for presigned URLs that browsers and SDKs follow. @default https://s3.<baseDomain> (http in `local`)" }),
+            .meta({
+                description: "Public S3 origin of MinIO (an Ingress on its host), for presigned URLs that browsers and SDKs follow. @default https://s3.<baseDomain> (http in `local`)",
+                examples: ["https://s3.llmops.example.com"],
+            }),
     }),
     z.strictObject({
         mode: z.literal("external"),
@@ -106,7 +109,7 @@ export const objectStoreSchema = z.discriminatedUnion("mode", [
         adminPasswordKey: secretKey,
         publicEndpoint: publicEndpoint
             .optional()
-            .meta({ description: "S3 origin browsers and SDKs reach, when it differs from `endpoint` (a CDN or public alias). @default `endpoint` with the scheme `ssl` implies" }),
+            .meta({ description: "S3 origin browsers and SDKs reach, when it differs from `endpoint` (a CDN or public alias). @default `endpoint` with the scheme `ssl` implies", examples: ["https://s3.llmops.example.com"] }),
     }),
 ]);
 
