@@ -19,9 +19,10 @@ export interface TenantNamespaceArgs {
 
 /**
  * A tenant's namespace: Pod Security `restricted`, a default-deny NetworkPolicy, and exactly these
- * allowances: DNS; pods of the namespace among themselves; the ingress controller and the Kong
- * gateway to exposed pods; the shared data services; HTTPS to the internet (LLM providers, the
- * identity provider). No policy names another tenant's namespace.
+ * allowances: DNS (kube-dns and the resolvers the stack config names); pods of the namespace among
+ * themselves; the ingress controller and the Kong gateway to exposed pods; the ingress controller
+ * to cert-manager's HTTP-01 solver pods (outside `local`); the shared data services; HTTPS to the
+ * internet (LLM providers, the identity provider). No policy names another tenant's namespace.
  */
 export class TenantNamespace extends pulumi.ComponentResource {
     readonly namespace: NamespaceRef;
