@@ -71,3 +71,15 @@ export function originPort(origin: string): number {
     const u = new URL(origin);
     return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }
+
+/** The label cert-manager puts on its HTTP-01 solver pods, and the port they listen on (pkg/issuer/acme/http). */
+export const ACME_HTTP01_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+export const ACME_HTTP01_SOLVER_PORT = 8089;
+
+/**
+ * Admits the ingress controller to cert-manager's HTTP-01 solver pods, which cert-manager starts in
+ * the namespace of the Ingress whose certificate it orders: without it no certificate is issued.
+ */
+export function allowAcmeHttp01Solvers(controllerNamespace: string): NetworkPolicySpec {
+    return allowIngressFrom({ [ACME_HTTP01_SOLVER_LABEL]: "true" }, [namespacePeer(controllerNamespace)], tcp(ACME_HTTP01_SOLVER_PORT));
+}

@@ -3,14 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
-import { allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { allowAcmeHttp01Solvers, allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
-
-/** The label cert-manager puts on its HTTP-01 solver pods, and the port they listen on (pkg/issuer/acme/http). */
-export const ACME_HTTP01_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
-export const ACME_HTTP01_SOLVER_PORT = 8089;
 
 export interface TenantNamespaceArgs {
     readonly env: Environment;
@@ -51,15 +47,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             policyTypes: ["Ingress"],
             ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace), namespacePeer(env.kong.namespace)] }],
         });
-        // cert-manager answers HTTP-01 challenges from a solver pod it starts in the namespace of
-        // the Ingress; the ingress controller must reach it, or no certificate is ever issued.
-        if (env.ingress.tlsIssuer) {
-            this.policy("allow-acme-http01-solver", {
-                podSelector: { matchLabels: { [ACME_HTTP01_SOLVER_LABEL]: "true" } },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)], ports: tcp(ACME_HTTP01_SOLVER_PORT) }],
-            });
-        }
+        if (env.ingress.tlsIssuer) this.policy("allow-acme-http01-solver", allowAcmeHttp01Solvers(env.ingress.controllerNamespace));
         this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(env) });
         this.registerOutputs({ namespace: nsName });
     }

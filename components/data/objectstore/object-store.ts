@@ -6,7 +6,7 @@ import type { Environment } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
 import { appIngress } from "../../kube/ingress";
 import { networkPolicy } from "../../kube/namespace";
-import { namespacePeer, tcp } from "../../kube/network";
+import { allowAcmeHttp01Solvers, namespacePeer, tcp } from "../../kube/network";
 import { statefulOptions } from "../../kube/options";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { LABELS, standardLabels } from "../../naming/labels";
@@ -129,6 +129,10 @@ export class ObjectStore extends pulumi.ComponentResource {
             { podSelector: { matchLabels: { [LABELS.app]: "minio" } }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }] },
             { parent: this },
         );
+        // The Ingress's certificate is ordered in this namespace, so its HTTP-01 solver runs here.
+        if (env.ingress.tlsIssuer) {
+            networkPolicy(name, args.namespace, "allow-acme-http01-solver", standardLabels({ app: "platform", environment: env.name }), allowAcmeHttp01Solvers(env.ingress.controllerNamespace), { parent: this });
+        }
         this.region = "us-east-1";
         this.provider = new minio.Provider(
             `${name}-admin`,
