@@ -1,5 +1,12 @@
 import type { EnvironmentName, Size } from "./schema";
 
+/**
+ * Address blocks pods get their IPs from when the stack config names none: the private ranges of
+ * RFC 1918 and the shared address space of RFC 6598 (100.64.0.0/10), which several managed
+ * clusters and CNIs hand to pods.
+ */
+export const DEFAULT_POD_CIDRS: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
 /** A retention setting's bounds and default, in days. */
 export interface RetentionBound {
     readonly min: number;

@@ -35,6 +35,8 @@ export type ObjectStoreSettings =
           readonly nodePort?: number;
           /** Where Pulumi's MinIO provider connects (host:port). */
           readonly adminEndpoint: string;
+          /** Public S3 origin (an Ingress on its host) that presigned URLs are signed for. */
+          readonly publicEndpoint: string;
       }
     | {
           readonly mode: "external";
@@ -43,6 +45,8 @@ export type ObjectStoreSettings =
           readonly region: string;
           readonly adminUser: string;
           readonly adminPassword: ConfigSecret;
+          /** S3 origin browsers and SDKs reach; presigned URLs are signed for it. */
+          readonly publicEndpoint: string;
       };
 
 export type RedisSettings =
@@ -92,6 +96,12 @@ export interface Environment {
         readonly className: string;
         readonly controllerNamespace: string;
         readonly tlsIssuer?: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
+    };
+    readonly network: {
+        /** Address blocks pod IPs come from (IPv4, prefix 1 to 24). */
+        readonly podCidrs: readonly string[];
+        /** Extra DNS resolver address blocks (a node-local DNS cache) tenant pods may query. */
+        readonly dnsResolvers: readonly string[];
     };
     readonly postgres: PostgresSettings;
     readonly objectStore: ObjectStoreSettings;

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { serviceHost } from "../kube/namespace";
 import { platformNamespace } from "../naming/names";
 import { type Problem, ValidationError, problemsFromZod } from "../validation/problems";
-import { PROFILE_DEFAULTS, type RetentionBound, type RetentionBounds } from "./defaults";
+import { DEFAULT_POD_CIDRS, PROFILE_DEFAULTS, type RetentionBound, type RetentionBounds } from "./defaults";
 import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings, SsoSettings } from "./environment";
 import { type PlatformConfig, platformConfigSchema } from "./schema";
 import { DATA_SERVICE_PORTS } from "../data/ports";
@@ -102,6 +102,18 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         };
     }
 
+    const storePublicEndpoint = (given: string | undefined, fallback: string, what: string): string => {
+        const url = (given ?? fallback).replace(/\/+$/, "");
+        const host = new URL(url).hostname;
+        const path = "dataServices.objectStore.publicEndpoint";
+        if (!host.includes(".") || /\.(svc|cluster\.local|svc\.cluster\.local)$/.test(host)) {
+            problem(path, `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is an in-cluster address: browsers and SDKs cannot resolve the presigned URLs signed for it.`, "set `publicEndpoint` to the public https origin of the object store, such as `https://s3.example.com`.");
+        } else if (url.startsWith("http://") && profile.tlsRequired) {
+            problem(path, `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is plain http: presigned URLs and uploads would cross the network unencrypted in \`${c.environment}\`.`, "set `publicEndpoint` to an https origin, such as `https://s3.example.com`.");
+        }
+        return url;
+    };
+
     let objectStore: ObjectStoreSettings;
     if (ds.objectStore.mode === "in-cluster") {
         objectStore = {
@@ -113,6 +125,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
                 ds.objectStore.nodePort !== undefined
                     ? `${ds.objectStore.adminHost ?? "localhost"}:${ds.objectStore.nodePort}`
                     : `${ds.objectStore.adminHost ?? serviceDns("minio")}:${DATA_SERVICE_PORTS.minio}`,
+            publicEndpoint: storePublicEndpoint(ds.objectStore.publicEndpoint, `${c.ingress.tlsIssuer ? "https" : "http"}://s3.${c.baseDomain}`, "an Ingress on s3.<baseDomain>"),
         };
     } else {
         objectStore = {
@@ -122,6 +135,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             region: ds.objectStore.region ?? "us-east-1",
             adminUser: ds.objectStore.adminUser,
             adminPassword: secret("dataServices.objectStore.adminPasswordKey", ds.objectStore.adminPasswordKey),
+            publicEndpoint: storePublicEndpoint(ds.objectStore.publicEndpoint, `${(ds.objectStore.ssl ?? true) ? "https" : "http"}://${ds.objectStore.endpoint}`, "the external endpoint"),
         };
     }
 
@@ -168,6 +182,9 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
     if (c.backups?.bucketVersioning === false && c.backups.noncurrentVersionDays !== undefined) {
         problem("backups.noncurrentVersionDays", "is set, but bucketVersioning is false: there are no noncurrent versions to expire.", "remove noncurrentVersionDays, or set bucketVersioning: true.");
     }
+    (c.network?.podCidrs ?? []).forEach((cidr, i) => {
+        if (cidr.split("/")[0]!.split(".").some((o) => Number(o) > 255)) problem(`network.podCidrs[${i}]`, `(${cidr}) has an octet above 255.`, "write the block as four numbers from 0 to 255 and a prefix, such as `100.64.0.0/10`.");
+    });
     const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
 
     return {
@@ -188,6 +205,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             controllerNamespace: c.ingress.controllerNamespace,
             tlsIssuer: c.ingress.tlsIssuer ? { kind: c.ingress.tlsIssuer.kind ?? "ClusterIssuer", name: c.ingress.tlsIssuer.name } : undefined,
         },
+        network: { podCidrs: c.network?.podCidrs ?? DEFAULT_POD_CIDRS, dnsResolvers: [...new Set(c.network?.dnsResolvers ?? [])] },
         postgres,
         objectStore,
         redis,

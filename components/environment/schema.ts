@@ -50,6 +50,15 @@ const httpsUrl = z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .meta({ examples: ["https://auth.example.com"] });
 
+/** Where browsers and SDKs reach the object store: presigned URLs are signed for this origin. */
+const publicEndpoint = z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as `https://s3.llmops.example.com`" })
+    .regex(/^https?:\/\/[^/?#]+\/?$/, "must be an origin (scheme, host and optional port) without a path")
+    .meta({ examples: ["https://s3.llmops.example.com"] });
+
+/** An IPv4 or IPv6 address block in CIDR notation. */
+export const CIDR = /^(((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\/(3[0-2]|[12]?[0-9])|[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$/;
+
 const days = z.number().int().min(1).max(3650).meta({ examples: [30] });
 
 const inClusterCommon = {
@@ -81,6 +90,12 @@ export const objectStoreSchema = z.discriminatedUnion("mode", [
         ...inClusterCommon,
         nodePort: nodePort.optional(),
         adminHost: hostname.optional().meta({ description: "Where Pulumi reaches MinIO. @default the Service's cluster DNS name, or `localhost` with `nodePort`" }),
+        publicEndpoint: publicEndpoint
+            .optional()
+            .meta({
+                description: "Public S3 origin of MinIO (an Ingress on its host), for presigned URLs that browsers and SDKs follow. @default https://s3.<baseDomain> (http in `local`)",
+                examples: ["https://s3.llmops.example.com"],
+            }),
     }),
     z.strictObject({
         mode: z.literal("external"),
@@ -92,8 +107,29 @@ export const objectStoreSchema = z.discriminatedUnion("mode", [
         region: z.string().min(1).optional().meta({ description: "@default us-east-1", examples: ["eu-central-1"] }),
         adminUser: z.string().min(1),
         adminPasswordKey: secretKey,
+        publicEndpoint: publicEndpoint
+            .optional()
+            .meta({ description: "S3 origin browsers and SDKs reach, when it differs from `endpoint` (a CDN or public alias). @default `endpoint` with the scheme `ssl` implies", examples: ["https://s3.llmops.example.com"] }),
     }),
 ]);
+
+export const networkSchema = z.strictObject({
+    podCidrs: z
+        .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/([1-9]|1[0-9]|2[0-4])$/, "must be an IPv4 address block with a prefix of 1 to 24 bits, such as `100.64.0.0/10`"))
+        .min(1)
+        .optional()
+        .meta({
+            description: "Address blocks pod IPs come from; MLflow admits them as Host headers when Prometheus scrapes it by pod IP. @default 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 and 100.64.0.0/10",
+            examples: [["100.64.0.0/10"]],
+        }),
+    dnsResolvers: z
+        .array(z.string().regex(CIDR, "must be an address block in CIDR notation, such as `169.254.20.10/32`"))
+        .optional()
+        .meta({
+            description: "Extra DNS resolver addresses tenant pods may query on port 53, besides the kube-dns pods (a node-local DNS cache listens on a link-local address NetworkPolicy cannot select by label). @default none",
+            examples: [["169.254.20.10/32"]],
+        }),
+});
 
 export const redisSchema = z.discriminatedUnion("mode", [
     z.strictObject({ ...inClusterCommon }),
@@ -161,6 +197,7 @@ export const platformConfigSchema = z
         maxTenantSize: size.optional().meta({ description: "Tenants asking for a larger size get this one here. @default small in local and dev, large elsewhere" }),
         webReplicas: z.number().int().min(1).max(10).optional().meta({ description: "Replicas of web-facing apps. @default 2 in prod, 1 elsewhere", examples: [2] }),
         ingress: ingressSchema,
+        network: networkSchema.optional().meta({ description: "Cluster network facts the tenant network policies need. @default none" }),
         deployerNamespace: z
             .string()
             .regex(DNS_1123_LABEL)

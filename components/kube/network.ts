@@ -21,12 +21,16 @@ export function defaultDeny(): NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
 }
 
-/** Allows DNS lookups to the cluster DNS in kube-system. */
-export function allowDns(): NetworkPolicySpec {
+/**
+ * Allows DNS lookups to the cluster DNS in kube-system and to `resolvers` (address blocks such as
+ * a node-local DNS cache on a link-local address, which no pod or namespace selector matches).
+ */
+export function allowDns(resolvers: readonly string[] = []): NetworkPolicySpec {
+    const ports: Port[] = [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }];
     return {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" })], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+        egress: [{ to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" }), ...resolvers.map((cidr) => ({ ipBlock: { cidr } }))], ports }],
     };
 }
 
@@ -60,4 +64,22 @@ export function allowEgressToInternet(ports: Port[], podLabels?: Record<string, 
         policyTypes: ["Egress"],
         egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports }],
     };
+}
+
+/** The TCP port of an http(s) origin: the explicit one, else 443 for https and 80 for http. */
+export function originPort(origin: string): number {
+    const u = new URL(origin);
+    return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
+}
+
+/** The label cert-manager puts on its HTTP-01 solver pods, and the port they listen on (pkg/issuer/acme/http). */
+export const ACME_HTTP01_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+export const ACME_HTTP01_SOLVER_PORT = 8089;
+
+/**
+ * Admits the ingress controller to cert-manager's HTTP-01 solver pods, which cert-manager starts in
+ * the namespace of the Ingress whose certificate it orders: without it no certificate is issued.
+ */
+export function allowAcmeHttp01Solvers(controllerNamespace: string): NetworkPolicySpec {
+    return allowIngressFrom({ [ACME_HTTP01_SOLVER_LABEL]: "true" }, [namespacePeer(controllerNamespace)], tcp(ACME_HTTP01_SOLVER_PORT));
 }

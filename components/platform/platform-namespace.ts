@@ -34,7 +34,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         this.environment = env.name;
         const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => this.policy(policyName, spec);
         policy("default-deny", defaultDeny());
-        policy("allow-dns", allowDns());
+        policy("allow-dns", allowDns(env.network.dnsResolvers));
         policy("allow-within-namespace", allowWithinNamespace());
 
         const tenantPeer = { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } } };

@@ -93,7 +93,10 @@ export interface TenantBuckets {
     readonly resources: readonly minio.S3Bucket[];
     readonly accessKey: string;
     readonly secretKey: pulumi.Output<string>;
+    /** In-cluster S3 endpoint the apps' servers use. */
     readonly endpoint: string;
+    /** S3 origin browsers and SDKs reach: what presigned URLs handed to them are signed for. */
+    readonly publicEndpoint: string;
     readonly region: string;
 }
 
@@ -169,5 +172,5 @@ export function tenantBuckets(
         { parent: opts.parent, provider, dependsOn: resources },
     );
     new minio.IamUserPolicyAttachment(`${name}-s3-policy-attachment`, { userName: iamUser.name, policyName: policy.name }, { parent: opts.parent, provider });
-    return { buckets, resources, accessKey: user, secretKey: args.secretKey, endpoint: args.objectStore.endpoint, region: args.objectStore.region };
+    return { buckets, resources, accessKey: user, secretKey: args.secretKey, endpoint: args.objectStore.endpoint, publicEndpoint: args.objectStore.publicEndpoint, region: args.objectStore.region };
 }

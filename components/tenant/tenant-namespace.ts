@@ -3,11 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
-import { allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import { allowAcmeHttp01Solvers, allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
-
 
 export interface TenantNamespaceArgs {
     readonly env: Environment;
@@ -16,9 +15,10 @@ export interface TenantNamespaceArgs {
 
 /**
  * A tenant's namespace: Pod Security `restricted`, a default-deny NetworkPolicy, and exactly these
- * allowances: DNS; pods of the namespace among themselves; the ingress controller and the Kong
- * gateway to exposed pods; the shared data services; HTTPS to the internet (LLM providers, the
- * identity provider). No policy names another tenant's namespace.
+ * allowances: DNS (kube-dns and the resolvers the stack config names); pods of the namespace among
+ * themselves; the ingress controller and the Kong gateway to exposed pods; the ingress controller
+ * to cert-manager's HTTP-01 solver pods (outside `local`); the shared data services; HTTPS to the
+ * internet (LLM providers, the identity provider). No policy names another tenant's namespace.
  */
 export class TenantNamespace extends pulumi.ComponentResource {
     readonly namespace: NamespaceRef;
@@ -47,6 +47,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             policyTypes: ["Ingress"],
             ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace), namespacePeer(env.kong.namespace)] }],
         });
+        if (env.ingress.tlsIssuer) this.policy("allow-acme-http01-solver", allowAcmeHttp01Solvers(env.ingress.controllerNamespace));
         this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(env) });
         this.registerOutputs({ namespace: nsName });
     }
@@ -63,7 +64,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
  * cannot select a DNS name), and HTTPS to the internet (LLM providers, the identity provider).
  */
 export function egressRules(env: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
-    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns(env.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
     rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     const external: number[] = [];
     const inCluster: Array<[string, number]> = [];

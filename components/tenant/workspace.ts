@@ -19,7 +19,7 @@ import type { Postgres } from "../data/postgres/postgres";
 import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
 import { appIngress } from "../kube/ingress";
-import { allowIngressFrom, namespacePeer, tcp } from "../kube/network";
+import { allowEgressTo, allowIngressFrom, namespacePeer, originPort, tcp } from "../kube/network";
 import { type Footprint, sumFootprints } from "../kube/resources";
 import { LABELS, TENANT_WORKSPACE_TYPE, standardLabels } from "../naming/labels";
 import { redisKeyPrefix, redisUser } from "../naming/names";
@@ -182,6 +182,15 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 "allow-trace-gateway",
                 allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
             );
+            // Langfuse's media client uses the public object-store origin for its own uploads and
+            // deletes too (v4.16.0 has no separate media signing endpoint); with in-cluster MinIO
+            // that origin is the ingress controller.
+            if (env.objectStore.mode === "in-cluster") {
+                this.tenantNamespace.policy(
+                    "allow-langfuse-to-public-object-store",
+                    allowEgressTo([namespacePeer(env.ingress.controllerNamespace)], tcp(originPort(env.objectStore.publicEndpoint)), { [LABELS.app]: "langfuse" }),
+                );
+            }
             if (tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
             results.push({ ...this.langfuse.result, steady: [...this.langfuse.result.steady, ...extraSteady] });
             this.outputs["langfuse"] = this.langfuse.result.outputs;

@@ -19,6 +19,7 @@ import {
     AGENTA_API_SERVICE,
     AGENTA_EDGE_PORT,
     AGENTA_SERVICES_PORT,
+    AGENTA_SERVICES_SERVICE,
     AGENTA_WEB_PORT,
     API_COMMAND,
     CRON_COMMAND,
@@ -32,6 +33,7 @@ import {
     WORKER_STREAMS_COMMAND,
     coreEnv,
     edgeConfig,
+    workerEnv,
     pid1Runs,
     webEnv,
 } from "./env";
@@ -147,11 +149,14 @@ export class Agenta extends pulumi.ComponentResource {
         const inputs = {
             publicUrl: publicUrl(ctx, "agenta"),
             supertokensUrl: `http://${internalHost(ctx, "agenta-supertokens")}:${SUPERTOKENS_PORT}`,
+            internalApiUrl: `http://${internalHost(ctx, AGENTA_API_SERVICE)}:${AGENTA_API_PORT}/api`,
+            internalServicesUrl: `http://${internalHost(ctx, AGENTA_SERVICES_SERVICE)}:${AGENTA_SERVICES_PORT}`,
             emailDomains: tenant.sso.emailDomains,
             ownerEmails: tenant.sso.admins,
             store: { endpoint: args.storage.endpoint, region: args.storage.region, bucket: args.storage.buckets.agentaFiles! },
         };
         const core = coreEnv(inputs);
+        const workers = workerEnv(inputs);
         const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
         const replicas = running(ctx, env.webReplicas);
         const steady: Footprint[] = [volatile.footprint, durable.footprint];
@@ -240,7 +245,7 @@ export class Agenta extends pulumi.ComponentResource {
                     name: component,
                     image: apiImage,
                     command: [...command],
-                    env: core,
+                    env: workers,
                     envFromSecrets: [this.secretName],
                     resources: res(`agenta-${component}`),
                     livenessProbe: execProbe(pid1Runs(module), { periodSeconds: 30 }),
@@ -254,7 +259,7 @@ export class Agenta extends pulumi.ComponentResource {
                 name: "cron",
                 image: apiImage,
                 command: CRON_COMMAND,
-                env: core,
+                env: workers,
                 envFromSecrets: [this.secretName],
                 resources: res("agenta-cron"),
                 livenessProbe: execProbe(pid1Runs("supercronic"), { periodSeconds: 60 }),
@@ -276,7 +281,7 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/health", "http"),
                 livenessProbe: httpProbe("/health", "http", { periodSeconds: 15 }),
             },
-            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }] },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }], serviceName: AGENTA_SERVICES_SERVICE },
         );
         deploy(
             "web",

@@ -11,9 +11,18 @@ export const AGENTA_EDGE_PORT = 8080;
 export const SUPERTOKENS_PORT = 3567;
 /** The cron scripts call `http://api:8000` literally, so the api's Service must be named `api`. */
 export const AGENTA_API_SERVICE = "api";
+/** The Service in front of the services component. */
+export const AGENTA_SERVICES_SERVICE = "agenta-services";
 
 export interface AgentaEnvInputs {
     readonly publicUrl: string;
+    /**
+     * The api inside the namespace, with the `/api` prefix it serves (`SCRIPT_NAME`): the services'
+     * SDK takes its host from it and checks every request at `<host>/api/access/permissions/check`.
+     */
+    readonly internalApiUrl: string;
+    /** The services inside the namespace (they serve from `/`; the edge strips `/services`). */
+    readonly internalServicesUrl: string;
     readonly supertokensUrl: string;
     readonly emailDomains: readonly string[];
     readonly ownerEmails: readonly string[];
@@ -27,7 +36,12 @@ export function coreEnv(i: AgentaEnvInputs): Record<string, string> {
         AGENTA_WEB_URL: i.publicUrl,
         AGENTA_API_URL: `${i.publicUrl}/api`,
         AGENTA_SERVICES_URL: `${i.publicUrl}/services`,
+        // Read before AGENTA_API_URL by the SDK in the services (sdk/utils/init.py): their credential
+        // checks stay inside the namespace instead of going out through the public host and its gate.
+        AGENTA_API_INTERNAL_URL: i.internalApiUrl,
         SUPERTOKENS_URI_CORE: i.supertokensUrl,
+        // The image user's home is on the read-only root filesystem; /tmp is a writable emptyDir.
+        HOME: AGENTA_HOME,
         // Only people with the tenant's email domains (or subdomains) may sign up.
         AGENTA_ACCESS_ALLOWED_DOMAINS: i.emailDomains.join(","),
         // No product telemetry leaves the cluster (the upstream example ships a key).
@@ -39,6 +53,20 @@ export function coreEnv(i: AgentaEnvInputs): Record<string, string> {
     if (i.ownerEmails.length) env["AGENTA_ACCESS_ALLOWED_OWNER_EMAILS"] = i.ownerEmails.join(",");
     return env;
 }
+
+/**
+ * Plain settings of the workers and the cron: the same as {@link coreEnv}, but they call the
+ * services (evaluations, scheduled triggers) inside the namespace. Agenta v0.113.0 reads one
+ * services URL (`AGENTA_SERVICES_URL`) for both the URLs the api returns to browsers and its own
+ * calls, so only processes that answer no browser keep the public one out: the api itself keeps
+ * the public URL, or the playground would be sent to an address only the cluster resolves.
+ */
+export function workerEnv(i: AgentaEnvInputs): Record<string, string> {
+    return { ...coreEnv(i), AGENTA_SERVICES_URL: i.internalServicesUrl };
+}
+
+/** HOME of the api, worker, cron and services containers: inside their writable /tmp. */
+export const AGENTA_HOME = "/tmp";
 
 /** Plain settings of the web container (its entrypoint derives the browser's config from them). */
 export function webEnv(i: AgentaEnvInputs): Record<string, string> {

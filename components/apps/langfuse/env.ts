@@ -11,7 +11,8 @@ export interface LangfuseEnvInputs {
     readonly publicUrl: string;
     readonly clickhouse: { readonly host: string; readonly user: string; readonly database: string };
     readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly keyPrefix?: string; readonly tls: boolean };
-    readonly s3: { readonly endpoint: string; readonly region: string; readonly events: string; readonly media: string; readonly exports: string };
+    /** `endpoint` is the in-cluster address; `publicEndpoint` the origin browsers and SDKs reach. */
+    readonly s3: { readonly endpoint: string; readonly publicEndpoint: string; readonly region: string; readonly events: string; readonly media: string; readonly exports: string };
     /** Set when browser users sign in through the environment's IdP (configured in the SSO layer). */
     readonly usernamePasswordLogin: boolean;
 }
@@ -46,13 +47,17 @@ export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
         LANGFUSE_S3_EVENT_UPLOAD_PREFIX: LANGFUSE_S3_PREFIXES.events,
         LANGFUSE_S3_MEDIA_UPLOAD_BUCKET: i.s3.media,
         LANGFUSE_S3_MEDIA_UPLOAD_REGION: i.s3.region,
-        LANGFUSE_S3_MEDIA_UPLOAD_ENDPOINT: i.s3.endpoint,
+        // The media client has no separate signing endpoint at v4.16.0: the SDKs and browsers upload
+        // to and download from the URLs it presigns, so it must use the public origin throughout.
+        LANGFUSE_S3_MEDIA_UPLOAD_ENDPOINT: i.s3.publicEndpoint,
         LANGFUSE_S3_MEDIA_UPLOAD_FORCE_PATH_STYLE: "true",
         LANGFUSE_S3_MEDIA_UPLOAD_PREFIX: LANGFUSE_S3_PREFIXES.media,
         LANGFUSE_S3_BATCH_EXPORT_ENABLED: "true",
         LANGFUSE_S3_BATCH_EXPORT_BUCKET: i.s3.exports,
         LANGFUSE_S3_BATCH_EXPORT_REGION: i.s3.region,
         LANGFUSE_S3_BATCH_EXPORT_ENDPOINT: i.s3.endpoint,
+        // The worker writes exports in-cluster, and signs the download link users get for this origin.
+        LANGFUSE_S3_BATCH_EXPORT_EXTERNAL_ENDPOINT: i.s3.publicEndpoint,
         LANGFUSE_S3_BATCH_EXPORT_FORCE_PATH_STYLE: "true",
         LANGFUSE_LOG_FORMAT: "json",
         LANGFUSE_LOG_LEVEL: "info",

@@ -69,6 +69,7 @@ export class Langfuse extends pulumi.ComponentResource {
             redis: { host: args.redis.host, port: args.redis.port, user: args.redis.user, keyPrefix: args.redis.keyPrefix, tls: args.redis.tls },
             s3: {
                 endpoint: args.storage.endpoint,
+                publicEndpoint: args.storage.publicEndpoint,
                 region: args.storage.region,
                 events: args.storage.buckets.langfuseEvents!,
                 media: args.storage.buckets.langfuseMedia!,

@@ -9,17 +9,68 @@ export const MLFLOW_PORT = 5000;
  * `--allowed-hosts` (MLFLOW_SERVER_ALLOWED_HOSTS): since 3.5 a request whose Host header is not
  * listed gets 403. Entries without `*` must equal the whole header, port included, so each name
  * is listed bare and as `name:*`: the public host, and every form of the Service's DNS name.
+ * Entries with `*` are fnmatch patterns (mlflow/server/security_utils.py at 3.15.2); there is no
+ * CIDR syntax, so pod address blocks are spelled as patterns by {@link ipv4HostPatterns}.
  */
-export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string, podIps = false): string {
+export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string, podCidrs: readonly string[] = []): string {
     const names = [publicHost, service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
     // Prometheus scrapes /metrics by pod IP (Host: <ip>:5000), and only /health and /version skip
     // the check. IP literals are safe to admit: DNS rebinding needs a host *name*.
-    const ips = podIps ? POD_IP_HOST_PATTERNS : [];
-    return [...names.flatMap((n) => [n, `${n}:*`]), ...ips].join(",");
+    const ips = podCidrs.flatMap(ipv4HostPatterns);
+    return [...names.flatMap((n) => [n, `${n}:*`]), ...new Set(ips)].join(",");
 }
 
-/** Host patterns of private IPv4 pod addresses (RFC 1918; MLflow matches patterns with `*` by fnmatch). */
-export const POD_IP_HOST_PATTERNS = ["10.*", "172.1[6-9].*", "172.2[0-9].*", "172.3[0-1].*", "192.168.*"];
+/**
+ * fnmatch patterns matching a Host header (`<ip>` or `<ip>:<port>`) whose address lies in an IPv4
+ * block of prefix length 1 to 24, e.g. `100.64.0.0/10` gives `100.6[4-9].*`, `100.[7-9][0-9].*`,
+ * `100.1[0-1][0-9].*` and `100.12[0-7].*`.
+ */
+export function ipv4HostPatterns(cidr: string): string[] {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const octets = m ? m.slice(1, 5).map(Number) : [];
+    const bits = m ? Number(m[5]) : NaN;
+    if (!m || octets.some((o) => o > 255) || !(bits >= 1 && bits <= 24)) throw new Error(`ipv4HostPatterns: ${cidr} is not an IPv4 block with a prefix of 1 to 24 bits`);
+    const whole = Math.floor(bits / 8);
+    const prefix = octets.slice(0, whole).map((o) => `${o}.`).join("");
+    const partial = bits % 8;
+    if (partial === 0) return [`${prefix}*`];
+    const size = 1 << (8 - partial);
+    const low = octets[whole]! & ~(size - 1) & 0xff;
+    return decimalRangePatterns(low, low + size - 1).map((p) => `${prefix}${p}.*`);
+}
+
+/** fnmatch patterns (character classes) matching exactly the decimal numbers lo..hi, no leading zeros. */
+export function decimalRangePatterns(lo: number, hi: number): string[] {
+    const out: string[] = [];
+    for (let digits = String(lo).length; digits <= String(hi).length; digits++) {
+        const a = Math.max(lo, digits === 1 ? 0 : 10 ** (digits - 1));
+        const b = Math.min(hi, 10 ** digits - 1);
+        if (a <= b) out.push(...sameLength(String(a), String(b)));
+    }
+    return out;
+}
+
+function sameLength(a: string, b: string): string[] {
+    const cls = (x: number, y: number) => (x === y ? `${x}` : `[${x}-${y}]`);
+    if (a === b) return [a];
+    if (a.length === 1) return [cls(Number(a), Number(b))];
+    const [a0, b0] = [Number(a[0]), Number(b[0])];
+    const [ra, rb] = [a.slice(1), b.slice(1)];
+    if (a0 === b0) return sameLength(ra, rb).map((p) => `${a0}${p}`);
+    const zeros = "0".repeat(ra.length);
+    const nines = "9".repeat(ra.length);
+    const out: string[] = [];
+    let first = a0;
+    if (ra !== zeros) {
+        out.push(...sameLength(ra, nines).map((p) => `${a0}${p}`));
+        first = a0 + 1;
+    }
+    const last = rb === nines ? b0 : b0 - 1;
+    if (first <= last) out.push(`${cls(first, last)}${"[0-9]".repeat(ra.length)}`);
+    if (rb !== nines) out.push(...sameLength(zeros, rb).map((p) => `${b0}${p}`));
+    return out;
+}
+
 
 /** Where the server's Prometheus multiprocess files go (`--expose-prometheus`), in its /tmp emptyDir. */
 export const MLFLOW_PROMETHEUS_DIR = "/tmp/prometheus";
@@ -33,13 +84,15 @@ export interface MlflowEnvInputs {
     readonly workers: number;
     /** Serve Prometheus metrics at /metrics. */
     readonly prometheus?: boolean;
+    /** Address blocks of pod IPs, admitted as Host headers when Prometheus scrapes by pod IP. */
+    readonly podCidrs: readonly string[];
 }
 
 /** Plain settings of the server. The backend store URI and S3 keys come from the app's Secret. */
 export function mlflowEnv(i: MlflowEnvInputs): Record<string, string> {
     return {
         MLFLOW_ARTIFACTS_DESTINATION: `s3://${i.bucket}/artifacts`,
-        MLFLOW_SERVER_ALLOWED_HOSTS: mlflowAllowedHosts(i.publicHost, "mlflow", i.namespace, i.prometheus),
+        MLFLOW_SERVER_ALLOWED_HOSTS: mlflowAllowedHosts(i.publicHost, "mlflow", i.namespace, i.prometheus ? i.podCidrs : []),
         ...(i.prometheus ? { MLFLOW_EXPOSE_PROMETHEUS: MLFLOW_PROMETHEUS_DIR } : {}),
         MLFLOW_S3_ENDPOINT_URL: i.s3Endpoint,
         AWS_DEFAULT_REGION: i.region,

@@ -62,6 +62,7 @@ export class Mlflow extends pulumi.ComponentResource {
             region: args.storage.region,
             workers: tenant.size === "small" ? 1 : 4,
             prometheus: env.monitoring !== undefined,
+            podCidrs: env.network.podCidrs,
         });
         const upgrade: ContainerArgs = {
             name: "db-upgrade",

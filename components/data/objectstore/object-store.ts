@@ -4,9 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
+import { appIngress } from "../../kube/ingress";
+import { networkPolicy } from "../../kube/namespace";
+import { allowAcmeHttp01Solvers, namespacePeer, tcp } from "../../kube/network";
 import { statefulOptions } from "../../kube/options";
 import { httpProbe, startupWindow } from "../../kube/probes";
-import { standardLabels } from "../../naming/labels";
+import { LABELS, standardLabels } from "../../naming/labels";
 import { DATA_SERVICES } from "../../sizing/profiles";
 import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
@@ -26,6 +29,11 @@ export interface ObjectStoreArgs {
 export class ObjectStore extends pulumi.ComponentResource {
     /** S3 endpoint URL apps use, e.g. `http://minio.llm-platform.svc.cluster.local:9000`. */
     readonly endpoint: string;
+    /**
+     * S3 origin browsers and SDKs reach, e.g. `https://s3.llmops.example.com`: apps sign the URLs
+     * they hand out (uploads, downloads, exports) for it, never for the in-cluster {@link endpoint}.
+     */
+    readonly publicEndpoint: string;
     readonly region: string;
     readonly provider: minio.Provider;
 
@@ -35,6 +43,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         const s = env.objectStore;
         const labels = { app: "minio", environment: env.name };
 
+        this.publicEndpoint = s.publicEndpoint;
         if (s.mode === "external") {
             this.endpoint = `${s.ssl ? "https" : "http"}://${s.endpoint}`;
             this.region = s.region;
@@ -43,7 +52,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 { minioServer: s.endpoint, minioUser: s.adminUser, minioPassword: s.adminPassword.value, minioSsl: s.ssl, minioRegion: s.region },
                 { parent: this },
             );
-            this.registerOutputs({ endpoint: this.endpoint });
+            this.registerOutputs({ endpoint: this.endpoint, publicEndpoint: this.publicEndpoint });
             return;
         }
 
@@ -94,12 +103,42 @@ export class ObjectStore extends pulumi.ComponentResource {
             { parent: this },
         );
         this.endpoint = `http://${service.host}:${DATA_SERVICE_PORTS.minio}`;
+
+        // The S3 API on its public host, for the presigned URLs apps hand to browsers and SDKs.
+        // MinIO checks signatures against the Host header, which the ingress controller passes on.
+        appIngress(
+            `${name}-public`,
+            {
+                name: "minio-s3",
+                namespace: args.namespace,
+                labels: { ...labels, component: "s3" },
+                env,
+                host: new URL(s.publicEndpoint).hostname,
+                service: "minio",
+                port: DATA_SERVICE_PORTS.minio,
+                // ingress-nginx caps request bodies at 1 MiB by default; S3 uploads carry files.
+                annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "0" },
+            },
+            { parent: this },
+        );
+        networkPolicy(
+            name,
+            args.namespace,
+            "allow-ingress-controller-to-minio",
+            standardLabels({ app: "platform", environment: env.name }),
+            { podSelector: { matchLabels: { [LABELS.app]: "minio" } }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }] },
+            { parent: this },
+        );
+        // The Ingress's certificate is ordered in this namespace, so its HTTP-01 solver runs here.
+        if (env.ingress.tlsIssuer) {
+            networkPolicy(name, args.namespace, "allow-acme-http01-solver", standardLabels({ app: "platform", environment: env.name }), allowAcmeHttp01Solvers(env.ingress.controllerNamespace), { parent: this });
+        }
         this.region = "us-east-1";
         this.provider = new minio.Provider(
             `${name}-admin`,
             { minioServer: s.adminEndpoint, minioUser: "platform-admin", minioPassword: rootPassword.result, minioSsl: false, minioRegion: this.region },
             { parent: this, dependsOn: [service.statefulSet] },
         );
-        this.registerOutputs({ endpoint: this.endpoint });
+        this.registerOutputs({ endpoint: this.endpoint, publicEndpoint: this.publicEndpoint });
     }
 }
