@@ -32,7 +32,7 @@ src_hash() { (cd "$1" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12); }
 go_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
 
 build oauth2-proxy "$OAUTH2_PROXY_VERSION" oauth2-proxy \
-  bash -c 'GOBIN="$out" go install -trimpath "github.com/oauth2-proxy/oauth2-proxy/v7@v$0"' "$OAUTH2_PROXY_VERSION"
+  bash -c 'GOBIN="$out" go install -trimpath -ldflags "-X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=v$0" "github.com/oauth2-proxy/oauth2-proxy/v7@v$0"' "$OAUTH2_PROXY_VERSION"
 
 oidc="$here/go/mockoidc"
 build mockoidc "$(go_version "$oidc" github.com/oauth2-proxy/mockoidc)-$(src_hash "$oidc")" mockoidc \
