@@ -356,6 +356,26 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         }
     }, 120_000);
 
+    // The mock runtime fakes RandomPassword.bcryptHash (not a hash of the mocked password), so the
+    // generated SDK credentials cannot pass here; the gate must still load the emitted file and
+    // refuse Basic credentials that do not match it.
+    it("loads the generated htpasswd file and refuses Basic credentials that do not match it", async () => {
+        const withHtpasswd = gates.filter((g) => g.run.args.some((a) => a.startsWith("--htpasswd-file=")));
+        expect(withHtpasswd.length).toBeGreaterThan(0);
+        for (const g of withHtpasswd) {
+            await startGate(g);
+            const t = tenantOf(g);
+            const sdk = (captures.get(g.stack)!.outputs["tenants"] as any)[t.id][g.app].sdk as { username: string; password: { "@secret": string } };
+            const basic = `Basic ${Buffer.from(`${sdk.username}:${sdk.password["@secret"]}x`).toString("base64")}`;
+            const before = upstream.seen.length;
+            const wrong = await new Browser(g, ca).request(`https://${g.publicHost}/api/2.0/mlflow/experiments/search`, { headers: { authorization: basic, accept: "application/json" } });
+            expect(wrong.status, `${g.stack}/${g.app}: ${g.log}`).toBe(401);
+            expect(upstream.seen.length).toBe(before);
+            expect(g.log).toContain("using htpasswd file");
+            expect(g.log).not.toMatch(/could not validate htpasswd|could not be added/);
+        }
+    }, 60_000);
+
     it(`does not cut a request the Ingress allows (${delayS} s, past oauth2-proxy's default ${OAUTH2_PROXY_DEFAULT_UPSTREAM_TIMEOUT_S} s), nor one over 1 MiB`, async () => {
         // One gate per app at a time (the issuer serves one client): sign in, then a slow request and an upload.
         const results: string[] = [];
