@@ -4,6 +4,33 @@ import type { Environment } from "../environment/environment";
 import { type LabelArgs, standardLabels } from "../naming/labels";
 import type { NamespaceRef } from "./namespace";
 
+/**
+ * How large a request an app takes and how long it may take to answer: one pair per app, the same
+ * at every hop in front of it (Ingress, SSO gate, the app's edge), so no hop cuts what the next allows.
+ */
+export interface HttpLimits {
+    /** Largest request body, in MiB (ingress-nginx's default is 1 MiB). */
+    readonly maxBodyMiB: number;
+    /** Longest wait for the app's response, in seconds (ingress-nginx's default is 60 s, oauth2-proxy's 30 s). */
+    readonly timeoutSeconds: number;
+}
+
+/** ingress-nginx's per-Ingress annotations (annotations.md: sizes like `8m`, timeouts in unitless seconds). */
+export const NGINX_ANNOTATIONS = {
+    bodySize: "nginx.ingress.kubernetes.io/proxy-body-size",
+    readTimeout: "nginx.ingress.kubernetes.io/proxy-read-timeout",
+    sendTimeout: "nginx.ingress.kubernetes.io/proxy-send-timeout",
+    bufferSize: "nginx.ingress.kubernetes.io/proxy-buffer-size",
+} as const;
+
+export function limitAnnotations(limits: HttpLimits): Record<string, string> {
+    return {
+        [NGINX_ANNOTATIONS.bodySize]: `${limits.maxBodyMiB}m`,
+        [NGINX_ANNOTATIONS.readTimeout]: String(limits.timeoutSeconds),
+        [NGINX_ANNOTATIONS.sendTimeout]: String(limits.timeoutSeconds),
+    };
+}
+
 export interface AppIngressArgs {
     readonly name: string;
     readonly namespace: NamespaceRef;
@@ -13,6 +40,8 @@ export interface AppIngressArgs {
     /** Where requests go: one Service and port, for every path under `/`. */
     readonly service: string;
     readonly port: number;
+    /** The app's limits; without them ingress-nginx's defaults apply (1 MiB bodies, 60 s). */
+    readonly limits?: HttpLimits;
     readonly annotations?: Record<string, string>;
 }
 
@@ -24,7 +53,7 @@ export interface AppIngressArgs {
  */
 export function appIngress(resourceName: string, args: AppIngressArgs, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
     const issuer = args.env.ingress.tlsIssuer;
-    const annotations: Record<string, string> = { ...args.annotations };
+    const annotations: Record<string, string> = { ...(args.limits ? limitAnnotations(args.limits) : {}), ...args.annotations };
     if (issuer) annotations[issuer.kind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer"] = issuer.name;
     return new k8s.networking.v1.Ingress(
         resourceName,

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppContext } from "../apps/context";
 import { appLabels, publicUrl } from "../apps/context";
 import { appDeployment } from "../kube/deployment";
+import type { HttpLimits } from "../kube/ingress";
+import { NGINX_ANNOTATIONS } from "../kube/ingress";
 import { httpProbe } from "../kube/probes";
 import { fromSecret } from "../kube/workload";
 import type { Footprint } from "../kube/resources";
@@ -14,6 +16,13 @@ import { SUPPORT_IMAGES } from "../versions/images";
 export const GATE_PORT = 4180;
 /** oauth2-proxy's OIDC callback, under the app's public URL (registered as the client's redirect URI). */
 export const GATE_CALLBACK_PATH = "/oauth2/callback";
+/**
+ * The gate's Ingress must take the OIDC callback's response headers in one proxy buffer:
+ * oauth2-proxy's session cookie carries the ID token (with every Logto organization of the user)
+ * and splits past 4 KB into several Set-Cookie headers, more than ingress-nginx's default 4k
+ * buffer holds (the browser gets 502 at sign-in).
+ */
+export const GATE_INGRESS_ANNOTATIONS: Record<string, string> = { [NGINX_ANNOTATIONS.bufferSize]: "16k" };
 
 export interface SsoGateArgs {
     readonly ctx: AppContext;
@@ -32,15 +41,29 @@ export interface SsoGateArgs {
     readonly cookieSecret: pulumi.Input<string>;
     /** htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login. */
     readonly basicAuthUsers?: pulumi.Input<string>;
+    /** The app's limits: the gate waits as long for the upstream as the Ingress and the app's edge. */
+    readonly limits: HttpLimits;
 }
 
 /** The oauth2-proxy command line of a gate (no secrets: they come from the Secret's env). */
-export function gateArgs(a: { issuer: string; upstream: string; redirectUrl: string; organizationId: string; app: string; secureCookie: boolean; skipAuthRoutes: readonly string[]; htpasswd: boolean }): string[] {
+export function gateArgs(a: {
+    issuer: string;
+    upstream: string;
+    redirectUrl: string;
+    organizationId: string;
+    app: string;
+    secureCookie: boolean;
+    skipAuthRoutes: readonly string[];
+    htpasswd: boolean;
+    upstreamTimeoutSeconds: number;
+}): string[] {
     const args = [
         "--provider=oidc",
         `--oidc-issuer-url=${a.issuer}`,
         `--http-address=0.0.0.0:${GATE_PORT}`,
         `--upstream=${a.upstream}`,
+        // oauth2-proxy waits 30 s for the upstream's response headers by default, less than the app is allowed.
+        `--upstream-timeout=${a.upstreamTimeoutSeconds}s`,
         `--redirect-url=${a.redirectUrl}`,
         // Who may enter is decided by organization membership, not by email domain.
         "--email-domain=*",
@@ -100,6 +123,7 @@ export class SsoGate extends pulumi.ComponentResource {
                 secureCookie: Boolean(ctx.env.ingress.tlsIssuer),
                 skipAuthRoutes: args.skipAuthRoutes ?? [],
                 htpasswd: Boolean(args.basicAuthUsers),
+                upstreamTimeoutSeconds: args.limits.timeoutSeconds,
             }),
         );
         const container = {

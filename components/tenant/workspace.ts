@@ -5,7 +5,7 @@ import { type Tenant, isRunning } from "../../tenants/tenant";
 import { TenantBackups } from "../backup/tenant-backups";
 import { tenantMonitoring } from "../monitoring/tenant-monitoring";
 import { Agenta } from "../apps/agenta/agenta";
-import { AGENTA_EDGE_PORT } from "../apps/agenta/env";
+import { AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS } from "../apps/agenta/env";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../apps/context";
 import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "../apps/langfuse/langfuse";
 import { LANGFUSE_S3_PREFIXES } from "../apps/langfuse/env";
@@ -13,18 +13,19 @@ import { LangfuseRetention } from "../retention/langfuse-retention";
 import { TRACE_GATEWAY } from "../tracing/gateway";
 import { KongTracing } from "../tracing/kong-resources";
 import { Mlflow } from "../apps/mlflow/mlflow";
+import { MLFLOW_HTTP_LIMITS } from "../apps/mlflow/env";
 import { ClickHouse } from "../data/clickhouse/clickhouse";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
 import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
-import { appIngress } from "../kube/ingress";
+import { type HttpLimits, appIngress } from "../kube/ingress";
 import { allowEgressTo, allowIngressFrom, namespacePeer, originPort, tcp } from "../kube/network";
 import { type Footprint, sumFootprints } from "../kube/resources";
 import { LABELS, TENANT_WORKSPACE_TYPE, standardLabels } from "../naming/labels";
 import { redisKeyPrefix, redisUser } from "../naming/names";
 import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
-import { GATE_CALLBACK_PATH, GATE_PORT, SsoGate } from "../sso/gate";
+import { GATE_CALLBACK_PATH, GATE_INGRESS_ANNOTATIONS, GATE_PORT, SsoGate } from "../sso/gate";
 import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
@@ -215,7 +216,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 basicAuthUsers = pulumi.interpolate`${sdkUser}:${sdkPassword.bcryptHash}\n`;
                 outputs["sdk"] = { username: sdkUser, password: pulumi.secret(sdkPassword.result) };
             }
-            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, { basicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
+            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, MLFLOW_HTTP_LIMITS, { basicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
             results.push({ ...this.mlflow.result, steady: [...this.mlflow.result.steady, ...gate] });
             this.outputs["mlflow"] = outputs;
         }
@@ -245,7 +246,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             );
             const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage, secrets, exposed: !sso }, child);
             // The api authenticates API-key clients itself; its sign-in routes (/api/auth) stay behind the gate.
-            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])], cookieSecret: secrets.password("sso-cookie") });
+            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])], cookieSecret: secrets.password("sso-cookie") });
             results.push({ ...agenta.result, steady: [...agenta.result.steady, ...gate] });
             this.outputs["agenta"] = agenta.result.outputs;
         }
@@ -285,6 +286,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         app: string,
         service: string,
         port: number,
+        limits: HttpLimits,
         gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string>; cookieSecret: pulumi.Output<string> },
     ): Footprint[] {
         const { env, tenant } = ctx;
@@ -292,6 +294,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         if (!ctx.running) return [];
         const labels = appLabels(ctx, app);
         let target = { service, port };
+        let annotations: Record<string, string> | undefined;
         const footprints: Footprint[] = [];
         if (sso && env.sso.enabled) {
             const client = sso.application(app, publicUrl(ctx, app), GATE_CALLBACK_PATH);
@@ -305,14 +308,16 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     clientId: client.applicationId,
                     clientSecret: client.clientSecret,
                     organizationId: sso.organizationId,
+                    limits,
                     ...gateOpts,
                 },
                 { parent: this },
             );
             target = { service: gate.serviceName, port: GATE_PORT };
+            annotations = GATE_INGRESS_ANNOTATIONS;
             footprints.push(gate.footprint);
         }
-        appIngress(`${tenant.id}-${app}-ingress`, { name: app, namespace: ctx.namespace, labels, env, host: publicHost(ctx, app), service: target.service, port: target.port }, { parent: this });
+        appIngress(`${tenant.id}-${app}-ingress`, { name: app, namespace: ctx.namespace, labels, env, host: publicHost(ctx, app), service: target.service, port: target.port, limits, annotations }, { parent: this });
         return footprints;
     }
 }

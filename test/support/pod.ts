@@ -33,9 +33,11 @@ function dataOf(obj: K8sObject): Record<string, string> {
 }
 
 /** Files a container sees from its ConfigMap and Secret volumes (items, subPath and whole volumes). */
-export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any): Record<string, string> {
+export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any, claimTemplates: readonly string[] = []): Record<string, string> {
     const files: Record<string, string> = {};
     const volumes = new Map<string, any>((podSpec.volumes ?? []).map((v: any) => [v.name, v]));
+    // A StatefulSet's volumeClaimTemplates are volumes too (a PVC each: nothing declared to read).
+    for (const name of claimTemplates) volumes.set(name, { name, persistentVolumeClaim: { claimName: name } });
     for (const mount of container.volumeMounts ?? []) {
         const volume = volumes.get(mount.name);
         if (!volume) throw new Error(`${container.name} mounts volume ${mount.name}, which the pod does not declare`);
@@ -71,7 +73,7 @@ export function containerRun(capture: Capture, kind: string, namespace: string, 
         command: c.command ?? [],
         args: c.args ?? [],
         env: containerEnv(capture, namespace, c),
-        files: mountedFiles(capture, namespace, spec, c),
+        files: mountedFiles(capture, namespace, spec, c, (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name)),
         ports: c.ports ?? [],
         raw: c,
     };

@@ -1,3 +1,4 @@
+import type { HttpLimits } from "../../kube/ingress";
 import { serviceHost } from "../../kube/namespace";
 /**
  * Agenta's environment and commands, from the pinned release's self-host files
@@ -113,6 +114,9 @@ export const MIGRATE_ENV = {
     ALEMBIC_CFG_PATH_TRACING: "/app/oss/databases/postgres/migrations/tracing/alembic.ini",
 };
 
+/** Agenta's request limits, the same at the Ingress, the SSO gate and the edge: uploads (test sets, files) up to 100 MiB, evaluations and LLM calls up to 5 minutes. */
+export const AGENTA_HTTP_LIMITS: HttpLimits = { maxBodyMiB: 100, timeoutSeconds: 300 };
+
 /**
  * The edge router: one origin for `/` (web), `/api` (api, which serves the prefix itself) and
  * `/services` (services, which does not: the prefix is stripped here). nginx started as an
@@ -133,7 +137,7 @@ export function edgeConfig(ns: string): string {
         "    fastcgi_temp_path /tmp/fastcgi;",
         "    uwsgi_temp_path /tmp/uwsgi;",
         "    scgi_temp_path /tmp/scgi;",
-        "    client_max_body_size 100m;",
+        `    client_max_body_size ${AGENTA_HTTP_LIMITS.maxBodyMiB}m;`,
         "    server_tokens off;",
         "    absolute_redirect off;",
         "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
@@ -143,7 +147,8 @@ export function edgeConfig(ns: string): string {
         "    proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;",
         "    proxy_set_header Upgrade $http_upgrade;",
         "    proxy_set_header Connection $connection_upgrade;",
-        "    proxy_read_timeout 300s;",
+        `    proxy_read_timeout ${AGENTA_HTTP_LIMITS.timeoutSeconds}s;`,
+        `    proxy_send_timeout ${AGENTA_HTTP_LIMITS.timeoutSeconds}s;`,
         "    proxy_buffering off;",
         "    server {",
         `        listen ${AGENTA_EDGE_PORT};`,

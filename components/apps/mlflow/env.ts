@@ -3,7 +3,15 @@
  * mlflow/environment_variables at the pinned release).
  */
 
+import type { HttpLimits } from "../../kube/ingress";
+
 export const MLFLOW_PORT = 5000;
+
+/**
+ * MLflow's request limits, the same at the Ingress and the SSO gate: artifacts (models) are
+ * uploaded through the server (`--serve-artifacts`), so bodies up to 1 GiB and 5 minutes.
+ */
+export const MLFLOW_HTTP_LIMITS: HttpLimits = { maxBodyMiB: 1024, timeoutSeconds: 300 };
 
 /**
  * `--allowed-hosts` (MLFLOW_SERVER_ALLOWED_HOSTS): since 3.5 a request whose Host header is not
