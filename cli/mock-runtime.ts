@@ -207,7 +207,7 @@ function fromWire(value: unknown): unknown {
     return value;
 }
 
-function isSecret(v: unknown): v is SecretValue {
+export function isSecret(v: unknown): v is SecretValue {
     return typeof v === "object" && v !== null && "@secret" in v && Object.keys(v).length === 1;
 }
 
