@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { ValidationError } from "../components/validation/problems";
+import { readYamlFile } from "../components/validation/yaml-file";
 import { knownStacks } from "../components/platform/inputs";
 
 /**
@@ -95,12 +96,18 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
     return out;
 }
 
-/** Reads a stack file's config map. */
-export function readStackConfig(stack: string): Record<string, unknown> {
-    const file = path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+/** Reads a stack file's config map; a file that cannot be read or parsed is a {@link ValidationError} naming it. */
+export function readStackConfig(stack: string, stacksDir = path.join(PROJECT_ROOT, "stacks")): Record<string, unknown> {
+    const file = path.join(stacksDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(PROJECT_ROOT, file)}; stacks are: ${listStacks().join(", ")}`);
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config ?? {};
+    const source = path.relative(PROJECT_ROOT, file);
+    const read = readYamlFile(source, file);
+    if (read.problems.length) throw new ValidationError(`stack config of \`${stack}\``, read.problems);
+    const doc = read.data as { config?: unknown } | null;
+    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc) || (doc.config != null && (typeof doc.config !== "object" || Array.isArray(doc.config))))) {
+        throw new ValidationError(`stack config of \`${stack}\``, [{ source, path: "config", message: "must be a mapping of config keys to values.", fix: "start from stacks/Pulumi.dev.yaml." }]);
+    }
+    return (doc?.config as Record<string, unknown> | undefined) ?? {};
 }
 
 /** The project's stacks: one `stacks/Pulumi.<stack>.yaml` each. */
@@ -200,7 +207,7 @@ function fromWire(value: unknown): unknown {
     return value;
 }
 
-function isSecret(v: unknown): v is SecretValue {
+export function isSecret(v: unknown): v is SecretValue {
     return typeof v === "object" && v !== null && "@secret" in v && Object.keys(v).length === 1;
 }
 

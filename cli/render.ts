@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { TENANT_WORKSPACE_TYPE } from "../components/naming/labels";
-import { type Capture, type CapturedResource, redact } from "./mock-runtime";
+import { type Capture, type CapturedResource, SECRET_MARKER, isSecret, redact } from "./mock-runtime";
 import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
 
 /**
@@ -26,6 +26,24 @@ export function tenantOf(resources: readonly CapturedResource[]): Map<string, st
     return new Map(resources.map((r) => [r.urn, find(r)]));
 }
 
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+
+/**
+ * Redacts a resource's inputs. A Secret's `data`/`stringData` is one secret value as a whole (the
+ * Kubernetes SDK wraps the map), yet its keys are what a reviewer needs to see: the variables a
+ * container gets from `envFrom`, the files a volume holds. So each key stays, with a redacted value.
+ */
+export function redactInputs(r: Pick<CapturedResource, "type" | "inputs">): Record<string, unknown> {
+    if (r.type !== SECRET_TYPE) return redact(r.inputs) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r.inputs)) {
+        const inner = isSecret(v) ? v["@secret"] : undefined;
+        const isMap = (k === "data" || k === "stringData") && inner !== null && typeof inner === "object" && !Array.isArray(inner);
+        out[k] = isMap ? Object.fromEntries(Object.keys(inner as object).sort().map((key) => [key, SECRET_MARKER])) : redact(v);
+    }
+    return out;
+}
+
 function orderKeys(manifest: Record<string, unknown>): Record<string, unknown> {
     const { apiVersion, kind, metadata, ...rest } = manifest;
     return { apiVersion, kind, metadata, ...rest };
@@ -36,7 +54,7 @@ export function manifests(capture: Capture): Map<string, Record<string, unknown>
     const groups = new Map<string, Record<string, unknown>[]>();
     for (const r of capture.resources) {
         if (!r.type.startsWith("kubernetes:") || !("kind" in r.inputs)) continue;
-        const m = orderKeys(redact(r.inputs) as Record<string, unknown>);
+        const m = orderKeys(redactInputs(r));
         const ns = ((m["metadata"] as { namespace?: string } | undefined)?.namespace ?? "") || "_cluster";
         if (!groups.has(ns)) groups.set(ns, []);
         groups.get(ns)!.push(m);
@@ -47,8 +65,13 @@ export function manifests(capture: Capture): Map<string, Record<string, unknown>
     return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * Manifests as YAML that reads back as the same strings under YAML 1.1 (kubectl and most
+ * Kubernetes tooling) and 1.2: scalars that 1.1 reads as booleans or numbers (`off`, `y`, `1:20`)
+ * are quoted.
+ */
 export function manifestYaml(docs: readonly Record<string, unknown>[]): string {
-    return docs.map((d) => `---\n${stringify(d, { lineWidth: 0, sortMapEntries: false })}`).join("");
+    return docs.map((d) => `---\n${stringify(d, { version: "1.1", lineWidth: 0, sortMapEntries: false })}`).join("");
 }
 
 /** The resource plan: every declared resource, secrets redacted. */
@@ -66,7 +89,7 @@ export function plan(capture: Capture): unknown[] {
         deleteBeforeReplace: r.options.deleteBeforeReplace || undefined,
         dependsOn: r.options.dependencies.length ? r.options.dependencies : undefined,
         aliases: r.options.aliases.length ? r.options.aliases : undefined,
-        inputs: withoutProviderCode(redact(r.inputs) as Record<string, unknown>),
+        inputs: withoutProviderCode(redactInputs(r)),
     }));
 }
 

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { capSize } from "../components/environment/defaults";
 import type { Environment } from "../components/environment/environment";
 import { APPS, reservedReason } from "../components/naming/names";
 import { type Problem, ValidationError, problemsFromZod } from "../components/validation/problems";
+import { parseYamlText, readYamlFile } from "../components/validation/yaml-file";
 import { type TenantFile, tenantSchema } from "./schema";
 import type { Tenant } from "./tenant";
 
@@ -33,8 +33,8 @@ export function readTenantFiles(dir: string, opts: { knownStacks: readonly strin
     const names = fs.readdirSync(dir).filter((n) => TENANT_FILE.test(n)).sort();
     for (const name of names) {
         const source = `${displayDir}/${name}`;
-        const text = fs.readFileSync(path.join(dir, name), "utf8");
-        const parsed = parseTenantText(source, text);
+        const read = readYamlFile(source, path.join(dir, name));
+        const parsed: { tenant?: TenantFile; problems: Problem[] } = read.problems.length ? { problems: read.problems } : parseTenantData(source, read.data);
         problems.push(...parsed.problems);
         if (parsed.tenant) sources.push({ source, file: parsed.tenant });
     }
@@ -45,18 +45,12 @@ export function readTenantFiles(dir: string, opts: { knownStacks: readonly strin
 
 /** Parses one tenant file's text against the schema and the rules that need only that file. */
 export function parseTenantText(source: string, text: string): { tenant?: TenantFile; problems: Problem[] } {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-    if (doc.errors.length > 0) {
-        return {
-            problems: doc.errors.map((e) => ({
-                source,
-                path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "",
-                message: `is not valid YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}.`,
-                fix: "fix the YAML syntax (indentation, quoting, duplicate keys).",
-            })),
-        };
-    }
-    const data: unknown = doc.toJS();
+    const read = parseYamlText(source, text);
+    return read.problems.length ? { problems: read.problems } : parseTenantData(source, read.data);
+}
+
+/** Checks one tenant file's parsed content against the schema and the rules that need only that file. */
+function parseTenantData(source: string, data: unknown): { tenant?: TenantFile; problems: Problem[] } {
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
         return { problems: [{ source, path: "", message: "must be a YAML mapping of tenant fields.", fix: "start from tenants/acme.yaml." }] };
     }

@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { hashedJob } from "../kube/jobs";
 import { type Footprint, footprintOf } from "../kube/resources";
@@ -23,14 +24,14 @@ export interface Migration {
 export function appMigration(
     ctx: AppContext,
     resourceName: string,
-    args: { app: string; base: string; container: ContainerArgs; hashInputs: readonly unknown[]; activeDeadlineSeconds?: number },
+    args: { app: string; base: string; container: ContainerArgs; hashInputs: readonly unknown[]; activeDeadlineSeconds?: number; volumes?: readonly k8s.types.input.core.v1.Volume[] },
     opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource>[] },
 ): Migration {
     if (!ctx.running) return { after: [], jobs: [] };
     const job = hashedJob(
         resourceName,
         args.base,
-        { namespace: ctx.namespace, labels: appLabels(ctx, args.app, "migrate"), container: args.container, activeDeadlineSeconds: args.activeDeadlineSeconds },
+        { namespace: ctx.namespace, labels: appLabels(ctx, args.app, "migrate"), container: args.container, activeDeadlineSeconds: args.activeDeadlineSeconds, volumes: args.volumes },
         [imageRef(args.container.image), ...args.hashInputs],
         opts,
     );

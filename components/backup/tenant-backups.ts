@@ -67,7 +67,7 @@ export class TenantBackups extends pulumi.ComponentResource {
         this.bucket = storage.buckets.backups!;
         const labels = appLabels(ctx, "backup");
         const endpoint = new URL(storage.endpoint);
-        const urls = pulumi.all(args.databases.flatMap((db) => Object.keys(db.names).map((suffix) => db.url(suffix).apply((u) => `${suffix}=${u}`))));
+        const urls = pulumi.all(args.databases.flatMap((db) => Object.keys(db.names).map((suffix) => db.url(suffix, "libpq").apply((u) => `${suffix}=${u}`))));
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -92,13 +92,15 @@ export class TenantBackups extends pulumi.ComponentResource {
         const common = { BACKUP_BUCKET: this.bucket, BACKUP_S3_ENDPOINT: storage.endpoint, TENANT: tenant.id };
         const fromBackupSecret = (key: string) => fromSecret(secret.metadata.name, key);
         const mounts = [{ name: "scripts", mountPath: "/scripts", readOnly: true }];
+        const dbClient = args.databases[0]?.client("libpq");
         const dump = (prefix: string): ContainerArgs => ({
             name: "dump",
             image: IMAGES.postgres,
             command: ["sh", "/scripts/pg-backup.sh"],
             env: { ...common, BACKUP_PREFIX: prefix, BACKUP_DIR: "/backup", DATABASE_URLS: fromBackupSecret("DATABASE_URLS") },
             resources,
-            volumeMounts: [...mounts, { name: "backup", mountPath: "/backup" }],
+            // pg_dump (libpq) verifies the server with the CA its URLs name.
+            volumeMounts: [...mounts, { name: "backup", mountPath: "/backup" }, ...(dbClient?.volumeMounts ?? [])],
         });
         const upload = (prefix: string): ContainerArgs => ({
             name: "upload",
@@ -123,9 +125,10 @@ export class TenantBackups extends pulumi.ComponentResource {
             resources,
             volumeMounts: mounts,
         });
-        const volumes = [
+        const volumes: k8s.types.input.core.v1.Volume[] = [
             { name: "scripts", configMap: { name: configMap.metadata.name } },
             { name: "backup", emptyDir: {} },
+            ...(dbClient?.volumes ?? []),
         ];
         const after = [secret, configMap, ...storage.resources, ...(args.clickhouse ? [args.clickhouse] : [])];
         const hasDatabases = args.databases.length > 0;

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { PostgresCa, SslMode } from "../data/postgres/tls";
 import type { RetentionBounds } from "./defaults";
 import type { EnvironmentName, Size } from "./schema";
 
@@ -17,6 +18,8 @@ export type PostgresSettings =
           /** Where Pulumi's Postgres provider connects. */
           readonly adminHost: string;
           readonly adminPort: number;
+          /** The server's `max_connections`, which the platform sets. */
+          readonly maxConnections: number;
       }
     | {
           readonly mode: "external";
@@ -24,7 +27,11 @@ export type PostgresSettings =
           readonly port: number;
           readonly adminUser: string;
           readonly adminPassword: ConfigSecret;
-          readonly sslMode: "disable" | "require" | "verify-ca" | "verify-full";
+          readonly sslMode: SslMode;
+          /** Set whenever `sslMode` verifies the server. */
+          readonly ca?: PostgresCa;
+          /** The server's `max_connections`. */
+          readonly maxConnections: number;
       };
 
 export type ObjectStoreSettings =

@@ -6,6 +6,8 @@ import { DEFAULT_POD_CIDRS, PROFILE_DEFAULTS, type RetentionBound, type Retentio
 import type { ConfigSecret, Environment, ObjectStoreSettings, PostgresSettings, RedisSettings, SsoSettings } from "./environment";
 import { type PlatformConfig, platformConfigSchema } from "./schema";
 import { DATA_SERVICE_PORTS } from "../data/ports";
+import { IN_CLUSTER_MAX_CONNECTIONS, POSTGRES_DEFAULT_MAX_CONNECTIONS } from "../data/postgres/pools";
+import { type PostgresCa, verifies } from "../data/postgres/tls";
 
 /** The config key, inside the project's namespace, that holds the platform settings. */
 export const PLATFORM_CONFIG_KEY = "platform";
@@ -90,6 +92,7 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             nodePort: ds.postgres.nodePort,
             adminHost: ds.postgres.adminHost ?? (ds.postgres.nodePort !== undefined ? "localhost" : serviceDns("postgres")),
             adminPort: ds.postgres.nodePort ?? DATA_SERVICE_PORTS.postgres,
+            maxConnections: IN_CLUSTER_MAX_CONNECTIONS[ds.postgres.size ?? profile.dataServiceSize],
         };
     } else {
         postgres = {
@@ -99,6 +102,8 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             adminUser: ds.postgres.adminUser ?? "postgres",
             adminPassword: secret("dataServices.postgres.adminPasswordKey", ds.postgres.adminPasswordKey),
             sslMode: ds.postgres.sslMode ?? "require",
+            ca: postgresCa(ds.postgres, (path, message, fix) => problem(`dataServices.postgres.${path}`, message, fix)),
+            maxConnections: ds.postgres.maxConnections ?? POSTGRES_DEFAULT_MAX_CONNECTIONS,
         };
     }
 
@@ -221,6 +226,34 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             hourUtc: c.backups?.hourUtc ?? 1,
         },
     };
+}
+
+type ExternalPostgresConfig = Extract<PlatformConfig["dataServices"]["postgres"], { mode: "external" }>;
+
+/**
+ * The CA apps verify the server against. `verify-ca`/`verify-full` without one cannot connect
+ * (libpq, asyncpg and JDBC look for ~/.postgresql/root.crt, which no image has), and a CA with a
+ * mode that does not verify would read as protection that is not there.
+ */
+function postgresCa(c: ExternalPostgresConfig, problem: (path: string, message: string, fix: string) => void): PostgresCa | undefined {
+    const mode = c.sslMode ?? "require";
+    const given = c.caCertificate;
+    if (verifies(mode) && !given) {
+        problem(
+            "caCertificate",
+            `is required with \`sslMode: ${mode}\`: without the CA that signed the server's certificate, MLflow, Agenta and SuperTokens refuse to connect, and Langfuse could not verify the server.`,
+            "add `caCertificate: { configMap: <name>, key: ca.crt }` (a ConfigMap in every tenant namespace, for example distributed by trust-manager), `{ secret: <name> }`, or `{ pem: <the CA in PEM> }`; or set `sslMode: require` (encrypted, server not verified).",
+        );
+        return undefined;
+    }
+    if (!verifies(mode) && given) {
+        problem("caCertificate", `is set, but \`sslMode: ${mode}\` does not verify the server, so no app would use it.`, "set `sslMode: verify-full` (or `verify-ca`), or remove caCertificate.");
+        return undefined;
+    }
+    if (!given) return undefined;
+    if ("pem" in given) return { kind: "pem", pem: given.pem };
+    if ("configMap" in given) return { kind: "configMap", name: given.configMap, key: given.key ?? "ca.crt" };
+    return { kind: "secret", name: given.secret, key: given.key ?? "ca.crt" };
 }
 
 function resolveRetention(

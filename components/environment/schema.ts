@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SSL_MODES } from "../data/postgres/tls";
 import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_BUCKET_PREFIX, MAX_NAMESPACE_PREFIX } from "../naming/names";
 
 /**
@@ -81,7 +82,31 @@ export const postgresSchema = z.discriminatedUnion("mode", [
         port: port.optional(),
         adminUser: z.string().min(1).optional().meta({ description: "@default postgres", examples: ["postgres"] }),
         adminPasswordKey: secretKey,
-        sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional().meta({ description: "@default require" }),
+        sslMode: z
+            .enum(SSL_MODES)
+            .optional()
+            .meta({ description: "How apps connect: `require` encrypts without checking the server; `verify-ca` and `verify-full` check its certificate against `caCertificate` (`verify-full` also its host name). @default require" }),
+        caCertificate: z
+            .union([
+                z.strictObject({ pem: z.string().regex(/-----BEGIN CERTIFICATE-----/, "must be a PEM certificate").meta({ description: "The CA certificate(s), PEM." }) }),
+                z.strictObject({
+                    configMap: z.string().regex(DNS_1123_SUBDOMAIN).meta({ description: "A ConfigMap present in every tenant namespace (for example distributed by trust-manager).", examples: ["postgres-ca"] }),
+                    key: z.string().min(1).optional().meta({ description: "@default ca.crt" }),
+                }),
+                z.strictObject({
+                    secret: z.string().regex(DNS_1123_SUBDOMAIN).meta({ description: "A Secret present in every tenant namespace.", examples: ["postgres-ca"] }),
+                    key: z.string().min(1).optional().meta({ description: "@default ca.crt" }),
+                }),
+            ])
+            .optional()
+            .meta({ description: "The CA that signed the server's certificate, mounted into every app that connects. Required with `verify-ca` and `verify-full`." }),
+        maxConnections: z
+            .number()
+            .int()
+            .min(20)
+            .max(262143)
+            .optional()
+            .meta({ description: "The server's `max_connections` (`SHOW max_connections`); the tenants' connection limits must fit in it. @default 100 (PostgreSQL's default)", examples: [800] }),
     }),
 ]);
 

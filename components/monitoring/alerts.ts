@@ -44,8 +44,8 @@ export interface TenantAlertArgs {
     readonly hosts: Readonly<Partial<Record<"langfuse" | "mlflow" | "agenta", string>>>;
     /** The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces. */
     readonly gatewayExporter?: string;
-    /** Postgres roles of the tenant and their connection limit, when the platform runs postgres_exporter. */
-    readonly postgres?: { readonly roles: readonly string[]; readonly connectionLimit: number };
+    /** Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter. */
+    readonly postgres?: { readonly roles: readonly { readonly name: string; readonly connectionLimit: number }[] };
 }
 
 /** A 5xx share and a p95 latency alert for one app behind the ingress controller. */
@@ -173,17 +173,18 @@ export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
     }
     if (a.hosts.agenta) groups.push({ name: `${a.tenantId}.agenta`, alerts: ingressAlerts("agenta", "Agenta", a.hosts.agenta, a.tenantId, ns) });
     if (a.postgres && a.postgres.roles.length) {
-        const roles = a.postgres.roles.join("|");
+        const roles = a.postgres.roles;
         groups.push({
             name: `${a.tenantId}.postgres`,
             alerts: [
                 {
                     alert: "PostgresTenantConnectionsNearLimit",
-                    expr: `max(sum by (usename) (pg_stat_activity_count{usename=~"${roles}"})) > ${Math.floor(a.postgres.connectionLimit * 0.8)}`,
+                    // Each role against its own limit.
+                    expr: roles.map((r) => `(sum by (usename) (pg_stat_activity_count{usename="${r.name}"}) > ${Math.floor(r.connectionLimit * 0.8)})`).join(" or "),
                     for: "10m",
                     severity: "warning",
-                    summary: `An app of tenant ${a.tenantId} holds more than 80% of its ${a.postgres.connectionLimit} Postgres connections.`,
-                    description: `One of the roles ${a.postgres.roles.join(", ")} is close to its connection limit; at the limit the app's new connections fail.`,
+                    summary: `An app of tenant ${a.tenantId} holds more than 80% of its Postgres connections.`,
+                    description: `One of the roles ${roles.map((r) => `${r.name} (limit ${r.connectionLimit})`).join(", ")} is close to its connection limit; at the limit the app's new connections fail.`,
                     runbook: [
                         "1. In Postgres: SELECT usename, state, count(*) FROM pg_stat_activity WHERE usename LIKE '" + a.tenantId.replace(/-/g, "_") + "_%' GROUP BY 1, 2; many `idle in transaction` means a leak in the app.",
                         `2. Restart the app holding them (kubectl -n ${ns} rollout restart deploy/<app>) to release them.`,

@@ -4,7 +4,7 @@ import { MLFLOW_PORT } from "../apps/mlflow/env";
 import { CLICKHOUSE_METRICS_PORT } from "../data/ports";
 import { namespacePeer, tcp } from "../kube/network";
 import { pgRole } from "../naming/names";
-import { PG_CONNECTION_LIMIT } from "../tenant/data";
+import { tenantConnectionLimit } from "../tenant/data";
 import type { TenantNamespace } from "../tenant/tenant-namespace";
 import { tenantExporterId } from "../tracing/collector-config";
 import { enabledApps } from "../../tenants/tenant";
@@ -37,7 +37,7 @@ export function tenantMonitoring(ctx: AppContext, ns: TenantNamespace, opts: { p
         platformNamespace: env.platformNamespace,
         hosts: Object.fromEntries(apps.map((app) => [app, publicHost(ctx, app)])),
         gatewayExporter: tenant.apps.langfuse ? tenantExporterId(id) : undefined,
-        postgres: env.postgres.mode === "in-cluster" ? { roles: apps.map((app) => pgRole(id, app)), connectionLimit: PG_CONNECTION_LIMIT } : undefined,
+        postgres: env.postgres.mode === "in-cluster" ? { roles: apps.map((app) => ({ name: pgRole(id, app), connectionLimit: tenantConnectionLimit(env, tenant.size, app) })) } : undefined,
     });
     prometheusRule(`${id}-alerts`, monitoring, { name: "tenant-alerts", namespace: ctx.namespace, labels: appLabels(ctx, "monitoring"), groups, alertLabels: { tenant: id, environment: env.name } }, opts);
     if (ports.length) {

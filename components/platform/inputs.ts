@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type TenantSource, readTenantFiles, tenantsForStack } from "../../tenants/load";
-import type { Tenant } from "../../tenants/tenant";
+import { type Tenant, enabledApps } from "../../tenants/tenant";
+import { SERVER_RESERVED_CONNECTIONS } from "../data/postgres/pools";
+import { tenantConnectionLimit } from "../tenant/data";
 import type { Environment } from "../environment/environment";
 import { type Problem, ValidationError } from "../validation/problems";
 
@@ -45,6 +47,33 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
             problems.push(...e.problems);
         }
     }
+    if (env && problems.length === 0) problems.push(...connectionBudgetProblems(env, tenants));
     if (problems.length > 0 || !env) throw new ValidationError("invalid input", problems);
     return { env, tenants };
+}
+
+/**
+ * Every tenant app's role may hold its connection limit at once, so the limits of all tenants,
+ * plus what the platform keeps for itself, must fit the server's `max_connections`. Refuses
+ * tenants (a count or sizes) that do not fit, naming the setting that would make room.
+ */
+export function connectionBudgetProblems(env: Environment, tenants: readonly Tenant[]): Problem[] {
+    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(env, t.size, app), 0) }));
+    const needed = perTenant.reduce((sum, t) => sum + t.connections, SERVER_RESERVED_CONNECTIONS);
+    const max = env.postgres.maxConnections;
+    if (needed <= max) return [];
+    const breakdown = perTenant.map((t) => `${t.id} (${t.size}) ${t.connections}`).join(", ");
+    const where = env.postgres.mode === "external" ? "dataServices.postgres.maxConnections" : "dataServices.postgres.size";
+    const room =
+        env.postgres.mode === "external"
+            ? `raise max_connections on the server and set maxConnections to it (at least ${needed})`
+            : env.postgres.size === "small" ? "set `size: standard` for the in-cluster Postgres" : "point the stack at a larger external Postgres";
+    return [
+        {
+            source: `stacks/Pulumi.${env.stack}.yaml`,
+            path: where,
+            message: `allows ${max} Postgres connections, but the ${tenants.length} tenants of this stack may hold ${needed} (${breakdown}, and ${SERVER_RESERVED_CONNECTIONS} kept for the platform): their apps' pools would fail to connect under load.`,
+            fix: `${room}, move tenants to another stack, or lower tenant sizes.`,
+        },
+    ];
 }

@@ -1,15 +1,28 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObjectStore } from "../data/objectstore/object-store";
 import type { Postgres } from "../data/postgres/postgres";
+import { type PostgresClient, caMounts, caVolumes, tlsEnv, tlsQuery } from "../data/postgres/tls";
 import type { Environment } from "../environment/environment";
+import type { Size } from "../environment/schema";
+import { type PoolInputs, roleConnectionLimit } from "../data/postgres/pools";
+import { AGENTA_API_WORKERS } from "../apps/agenta/env";
+import { mlflowWorkers } from "../apps/mlflow/env";
 import { statefulOptions } from "../kube/options";
 import { type AppName, type BucketPurpose, type ObjectStorePrincipal, bucketName, objectStoreUser, pgDatabase, pgRole } from "../naming/names";
 import { bucketPolicy, postgresUrl } from "./urls";
 
-/** Connections a tenant's app may open to the shared Postgres. */
-export const PG_CONNECTION_LIMIT = 60;
+/** The inputs of an app's pool sizes in this environment, for a tenant of this size. */
+export function poolInputs(env: Pick<Environment, "webReplicas">, size: Size): PoolInputs {
+    return { size, webReplicas: env.webReplicas, mlflowWorkers: mlflowWorkers(size), agentaApiWorkers: AGENTA_API_WORKERS };
+}
+
+/** The connection limit of a tenant app's role: everything its sized pools may hold at once. */
+export function tenantConnectionLimit(env: Pick<Environment, "webReplicas">, size: Size, app: AppName): number {
+    return roleConnectionLimit(app, poolInputs(env, size));
+}
 
 export interface TenantDatabases {
     readonly app: AppName;
@@ -18,8 +31,15 @@ export interface TenantDatabases {
     /** Database names by suffix, e.g. `agenta_core` -> `acme_agenta_core`. */
     readonly names: Readonly<Record<string, string>>;
     readonly resources: readonly postgresql.Database[];
-    /** A connection URL for one database (credentials percent-encoded). */
-    url(suffix: string, scheme?: string): pulumi.Output<string>;
+    /** Connections the role may hold at once (its Postgres connection limit). */
+    readonly connectionLimit: number;
+    /**
+     * A connection URL for one database, for one kind of client: credentials percent-encoded, TLS
+     * in that client's spelling, plus `params` (a pool size).
+     */
+    url(suffix: string, client: PostgresClient, params?: Readonly<Record<string, string>>): pulumi.Output<string>;
+    /** What a client container needs beside the URL: the CA volume and mount, and environment. */
+    client(client: PostgresClient): { env: Record<string, string>; volumes: k8s.types.input.core.v1.Volume[]; volumeMounts: k8s.types.input.core.v1.VolumeMount[] };
 }
 
 /**
@@ -28,7 +48,7 @@ export interface TenantDatabases {
  */
 export function tenantDatabases(
     name: string,
-    args: { tenantId: string; app: AppName; suffixes: readonly string[]; postgres: Postgres; protect: boolean; password: pulumi.Output<string> },
+    args: { tenantId: string; app: AppName; suffixes: readonly string[]; postgres: Postgres; protect: boolean; password: pulumi.Output<string>; connectionLimit: number },
     opts: { parent: pulumi.Resource },
 ): TenantDatabases {
     const provider = args.postgres.provider;
@@ -46,7 +66,7 @@ export function tenantDatabases(
             replication: false,
             bypassRowLevelSecurity: false,
             inherit: true,
-            connectionLimit: PG_CONNECTION_LIMIT,
+            connectionLimit: args.connectionLimit,
         },
         statefulOptions(args.protect, { parent: opts.parent, provider }),
     );
@@ -69,20 +89,22 @@ export function tenantDatabases(
     }
     const host = args.postgres.host;
     const port = args.postgres.port;
-    const sslMode = args.postgres.sslMode;
+    const tls = args.postgres.tls;
     return {
         app: args.app,
         role,
         password: password.result,
         names,
         resources,
-        url: (suffix, scheme) => {
+        connectionLimit: args.connectionLimit,
+        client: (client) => ({ env: tlsEnv(client, tls), volumes: caVolumes(tls), volumeMounts: caMounts(tls) }),
+        url: (suffix, client, params) => {
             const database = names[suffix];
             if (!database) throw new Error(`${name}: no database \`${suffix}\`; have ${Object.keys(names).join(", ")}`);
             // Waits for the database itself, so nothing connects before it exists.
             return pulumi
                 .all([password.result, resources[args.suffixes.indexOf(suffix)]!.name])
-                .apply(([pw]) => postgresUrl({ scheme, user: role, password: pw, host, port, database, sslMode }));
+                .apply(([pw]) => postgresUrl({ scheme: client === "asyncpg" ? "postgresql+asyncpg" : "postgresql", user: role, password: pw, host, port, database, params: { ...tlsQuery(client, tls), ...params } }));
         },
     };
 }

@@ -11,13 +11,15 @@ export interface PostgresUrlArgs {
     readonly host: string;
     readonly port: number;
     readonly database: string;
-    /** libpq `sslmode`; asyncpg URLs spell it `ssl`. */
-    readonly sslMode: string;
+    /** Connection parameters (TLS, pool size), in the spelling of the client that reads the URL. */
+    readonly params?: Readonly<Record<string, string>>;
 }
 
 export function postgresUrl(a: PostgresUrlArgs): string {
     const scheme = a.scheme ?? "postgresql";
-    const query = a.sslMode === "disable" ? "" : scheme.endsWith("+asyncpg") ? `?ssl=${a.sslMode}` : `?sslmode=${a.sslMode}`;
+    const params = Object.entries(a.params ?? {});
+    // Paths stay readable (`/` is allowed in a query); everything else is encoded.
+    const query = params.length ? `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2F/g, "/")}`).join("&")}` : "";
     return `${scheme}://${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}@${a.host}:${a.port}/${encodeURIComponent(a.database)}${query}`;
 }
 

@@ -30,7 +30,8 @@ import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
 import { SecretSeed } from "../secrets/seed";
 import { appImages } from "../versions/images";
-import { type TenantDatabases, bucketVersioning, tenantBuckets, tenantDatabases } from "./data";
+import { type TenantDatabases, bucketVersioning, tenantBuckets, tenantConnectionLimit, tenantDatabases } from "./data";
+import { POSTGRES_CA_CONFIGMAP, caConfigMapData } from "../data/postgres/tls";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
 import { TenantNamespace } from "./tenant-namespace";
@@ -83,10 +84,19 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const versioning = bucketVersioning(env);
         const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
+        // The CA the apps verify Postgres with, when the stack config gives it as PEM.
+        const caData = caConfigMapData(args.postgres.tls);
+        if (caData) {
+            new k8s.core.v1.ConfigMap(
+                `${id}-postgres-ca`,
+                { metadata: { name: POSTGRES_CA_CONFIGMAP, namespace: ctx.namespace.output, labels: standardLabels({ app: "workspace", tenant: id, environment: env.name }) }, data: caData },
+                child,
+            );
+        }
 
         if (tenant.apps.langfuse) {
             const secrets = new SecretSeed(`${id}-langfuse-secrets`, { protect, parent: this });
-            const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
+            const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit: tenantConnectionLimit(env, tenant.size, "langfuse") }, child);
             databases.push(database);
             const storage = tenantBuckets(
                 `${id}-langfuse`,
@@ -199,7 +209,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
 
         if (tenant.apps.mlflow) {
             const secrets = new SecretSeed(`${id}-mlflow-secrets`, { protect, parent: this });
-            const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect, password: secrets.password("postgres") }, child);
+            const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit: tenantConnectionLimit(env, tenant.size, "mlflow") }, child);
             databases.push(database);
             const storage = tenantBuckets(
                 `${id}-mlflow`,
@@ -225,7 +235,15 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             const secrets = new SecretSeed(`${id}-agenta-secrets`, { protect, parent: this });
             const database = tenantDatabases(
                 `${id}-agenta`,
-                { tenantId: id, app: "agenta", suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"], postgres: args.postgres, protect, password: secrets.password("postgres") },
+                {
+                    tenantId: id,
+                    app: "agenta",
+                    suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"],
+                    postgres: args.postgres,
+                    protect,
+                    password: secrets.password("postgres"),
+                    connectionLimit: tenantConnectionLimit(env, tenant.size, "agenta"),
+                },
                 child,
             );
             databases.push(database);

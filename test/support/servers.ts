@@ -114,8 +114,11 @@ export interface PostgresServer {
     stop(): void;
 }
 
-/** Starts Debian's PostgreSQL on loopback in a throwaway cluster (as the postgres user when run as root). */
-export async function startPostgres(binDir: string): Promise<PostgresServer> {
+/**
+ * Starts Debian's PostgreSQL on loopback in a throwaway cluster (as the postgres user when run as
+ * root). `tls` turns on TLS with this server certificate and key (PEM).
+ */
+export async function startPostgres(binDir: string, opts: { tls?: { cert: string; key: string } } = {}): Promise<PostgresServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
     fs.chmodSync(dir, 0o755);
     const data = path.join(dir, "data");
@@ -126,6 +129,15 @@ export async function startPostgres(binDir: string): Promise<PostgresServer> {
     const init = run(path.join(binDir, "initdb"), ["-D", data, "-U", "postgres", "--auth=md5", `--pwfile=${writePw(dir, asRoot)}`, "-E", "UTF8", "--no-sync"]);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+    if (opts.tls) {
+        // The server refuses a key others can read; it must belong to the user it runs as.
+        const cert = path.join(dir, "server.crt");
+        const key = path.join(dir, "server.key");
+        fs.writeFileSync(cert, opts.tls.cert);
+        fs.writeFileSync(key, opts.tls.key, { mode: 0o600 });
+        if (asRoot) spawnSync("chown", ["postgres:postgres", cert, key]);
+        args.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
+    }
     const server: ChildProcess = asRoot ? spawn("runuser", ["-u", "postgres", "--", path.join(binDir, "postgres"), ...args], { stdio: "ignore" }) : spawn(path.join(binDir, "postgres"), args, { stdio: "ignore" });
     await waitForPort(port, 30_000);
     const adminEnv = { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: "admin-password", PGSSLMODE: "disable" };

@@ -11,6 +11,7 @@ import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { redisUrl } from "../../tenant/urls";
+import { SUPERTOKENS_POOL_SIZE } from "../../data/postgres/pools";
 import { SUPPORT_IMAGES } from "../../versions/images";
 import { appMigration } from "../migration";
 import { type AppContext, type AppResult, appLabels, internalHost, publicUrl, replicas as running } from "../context";
@@ -123,9 +124,9 @@ export class Agenta extends pulumi.ComponentResource {
                     AGENTA_AUTH_KEY: authKey.result,
                     AGENTA_CRYPT_KEY: cryptKey.result,
                     SUPERTOKENS_API_KEY: supertokensKey.result,
-                    POSTGRES_URI_CORE: args.database.url("agenta_core", "postgresql+asyncpg"),
-                    POSTGRES_URI_TRACING: args.database.url("agenta_tracing", "postgresql+asyncpg"),
-                    POSTGRES_URI_SUPERTOKENS: args.database.url("agenta_supertokens"),
+                    POSTGRES_URI_CORE: args.database.url("agenta_core", "asyncpg"),
+                    POSTGRES_URI_TRACING: args.database.url("agenta_tracing", "asyncpg"),
+                    POSTGRES_URI_SUPERTOKENS: args.database.url("agenta_supertokens", "libpq"),
                     REDIS_URI: volatileUri,
                     REDIS_URI_VOLATILE: volatileUri,
                     REDIS_URI_DURABLE: durablePassword.result.apply((pw) => redisUrl({ user: "agenta", password: pw, host: durable.host, port: durable.port })),
@@ -141,7 +142,7 @@ export class Agenta extends pulumi.ComponentResource {
             {
                 metadata: { name: "agenta-supertokens", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta", "supertokens")) },
                 type: "Opaque",
-                stringData: { POSTGRESQL_CONNECTION_URI: args.database.url("agenta_supertokens"), API_KEYS: supertokensKey.result },
+                stringData: { POSTGRESQL_CONNECTION_URI: args.database.url("agenta_supertokens", "jdbc"), API_KEYS: supertokensKey.result },
             },
             child,
         );
@@ -155,8 +156,11 @@ export class Agenta extends pulumi.ComponentResource {
             ownerEmails: tenant.sso.admins,
             store: { endpoint: args.storage.endpoint, region: args.storage.region, bucket: args.storage.buckets.agentaFiles! },
         };
-        const core = coreEnv(inputs);
-        const workers = workerEnv(inputs);
+        // asyncpg takes its CA from PGSSLROOTCERT; every container with the database URLs gets it and the CA.
+        const db = args.database.client("asyncpg");
+        const core = { ...coreEnv(inputs), ...db.env };
+        const workers = { ...workerEnv(inputs), ...db.env };
+        const supertokensDb = args.database.client("jdbc");
         const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
         const replicas = running(ctx, env.webReplicas);
         const steady: Footprint[] = [volatile.footprint, durable.footprint];
@@ -165,6 +169,9 @@ export class Agenta extends pulumi.ComponentResource {
             container: ContainerArgs,
             extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
         ) => {
+            // Containers that get the database URLs also get the CA they verify the server with.
+            const usesDb = container.envFromSecrets?.includes(this.secretName) ?? false;
+            if (usesDb) container = { ...container, volumeMounts: [...(container.volumeMounts ?? []), ...db.volumeMounts] };
             const count = extra.replicas ?? running(ctx, 1);
             const deployment = appDeployment(
                 `${name}-${component}`,
@@ -174,7 +181,7 @@ export class Agenta extends pulumi.ComponentResource {
                     labels: appLabels(ctx, "agenta", component),
                     replicas: count,
                     containers: [container],
-                    volumes: extra.volumes,
+                    volumes: [...(extra.volumes ?? []), ...(usesDb ? db.volumes : [])],
                     servicePorts: extra.servicePorts,
                     serviceName: extra.serviceName,
                     disruptionBudget: true,
@@ -192,14 +199,16 @@ export class Agenta extends pulumi.ComponentResource {
                 name: "supertokens",
                 image: SUPPORT_IMAGES.supertokens,
                 ports: [{ name: "http", port: SUPERTOKENS_PORT }],
-                env: { DISABLE_TELEMETRY: "true" },
+                // The pool is sized so that it and Agenta's own fit the role's connection limit (default 10).
+                env: { DISABLE_TELEMETRY: "true", POSTGRESQL_CONNECTION_POOL_SIZE: String(SUPERTOKENS_POOL_SIZE[size]), ...supertokensDb.env },
                 envFromSecrets: ["agenta-supertokens"],
                 resources: res("agenta-supertokens"),
+                volumeMounts: supertokensDb.volumeMounts,
                 startupProbe: startupWindow(httpProbe("/hello", "http"), 180),
                 readinessProbe: httpProbe("/hello", "http"),
                 livenessProbe: httpProbe("/hello", "http", { periodSeconds: 15 }),
             },
-            { servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }], dependsOn: [supertokensSecret, ...args.database.resources] },
+            { servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }], dependsOn: [supertokensSecret, ...args.database.resources], volumes: supertokensDb.volumes },
         );
 
         const apiImage = ctx.images.agentaApi;
@@ -210,11 +219,12 @@ export class Agenta extends pulumi.ComponentResource {
             env: { ...core, ...MIGRATE_ENV },
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[size],
+            volumeMounts: db.volumeMounts,
         };
         const migration = appMigration(
             ctx,
             `${name}-migrate`,
-            { app: "agenta", base: "agenta-migrate", container: migrate, hashInputs: [MIGRATE_COMMAND, MIGRATE_ENV] },
+            { app: "agenta", base: "agenta-migrate", container: migrate, hashInputs: [MIGRATE_COMMAND, MIGRATE_ENV], volumes: db.volumes },
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
         const afterMigration = [...migration.after, supertokens.deployment];

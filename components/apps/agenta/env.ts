@@ -82,9 +82,11 @@ export function webEnv(i: AgentaEnvInputs): Record<string, string> {
     };
 }
 
+/** Gunicorn workers of the api: each is a process with its own database engines. */
+export const AGENTA_API_WORKERS = 2;
 export const API_COMMAND = [
     "gunicorn", "entrypoints.routers:app", "--bind", `0.0.0.0:${AGENTA_API_PORT}`, "--worker-class", "uvicorn.workers.UvicornWorker",
-    "--workers", "2", "--worker-connections", "1000", "--backlog", "2048", "--keep-alive", "5", "--max-requests", "10000",
+    "--workers", String(AGENTA_API_WORKERS), "--worker-connections", "1000", "--backlog", "2048", "--keep-alive", "5", "--max-requests", "10000",
     "--max-requests-jitter", "1000", "--timeout", "60", "--graceful-timeout", "60", "--log-level", "info",
     "--access-logfile", "-", "--error-logfile", "-",
 ];

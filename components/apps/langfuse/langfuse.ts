@@ -8,6 +8,7 @@ import { httpProbe, startupWindow } from "../../kube/probes";
 import type { ContainerArgs } from "../../kube/workload";
 import { EXPOSED_LABEL, selectorLabels, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
+import { LANGFUSE_CONNECTION_LIMIT } from "../../data/postgres/pools";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
@@ -85,7 +86,8 @@ export class Langfuse extends pulumi.ComponentResource {
                 metadata: { name: "langfuse", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "langfuse")) },
                 type: "Opaque",
                 stringData: {
-                    DATABASE_URL: args.database.url("langfuse"),
+                    // Prisma opens one pool per process: its default (num_cpus*2+1, of the node) would not fit the role's limit.
+                    DATABASE_URL: args.database.url("langfuse", "prisma", { connection_limit: String(LANGFUSE_CONNECTION_LIMIT[tenant.size]) }),
                     SALT: salt,
                     ENCRYPTION_KEY: encryptionKey,
                     CLICKHOUSE_PASSWORD: args.clickhouse.password,
@@ -135,6 +137,7 @@ export class Langfuse extends pulumi.ComponentResource {
         const webResources = APP_WORKLOADS["langfuse-web"][tenant.size];
         const workerResources = APP_WORKLOADS["langfuse-worker"][tenant.size];
         const shared = sharedEnv(inputs);
+        const db = args.database.client("prisma");
         const web: ContainerArgs = {
             name: "web",
             image: ctx.images.langfuseWeb,
@@ -142,6 +145,7 @@ export class Langfuse extends pulumi.ComponentResource {
             env: { ...shared, ...webPlain, NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(webResources.limits.memory)}`, HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
             envFromSecrets: ["langfuse", "langfuse-web"],
             resources: webResources,
+            volumeMounts: db.volumeMounts,
             startupProbe: startupWindow(httpProbe("/api/public/health", "http"), 300),
             readinessProbe: httpProbe("/api/public/ready", "http"),
             livenessProbe: httpProbe("/api/public/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
@@ -153,6 +157,7 @@ export class Langfuse extends pulumi.ComponentResource {
             env: { ...shared, ...workerEnv(), NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(workerResources.limits.memory)}`, HOME: "/tmp" },
             envFromSecrets: ["langfuse"],
             resources: workerResources,
+            volumeMounts: db.volumeMounts,
             startupProbe: startupWindow(httpProbe("/api/health", "http"), 300),
             // /api/ready also fails once the worker got SIGTERM, so it leaves load balancing first.
             readinessProbe: httpProbe("/api/ready", "http"),
@@ -166,11 +171,12 @@ export class Langfuse extends pulumi.ComponentResource {
             env: { ...shared, ...migrationEnv(inputs), HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
             envFromSecrets: ["langfuse"],
             resources: APP_WORKLOADS.job[tenant.size],
+            volumeMounts: db.volumeMounts,
         };
         const migration = appMigration(
             ctx,
             `${name}-migrate`,
-            { app: "langfuse", base: "langfuse-migrate", container: migrate, hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)], activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS },
+            { app: "langfuse", base: "langfuse-migrate", container: migrate, hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)], activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS, volumes: db.volumes },
             { parent: this, dependsOn: [sharedSecret, args.clickhouse, ...args.database.resources] },
         );
         this.migrated = migration.after;
@@ -183,6 +189,7 @@ export class Langfuse extends pulumi.ComponentResource {
                 labels: webLabels,
                 replicas: replicas(ctx, env.webReplicas),
                 containers: [web],
+                volumes: db.volumes,
                 servicePorts: [{ name: "http", port: LANGFUSE_WEB_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
@@ -192,7 +199,7 @@ export class Langfuse extends pulumi.ComponentResource {
         // The worker runs no migrations: it starts once the Job has migrated both databases.
         const workerDeploy = appDeployment(
             `${name}-worker`,
-            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker] },
+            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker], volumes: db.volumes },
             { parent: this, dependsOn: [...migration.after, sharedSecret] },
         );
         if (ctx.running) appIngress(

@@ -7,6 +7,20 @@ import type { HttpLimits } from "../../kube/ingress";
 
 export const MLFLOW_PORT = 5000;
 
+/** Server workers (uvicorn processes) by tenant size. */
+export function mlflowWorkers(size: "small" | "standard" | "large"): number {
+    return size === "small" ? 1 : 4;
+}
+
+/**
+ * The SQLAlchemy pool of each engine (MLFLOW_SQLALCHEMYSTORE_POOL_SIZE/_MAX_OVERFLOW). MLflow
+ * passes only non-zero values to SQLAlchemy, so an overflow of 0 would mean SQLAlchemy's 10.
+ */
+export function mlflowPoolEnv(pool: { readonly poolSize: number; readonly maxOverflow: number }): Record<string, string> {
+    if (pool.poolSize < 1 || pool.maxOverflow < 1) throw new Error(`MLflow pool sizes must be at least 1 (0 means SQLAlchemy's default), got ${pool.poolSize}+${pool.maxOverflow}`);
+    return { MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: String(pool.poolSize), MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: String(pool.maxOverflow) };
+}
+
 /**
  * MLflow's request limits, the same at the Ingress and the SSO gate: artifacts (models) are
  * uploaded through the server (`--serve-artifacts`), so bodies up to 1 GiB and 5 minutes.

@@ -10,7 +10,8 @@ import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
+import { MLFLOW_POOL } from "../../data/postgres/pools";
+import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./env";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;
@@ -46,7 +47,7 @@ export class Mlflow extends pulumi.ComponentResource {
                 metadata: { name: this.secretName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
                 type: "Opaque",
                 stringData: {
-                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow"),
+                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow", "libpq"),
                     AWS_ACCESS_KEY_ID: args.storage.accessKey,
                     AWS_SECRET_ACCESS_KEY: args.storage.secretKey,
                 },
@@ -60,26 +61,31 @@ export class Mlflow extends pulumi.ComponentResource {
             bucket: args.storage.buckets.mlflowArtifacts!,
             s3Endpoint: args.storage.endpoint,
             region: args.storage.region,
-            workers: tenant.size === "small" ? 1 : 4,
+            workers: mlflowWorkers(tenant.size),
             prometheus: env.monitoring !== undefined,
             podCidrs: env.network.podCidrs,
         });
+        // Every process that connects: the pool sized so that all of them fit the role's limit, and the CA.
+        const db = args.database.client("libpq");
+        const dbEnv = { ...db.env, ...mlflowPoolEnv(MLFLOW_POOL[tenant.size]) };
         const upgrade: ContainerArgs = {
             name: "db-upgrade",
             image: ctx.images.mlflow,
             command: MLFLOW_DB_UPGRADE_COMMAND,
-            env: { HOME: "/tmp" },
+            env: { HOME: "/tmp", ...dbEnv },
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[tenant.size],
+            volumeMounts: db.volumeMounts,
         };
         const server: ContainerArgs = {
             name: "mlflow",
             image: ctx.images.mlflow,
             command: MLFLOW_SERVER_COMMAND,
             ports: [{ name: "http", port: MLFLOW_PORT }],
-            env: plain,
+            env: { ...plain, ...dbEnv },
             envFromSecrets: [this.secretName],
             resources,
+            volumeMounts: db.volumeMounts,
             startupProbe: startupWindow(httpProbe("/health", "http"), 180),
             readinessProbe: httpProbe("/health", "http"),
             livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
@@ -87,7 +93,7 @@ export class Mlflow extends pulumi.ComponentResource {
         const migration = appMigration(
             ctx,
             `${name}-db-upgrade`,
-            { app: "mlflow", base: "mlflow-db-upgrade", container: upgrade, hashInputs: [MLFLOW_DB_UPGRADE_COMMAND] },
+            { app: "mlflow", base: "mlflow-db-upgrade", container: upgrade, hashInputs: [MLFLOW_DB_UPGRADE_COMMAND], volumes: db.volumes },
             { parent: this, dependsOn: [secret, ...args.database.resources] },
         );
         const deployment = appDeployment(
@@ -99,6 +105,7 @@ export class Mlflow extends pulumi.ComponentResource {
                 replicas: replicas(ctx, env.webReplicas),
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],
+                volumes: db.volumes,
                 disruptionBudget: true,
                 extraPodLabels: args.exposed ? { [EXPOSED_LABEL]: "http" } : undefined,
             },
@@ -110,11 +117,12 @@ export class Mlflow extends pulumi.ComponentResource {
             image: ctx.images.mlflow,
             command: mlflowGcCommand(args.purgeDeletedRunsAfterDays),
             // Artifacts are proxied: gc deletes them through the server, so it needs the http tracking URI.
-            env: { MLFLOW_TRACKING_URI: this.trackingUri, HOME: "/tmp" },
+            env: { MLFLOW_TRACKING_URI: this.trackingUri, HOME: "/tmp", ...dbEnv },
             envFromSecrets: [this.secretName],
             resources: APP_WORKLOADS.job[tenant.size],
+            volumeMounts: db.volumeMounts,
         };
-        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc }, { parent: this, dependsOn: [secret] });
+        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc, volumes: db.volumes }, { parent: this, dependsOn: [secret] });
         this.result = { steady: [deployment.footprint], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
     }

@@ -15,6 +15,7 @@ import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
 import { DATA_SERVICE_PORTS } from "../ports";
 import { fromSecret } from "../../kube/workload";
+import type { PostgresTls } from "./tls";
 
 export interface PostgresArgs {
     readonly env: Environment;
@@ -31,8 +32,10 @@ export class Postgres extends pulumi.ComponentResource {
     /** Host apps connect to. */
     readonly host: string;
     readonly port: number;
-    /** `sslmode` for app connection strings. */
-    readonly sslMode: string;
+    /** How apps encrypt and verify their connections ({@link tlsQuery} spells it per client). */
+    readonly tls: PostgresTls;
+    /** The server's `max_connections`. */
+    readonly maxConnections: number;
     /** Provider for `@pulumi/postgresql` resources, connected as the admin user. */
     readonly provider: postgresql.Provider;
 
@@ -45,7 +48,8 @@ export class Postgres extends pulumi.ComponentResource {
         if (s.mode === "external") {
             this.host = s.host;
             this.port = s.port;
-            this.sslMode = s.sslMode;
+            this.tls = { sslMode: s.sslMode, ca: s.ca };
+            this.maxConnections = s.maxConnections;
             this.provider = new postgresql.Provider(
                 `${name}-admin`,
                 { host: s.host, port: s.port, username: s.adminUser, password: s.adminPassword.value, sslmode: s.sslMode, superuser: false, connectTimeout: 15 },
@@ -76,7 +80,7 @@ export class Postgres extends pulumi.ComponentResource {
                     name: "postgres",
                     image: IMAGES.postgres,
                     // Many tenants' pools share this server; PgBouncer belongs in front once they outgrow it.
-                    args: ["-c", `max_connections=${s.size === "small" ? 200 : 500}`, "-c", "password_encryption=scram-sha-256"],
+                    args: ["-c", `max_connections=${s.maxConnections}`, "-c", "password_encryption=scram-sha-256"],
                     env: {
                         PGDATA: "/var/lib/postgresql/data/pgdata",
                         POSTGRES_USER: fromSecret(secret.metadata.name, "POSTGRES_USER"),
@@ -120,7 +124,8 @@ export class Postgres extends pulumi.ComponentResource {
         );
         this.host = service.host;
         this.port = DATA_SERVICE_PORTS.postgres;
-        this.sslMode = "disable";
+        this.tls = { sslMode: "disable" };
+        this.maxConnections = s.maxConnections;
         this.provider = new postgresql.Provider(
             `${name}-admin`,
             { host: s.adminHost, port: s.adminPort, username: "postgres", password: password.result, sslmode: "disable", superuser: true, connectTimeout: 15 },
