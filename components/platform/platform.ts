@@ -14,6 +14,8 @@ import { stringify } from "yaml";
 import { PlatformNamespace } from "./platform-namespace";
 import { platformMonitoring } from "../monitoring/platform-monitoring";
 import { DATA_SERVICE_PORTS } from "../data/ports";
+import { priorityClasses as declarePriorityClasses } from "../kube/priority";
+import { standardLabels } from "../naming/labels";
 
 export interface PlatformArgs {
     readonly env: Environment;
@@ -48,7 +50,9 @@ export class Platform extends pulumi.ComponentResource {
         const { env, tenants } = args;
         const child = { parent: this };
 
-        const platformNs = new PlatformNamespace(`${name}-platform`, { env }, child);
+        // Cluster-wide, named with the stack's prefix; pods name them, so they are declared first.
+        const priorityClasses = declarePriorityClasses(env.namespacePrefix, standardLabels({ app: "scheduling", environment: env.name }), child);
+        const platformNs = new PlatformNamespace(`${name}-platform`, { env, priorityClasses }, child);
         const postgres = new Postgres(`${name}-postgres`, { env, namespace: platformNs.namespace }, child);
         const objectStore = new ObjectStore(`${name}-object-store`, { env, namespace: platformNs.namespace }, child);
 
@@ -59,7 +63,7 @@ export class Platform extends pulumi.ComponentResource {
         const tracesUrl = gatewayTracesUrl(env.platformNamespace);
         const workspaces: TenantWorkspace[] = [];
         for (const tenant of tenants) {
-            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
+            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
             await nextTurn();
         }
         // Only running tenants get a route through the gateway (an offboarding tenant's Langfuse is scaled to zero).
