@@ -23,5 +23,6 @@ export function namespaceScheduling(
         defaultRole,
         autoscaling: env.autoscaling ? { targetCpuUtilization: env.autoscaling.targetCpuUtilization, maxReplicas } : undefined,
         overrides: withOverrides ? env.appOverrides : {},
+        problems: [],
     };
 }

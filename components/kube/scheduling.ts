@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../validation/problems";
+import type { Problem } from "../validation/problems";
 import { mirrorImage, type ImageMirror } from "./images";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -56,6 +56,11 @@ export interface PodScheduling {
     readonly autoscaling?: { readonly targetCpuUtilization: number; readonly maxReplicas: number };
     /** Extra env vars and annotations, by app label. */
     readonly overrides: Readonly<Record<string, PodOverride>>;
+    /**
+     * Overrides refused while declaring (a name the platform sets), gathered so the program reports
+     * them all at once when it has declared everything, instead of failing at the first workload.
+     */
+    readonly problems: Problem[];
 }
 
 /** What a workload helper tells {@link schedulePod} about the pods it declares. */
@@ -102,9 +107,9 @@ function envNames(containers: readonly Container[]): Set<string> {
     return names;
 }
 
-/** Refuses overrides that collide with what the program sets, naming each collision at once. */
-export function checkOverride(override: PodOverride, workload: string, setEnv: ReadonlySet<string>, setAnnotations: ReadonlySet<string>): void {
-    const problems = [
+/** Overrides that collide with what the program sets, each naming the file, the field and the name. */
+export function overrideCollisions(override: PodOverride, workload: string, setEnv: ReadonlySet<string>, setAnnotations: ReadonlySet<string>): Problem[] {
+    return [
         ...Object.keys(override.env)
             .filter((n) => setEnv.has(n))
             .map((n) => ({ source: override.source, path: `${override.path}.env.${n}`, message: `collides with \`${n}\`, which the platform sets on ${workload}.`, fix: `remove it; to change what the platform sets, change the program (or the tenant file).` })),
@@ -112,14 +117,14 @@ export function checkOverride(override: PodOverride, workload: string, setEnv: R
             .filter((n) => setAnnotations.has(n))
             .map((n) => ({ source: override.source, path: `${override.path}.annotations.${n}`, message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`, fix: "remove it, or pick another key." })),
     ];
-    if (problems.length) throw new ValidationError(`stack config of ${workload}`, problems);
 }
 
 /** Pod annotations with the environment's overrides for the app added (collisions refused). */
 export function podAnnotations(args: PodScheduleArgs, workload: string, own: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Input<string>> | undefined {
     const override = args.app ? args.policy?.overrides[args.app] : undefined;
-    if (override) checkOverride({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own)));
-    const all = { ...own, ...override?.annotations };
+    if (override) args.policy!.problems.push(...overrideCollisions({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own))));
+    // A colliding key keeps the platform's value (the program fails anyway, listing the collision).
+    const all = { ...override?.annotations, ...own };
     return Object.keys(all).length ? all : undefined;
 }
 
@@ -135,8 +140,10 @@ export function schedulePod(spec: PodSpec, args: PodScheduleArgs | undefined, wo
     const override = args.app ? policy.overrides[args.app] : undefined;
     const containers = spec.containers as Container[];
     const init = (spec.initContainers as Container[] | undefined) ?? [];
-    if (override) checkOverride({ ...override, annotations: {} }, workload, envNames([...init, ...containers]), new Set());
+    const taken = envNames([...init, ...containers]);
+    if (override) policy.problems.push(...overrideCollisions({ ...override, annotations: {} }, workload, taken, new Set()));
     const extraEnv: EnvVar[] = Object.entries(override?.env ?? {})
+        .filter(([name]) => !taken.has(name))
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value }));
     const rewrite = (c: Container): Container => ({

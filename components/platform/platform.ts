@@ -16,6 +16,7 @@ import { platformMonitoring } from "../monitoring/platform-monitoring";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 import { priorityClasses as declarePriorityClasses } from "../kube/priority";
 import { standardLabels } from "../naming/labels";
+import { ValidationError } from "../validation/problems";
 
 export interface PlatformArgs {
     readonly env: Environment;
@@ -97,6 +98,10 @@ export class Platform extends pulumi.ComponentResource {
         } else {
             new ExternalRedisUsers(`${name}-redis-users`, { settings: env.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
         }
+
+        // Stack settings refused while declaring (an app override naming what the platform sets), all at once.
+        const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap((ns) => ns.scheduling?.problems ?? []);
+        if (refused.length) throw new ValidationError(`stack config of \`${env.stack}\``, refused);
 
         this.outputs = {
             environment: env.name,
