@@ -112,11 +112,26 @@ export function overrideCollisions(override: PodOverride, workload: string, setE
     return [
         ...Object.keys(override.env)
             .filter((n) => setEnv.has(n))
-            .map((n) => ({ source: override.source, path: `${override.path}.env.${n}`, message: `collides with \`${n}\`, which the platform sets on ${workload}.`, fix: `remove it; to change what the platform sets, change the program (or the tenant file).` })),
+            .map((n) => ({ source: override.source, path: `${override.path}.env.${n}`, message: `collides with \`${n}\`, which the platform sets on ${workload}.`, fix: "remove it: the platform's value stays; change the program to change it." })),
         ...Object.keys(override.annotations)
             .filter((n) => setAnnotations.has(n))
             .map((n) => ({ source: override.source, path: `${override.path}.annotations.${n}`, message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`, fix: "remove it, or pick another key." })),
     ];
+}
+
+/** One problem per refused field, naming every workload it collides on (the same override applies to every tenant). */
+export function mergeCollisions(problems: readonly Problem[]): Problem[] {
+    const byField = new Map<string, { first: Problem; workloads: string[] }>();
+    for (const p of problems) {
+        const key = `${p.source}\u0000${p.path}`;
+        const workload = /on (?:the pods of )?(.*)\.$/.exec(p.message)?.[1] ?? "";
+        const hit = byField.get(key);
+        if (hit) hit.workloads.push(workload);
+        else byField.set(key, { first: p, workloads: [workload] });
+    }
+    return [...byField.values()].map(({ first, workloads }) =>
+        workloads.length === 1 ? first : { ...first, message: first.message.replace(/ on (?:the pods of )?.*\.$/, ` on ${workloads.length} workloads: ${[...new Set(workloads)].sort().join(", ")}.`) },
+    );
 }
 
 /** Pod annotations with the environment's overrides for the app added (collisions refused). */

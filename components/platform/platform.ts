@@ -15,6 +15,7 @@ import { PlatformNamespace } from "./platform-namespace";
 import { platformMonitoring } from "../monitoring/platform-monitoring";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 import { priorityClasses as declarePriorityClasses } from "../kube/priority";
+import { mergeCollisions } from "../kube/scheduling";
 import { standardLabels } from "../naming/labels";
 import { ValidationError } from "../validation/problems";
 
@@ -101,7 +102,7 @@ export class Platform extends pulumi.ComponentResource {
 
         // Stack settings refused while declaring (an app override naming what the platform sets), all at once.
         const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap((ns) => ns.scheduling?.problems ?? []);
-        if (refused.length) throw new ValidationError(`stack config of \`${env.stack}\``, refused);
+        if (refused.length) throw new ValidationError(`stack config of \`${env.stack}\``, mergeCollisions(refused));
 
         this.outputs = {
             environment: env.name,

@@ -176,6 +176,17 @@ describe.each(STACKS)("operability of %s", (stack) => {
         }
     });
 
+    it("puts each pod on the node pool its stack config names for its class", () => {
+        const placement = (readStackConfig(stack)[`${PROJECT}:platform`] as { placement?: Record<string, { nodeSelector?: object; tolerations?: object[] }> }).placement ?? {};
+        const all = pods(cap);
+        expect(all.length).toBeGreaterThan(5);
+        for (const pod of all) {
+            const cls = pod.labels[LABELS.tenant] === PLATFORM_TENANT ? "dataServices" : pod.owner.kind === "StatefulSet" && pod.owner.metadata.name === "clickhouse" ? "clickhouse" : "tenantApps";
+            expect(pod.spec.nodeSelector, id(pod.owner)).toEqual(placement[cls]?.nodeSelector);
+            expect(pod.spec.tolerations, id(pod.owner)).toEqual(placement[cls]?.tolerations);
+        }
+    });
+
     it("pulls from the images' own registries, with no pull secret, when the stack names no mirror", () => {
         expect(env.images.mirror).toBeUndefined();
         for (const pod of pods(cap)) expect(pod.spec.imagePullSecrets, id(pod.owner)).toBeUndefined();
@@ -306,5 +317,26 @@ describe("refused stack settings", () => {
         expect(second).toContain("llmops-platform:platform.placement.clickhouse.tolerations[0].value: is set, but operator `Exists` matches any value. Fix:");
         expect(second).toContain("llmops-platform:platform.placement.tenantApps.tolerations[0].key: is missing");
         expect(second).toContain("llmops-platform:platform.autoscaling.targetCpuUtilization: is set, but autoscaling is disabled. Fix:");
+    });
+});
+
+describe("the synth summary", () => {
+    it("shows each tenant's priorities, autoscaling bounds and placement", async () => {
+        const { summary } = await import("../../cli/render");
+        const cap = await stackCapture("prod");
+        const text = summary(cap);
+        const section = text.slice(text.indexOf("## Scheduling: priorities, autoscaling and placement"));
+        expect(section.length).toBeGreaterThan(100);
+        const hpas = ofKind(cap, "HorizontalPodAutoscaler");
+        expect(hpas.length).toBeGreaterThan(0);
+        for (const pod of pods(cap).filter((p) => p.owner.kind === "Deployment" || p.owner.kind === "StatefulSet")) {
+            const tenant = pod.owner.metadata.labels?.[LABELS.tenant];
+            const hpa = hpas.find((h) => h.metadata.namespace === pod.owner.metadata.namespace && h.spec.scaleTargetRef.name === pod.owner.metadata.name);
+            const replicas = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (autoscaled)` : String(pod.owner.spec.replicas);
+            const row = section.split("\n").find((l) => l.startsWith(`| ${tenant} | ${pod.owner.kind} ${pod.owner.metadata.name} | ${pod.spec.priorityClassName} | ${replicas} |`));
+            expect(row, `${id(pod.owner)} in summary`).toBeDefined();
+            if (pod.spec.topologySpreadConstraints) expect(row).toContain("spread over zones (ScheduleAnyway), nodes (DoNotSchedule)");
+            for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) expect(row).toContain(`nodes ${k}=${v}`);
+        }
     });
 });
