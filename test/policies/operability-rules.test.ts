@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { podsPriorityClass } from "../../policies/rules/pods-priority-class";
+import { prodReplicasAndDisruptionBudgets } from "../../policies/rules/prod-replicas-and-disruption-budgets";
 import { prodReplicatedWorkloadsSpread } from "../../policies/rules/prod-replicated-workloads-spread";
 import { goodDeployment, namespace, resource, runStackRule } from "./fixtures";
 
@@ -75,5 +76,20 @@ describe("pods-priority-class: a good fixture passes, each mutation reports its 
     it("checks CronJob pods too", async () => {
         const cron = resource("kubernetes:batch/v1:CronJob", "gc", { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "gc", namespace: "llm-acme" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [] } } } } } });
         expect(await runStackRule(podsPriorityClass, [priorityClass("llm-batch"), cron])).toEqual(["CronJob llm-acme/gc: its pods name no priorityClassName."]);
+    });
+});
+
+describe("prod-web-apps-highly-available under an autoscaler", () => {
+    const prod = namespace("llm-platform", "prod");
+    const pdb = resource("kubernetes:policy/v1:PodDisruptionBudget", "pdb", { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "web", namespace: "llm-acme" }, spec: { minAvailable: 1, selector: { matchLabels: { ...SELECTOR } } } });
+    const owned = (min: number) => {
+        const h = hpa(4);
+        (h.props as any).spec.minReplicas = min;
+        return h;
+    };
+    const unreplicated = () => mutated((d) => delete d["spec"].replicas);
+    it("counts the autoscaler's minimum as the replicas of a Deployment that declares none", async () => {
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, unreplicated(), owned(2), pdb])).toEqual([]);
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, unreplicated(), owned(1), pdb])).toEqual(["Deployment llm-acme/web is web-facing with 1 replica(s) in `prod`; run at least 2."]);
     });
 });
