@@ -14,6 +14,12 @@ export = async () => {
         if (e instanceof ValidationError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    const platform = await Platform.create("llmops", inputs);
-    return platform.outputs;
+    try {
+        const platform = await Platform.create("llmops", inputs);
+        return platform.outputs;
+    } catch (e) {
+        // Stack config the program refuses while declaring (an override colliding with what it sets).
+        if (e instanceof ValidationError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
 };

@@ -110,9 +110,9 @@ async function main(): Promise<void> {
     const stackRows: (string | number)[][] = [];
     for (const stack of ["local", "dev", "staging", "prod"]) {
         const cap = await captureFootprint({ stack });
-        stackRows.push([stack, fp(cap.total), fpl(cap.total), fp(cap.platform)]);
+        stackRows.push([stack, fp(cap.total), fpl(cap.total), fp(cap.platform), fp(cap.atMax), fpl(cap.atMax)]);
     }
-    out.push(table(["stack (shipped tenants)", "requests", "limits", "of which platform"], stackRows));
+    out.push(table(["stack (shipped tenants)", "requests", "limits", "of which platform", "requests, autoscalers at max", "limits, autoscalers at max"], stackRows));
 
     out.push("", "### One tenant, all three apps, by size profile", "");
     const sizeRows: (string | number)[][] = [];
@@ -163,7 +163,7 @@ runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.string
     return { resources: Number(r.stdout.trim()) };
 }
 
-async function captureFootprint(opts: RunOptions): Promise<{ total: Footprint; platform: Footprint; byTenant: Map<string, Footprint> }> {
+async function captureFootprint(opts: RunOptions): Promise<{ total: Footprint; atMax: Footprint; platform: Footprint; byTenant: Map<string, Footprint> }> {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-fp-")), "capture.json");
     const script = `const { runProgram } = require(${JSON.stringify(path.join(PROJECT_ROOT, "cli", "mock-runtime"))}); const fs = require("fs");
 runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.stringify(file)}, JSON.stringify(c)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
@@ -172,7 +172,7 @@ runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.string
     const cap = JSON.parse(fs.readFileSync(file, "utf8")) as Capture;
     const byTenant = new Map<string, Footprint>();
     for (const w of workloads(cap.resources)) byTenant.set(w.tenant, add(byTenant.get(w.tenant) ?? ZERO, podFootprint(w.template), w.replicas));
-    return { total: totalFootprint(cap.resources), platform: byTenant.get("platform") ?? ZERO, byTenant };
+    return { total: totalFootprint(cap.resources), atMax: totalFootprint(cap.resources, undefined, true), platform: byTenant.get("platform") ?? ZERO, byTenant };
 }
 
 main().catch((e) => {

@@ -31,7 +31,14 @@ interface Container {
 }
 interface PodTemplate {
     metadata?: { labels?: Record<string, string> };
-    spec?: { containers?: Container[]; initContainers?: Container[] };
+    spec?: {
+        containers?: Container[];
+        initContainers?: Container[];
+        priorityClassName?: string;
+        nodeSelector?: Record<string, string>;
+        tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
+        topologySpreadConstraints?: Array<{ topologyKey?: string; whenUnsatisfiable?: string }>;
+    };
 }
 
 /** A long-running workload: its pod template and replica count. */
@@ -40,8 +47,18 @@ export interface Workload {
     readonly namespace: string;
     readonly name: string;
     readonly tenant: string;
+    /** Declared replicas, or the autoscaler's minimum when one owns them. */
     readonly replicas: number;
+    /** The most replicas it may run: its autoscaler's maximum, else its replicas. */
+    readonly maxReplicas: number;
+    readonly autoscaled: boolean;
     readonly template: PodTemplate;
+}
+
+interface Hpa {
+    kind?: string;
+    metadata?: { namespace?: string };
+    spec?: { scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
 }
 
 function manifestOf(r: CapturedResource): Record<string, unknown> | undefined {
@@ -49,18 +66,29 @@ function manifestOf(r: CapturedResource): Record<string, unknown> | undefined {
     return reveal(r.inputs) as Record<string, unknown>;
 }
 
-/** Deployments and StatefulSets (what runs all the time), with their replica counts. */
+/** Deployments and StatefulSets (what runs all the time), with their replica counts and autoscaling bounds. */
 export function workloads(resources: readonly CapturedResource[]): Workload[] {
     const out: Workload[] = [];
+    const hpas = new Map<string, Hpa>();
+    for (const r of resources) {
+        const h = manifestOf(r) as Hpa | undefined;
+        if (h?.kind === "HorizontalPodAutoscaler") hpas.set(`${h.metadata?.namespace}/${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`, h);
+    }
     for (const r of resources) {
         const m = manifestOf(r) as { kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: { replicas?: number; template?: PodTemplate } } | undefined;
         if (!m || (m.kind !== "Deployment" && m.kind !== "StatefulSet")) continue;
+        const namespace = m.metadata?.namespace ?? "";
+        const name = m.metadata?.name ?? r.name;
+        const hpa = hpas.get(`${namespace}/${m.kind}/${name}`);
+        const replicas = hpa ? (hpa.spec?.minReplicas ?? 1) : (m.spec?.replicas ?? 1);
         out.push({
             kind: m.kind,
-            namespace: m.metadata?.namespace ?? "",
-            name: m.metadata?.name ?? r.name,
+            namespace,
+            name,
             tenant: m.metadata?.labels?.[LABELS.tenant] ?? "",
-            replicas: m.spec?.replicas ?? 1,
+            replicas,
+            maxReplicas: hpa ? (hpa.spec?.maxReplicas ?? replicas) : replicas,
+            autoscaled: hpa !== undefined,
             template: m.spec?.template ?? {},
         });
     }
@@ -82,11 +110,14 @@ export function podFootprint(template: PodTemplate): Footprint {
     return f;
 }
 
-/** Total footprint of the workloads, optionally of one tenant (`platform` for shared services). */
-export function totalFootprint(resources: readonly CapturedResource[], tenant?: string): Footprint {
+/**
+ * Total footprint of the workloads, optionally of one tenant (`platform` for shared services):
+ * at the declared replicas, or (`atMax`) with every autoscaler at its maximum.
+ */
+export function totalFootprint(resources: readonly CapturedResource[], tenant?: string, atMax = false): Footprint {
     return workloads(resources)
         .filter((w) => tenant === undefined || w.tenant === tenant)
-        .reduce((acc, w) => add(acc, podFootprint(w.template), w.replicas), ZERO);
+        .reduce((acc, w) => add(acc, podFootprint(w.template), atMax ? w.maxReplicas : w.replicas), ZERO);
 }
 
 /** Every image referenced by any pod template (workloads, Jobs, CronJobs). */

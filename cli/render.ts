@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { TENANT_WORKSPACE_TYPE } from "../components/naming/labels";
 import { type Capture, type CapturedResource, SECRET_MARKER, isSecret, redact } from "./mock-runtime";
-import { add, formatFootprint, images, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
+import { add, formatFootprint, images, podFootprint, totalFootprint, type Workload, workloads, ZERO } from "./footprint";
 
 /**
  * Turns a capture into the files synth writes: Kubernetes manifests per namespace, the resource
@@ -133,6 +133,28 @@ function monitoringSection(resources: Capture["resources"]): string[] {
     ];
 }
 
+function replicasText(w: Workload): string {
+    return w.autoscaled ? `${w.replicas}-${w.maxReplicas} (autoscaled)` : String(w.replicas);
+}
+
+function placementText(spec: NonNullable<Workload["template"]["spec"]>): string {
+    const parts: string[] = [];
+    const spread = (spec.topologySpreadConstraints ?? []).map((c) => `${c.topologyKey === "topology.kubernetes.io/zone" ? "zones" : c.topologyKey === "kubernetes.io/hostname" ? "nodes" : c.topologyKey} (${c.whenUnsatisfiable})`);
+    if (spread.length) parts.push(`spread over ${spread.join(", ")}`);
+    const selector = Object.entries(spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
+    if (selector.length) parts.push(`nodes ${selector.join(", ")}`);
+    if (spec.tolerations?.length) parts.push(`tolerates ${spec.tolerations.map((t) => `${t.key ?? "*"}${t.value ? `=${t.value}` : ""}${t.effect ? `:${t.effect}` : ""}`).join(", ")}`);
+    return parts.length ? parts.join("; ") : "any node";
+}
+
+/** Per tenant: each workload's priority class, placement and autoscaling bounds. */
+function schedulingSection(wl: readonly Workload[]): string[] {
+    const rows = [...wl]
+        .sort((a, b) => `${a.tenant}/${a.namespace}/${a.name}`.localeCompare(`${b.tenant}/${b.namespace}/${b.name}`))
+        .map((w) => [w.tenant, `${w.kind} ${w.name}`, w.template.spec?.priorityClassName ?? "(none)", replicasText(w), placementText(w.template.spec ?? {})]);
+    return ["## Scheduling: priorities, autoscaling and placement", "", table(["tenant label", "workload", "priority class", "replicas", "placement"], rows), ""];
+}
+
 export function summary(capture: Capture): string {
     const tenants = tenantOf(capture.resources);
     const byType = new Map<string, number>();
@@ -146,7 +168,7 @@ export function summary(capture: Capture): string {
     }
     const wl = workloads(capture.resources);
     const tenantIds = [...new Set(wl.map((w) => w.tenant))].sort();
-    const footprintRows = tenantIds.map((t) => [t, formatFootprint(totalFootprint(capture.resources, t))]);
+    const footprintRows = tenantIds.map((t) => [t, formatFootprint(totalFootprint(capture.resources, t)), formatFootprint(totalFootprint(capture.resources, t, true))]);
     const total = wl.reduce((acc, w) => add(acc, podFootprint(w.template), w.replicas), ZERO);
     const protectedCount = capture.resources.filter((r) => r.options.protect).length;
     const out = [
@@ -164,17 +186,18 @@ export function summary(capture: Capture): string {
         "",
         "## CPU and memory (Deployments and StatefulSets, times replicas)",
         "",
-        table(["tenant label", "footprint"], footprintRows),
+        table(["tenant label", "footprint", "autoscalers at max"], footprintRows),
         "",
-        `Total: ${formatFootprint(total)}.`,
+        `Total: ${formatFootprint(total)}; with every autoscaler at its maximum: ${formatFootprint(totalFootprint(capture.resources, undefined, true))}.`,
         "",
         "## Workloads",
         "",
         table(
             ["namespace", "kind", "name", "replicas", "per pod"],
-            [...wl].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)).map((w) => [w.namespace, w.kind, w.name, w.replicas, formatFootprint(podFootprint(w.template))]),
+            [...wl].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)).map((w) => [w.namespace, w.kind, w.name, replicasText(w), formatFootprint(podFootprint(w.template))]),
         ),
         "",
+        ...schedulingSection(wl),
         "## Images",
         "",
         table(["image", "containers"], [...images(capture.resources)].map(([i, n]) => [`\`${i}\``, n])),

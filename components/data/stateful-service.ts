@@ -5,6 +5,8 @@ import { statefulOptions } from "../kube/options";
 import { type Footprint, type Resources, footprintOf } from "../kube/resources";
 import { type ContainerArgs, podSpec } from "../kube/workload";
 import type { NamespaceRef } from "../kube/namespace";
+import { autoscaleOf, horizontalAutoscaler } from "../kube/autoscaling";
+import type { WorkloadRole } from "../kube/scheduling";
 import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../naming/labels";
 
 /** What every in-cluster data service (Postgres, MinIO, Redis, ClickHouse) is made of. */
@@ -37,6 +39,10 @@ export interface StatefulServiceArgs {
     readonly replicas?: number;
     /** Ports of sidecars the Service also exposes (by the sidecar's port name). */
     readonly sidecarPorts?: readonly { readonly name: string; readonly port: number }[];
+    /** Node pool and priority, when not the namespace's default (ClickHouse, a tenant's ingestion path). */
+    readonly role?: Partial<WorkloadRole>;
+    /** Scale on CPU between `replicas` and the namespace's maximum, where the environment autoscales. @default false */
+    readonly autoscale?: boolean;
 }
 
 /** What {@link statefulService} declares. */
@@ -45,7 +51,7 @@ export interface StatefulService {
     readonly service: k8s.core.v1.Service;
     /** The Service's cluster DNS name. */
     readonly host: string;
-    /** What its pods ask for and may use, sidecars included, times its replicas. */
+    /** What its pods ask for and may use, sidecars included, times its replicas (or its autoscaler's maximum). */
     readonly footprint: Footprint;
 }
 
@@ -102,13 +108,17 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
         ports: args.ports,
         volumeMounts: [{ name: "data", mountPath: args.dataPath }, ...(args.container.volumeMounts ?? [])],
     };
+    const replicas = args.replicas ?? 1;
+    const autoscale = autoscaleOf(args.namespace, replicas, args.autoscale);
+    const maxReplicas = autoscale?.maxReplicas ?? replicas;
     const statefulSet = new k8s.apps.v1.StatefulSet(
         `${name}-statefulset`,
         {
             metadata: { ...metadata, annotations: setAnnotations },
             spec: {
                 serviceName: args.serviceName,
-                replicas: args.replicas ?? 1,
+                // Under an autoscaler the replicas are its to decide: left out, server-side apply never resets them.
+                replicas: autoscale ? undefined : replicas,
                 selector: { matchLabels: selector },
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                 template: {
@@ -118,6 +128,8 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
                         volumes: [...(args.storage === undefined ? [{ name: "data", emptyDir: {} }] : []), ...(args.extraVolumes ?? [])],
                         fsGroup: args.container.image.runAs.gid,
                         terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+                        schedule: { policy: args.namespace.scheduling, role: args.role, selector, maxReplicas },
+                        workload: `StatefulSet ${args.namespace.name}/${args.serviceName}`,
                     }),
                 },
                 volumeClaimTemplates:
@@ -137,5 +149,10 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
         },
         statefulOptions(args.protect, child()),
     );
-    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], args.replicas ?? 1) };
+    // Replicated (the trace gateway): one pod stays up through node drains, as for web apps.
+    if (replicas >= 2) {
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: args.serviceName, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } }, child());
+    }
+    if (autoscale) horizontalAutoscaler(`${name}-hpa`, { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale }, { parent: opts.parent, dependsOn: [statefulSet] });
+    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas) };
 }

@@ -37,6 +37,10 @@ export interface ProfileDefaults {
     readonly nodePortsAllowed: boolean;
     readonly retention: RetentionBounds;
     readonly backups: BackupDefaults;
+    /** Spread replicated workloads across zones and nodes, so one node or zone lost never takes all replicas. */
+    readonly highAvailability: boolean;
+    /** HorizontalPodAutoscalers on the scalable apps and the trace gateway (needs metrics-server). */
+    readonly autoscaling: boolean;
 }
 
 export interface BackupDefaults {
@@ -60,6 +64,8 @@ const prodRetention: RetentionBounds = {
 
 export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>> = {
     local: {
+        highAvailability: false,
+        autoscaling: false,
         protectState: false,
         maxTenantSize: "small",
         webReplicas: 1,
@@ -77,6 +83,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         },
     },
     dev: {
+        highAvailability: false,
+        autoscaling: false,
         protectState: false,
         maxTenantSize: "small",
         webReplicas: 1,
@@ -90,6 +98,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         retention: devRetention,
     },
     staging: {
+        highAvailability: false,
+        autoscaling: true,
         protectState: true,
         maxTenantSize: "standard",
         webReplicas: 1,
@@ -103,6 +113,8 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         retention: devRetention,
     },
     prod: {
+        highAvailability: true,
+        autoscaling: true,
         protectState: true,
         maxTenantSize: "large",
         webReplicas: 2,

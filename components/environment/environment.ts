@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PostgresCa, SslMode } from "../data/postgres/tls";
+import type { NodePlacement } from "../kube/scheduling";
 import type { RetentionBounds } from "./defaults";
-import type { EnvironmentName, Size } from "./schema";
+import type { AppOverrideName, EnvironmentName, Size } from "./schema";
 
 /** A secret read from stack config: its key (for messages) and its value (a Pulumi secret). */
 export interface ConfigSecret {
@@ -135,4 +136,29 @@ export interface Environment {
         readonly noncurrentVersionDays?: number;
         readonly hourUtc: number;
     };
+    /** Where images come from: a mirror of every image, and the pull secrets every pod uses. */
+    readonly images: {
+        readonly mirror?: { readonly host: string; readonly prefix?: string };
+        readonly pullSecrets: readonly string[];
+    };
+    /** Where pods run. */
+    readonly placement: {
+        /** Spread replicated workloads across zones (best effort) and nodes (required). */
+        readonly spread: boolean;
+        readonly dataServices: NodePlacement;
+        readonly tenantApps: NodePlacement;
+        readonly clickhouse: NodePlacement;
+    };
+    /** Set when HorizontalPodAutoscalers are declared. */
+    readonly autoscaling?: { readonly targetCpuUtilization: number };
+    /** Extra env vars and pod annotations per app, with where they were configured (for errors). */
+    readonly appOverrides: Readonly<Partial<Record<AppOverrideName, AppOverride>>>;
+}
+
+export interface AppOverride {
+    readonly env: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+    /** The file and config path they came from, e.g. `stacks/Pulumi.prod.yaml` and `llmops-platform:platform.apps.langfuse`. */
+    readonly source: string;
+    readonly path: string;
 }

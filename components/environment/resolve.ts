@@ -192,6 +192,20 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
     });
     const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
 
+    for (const cls of ["dataServices", "tenantApps", "clickhouse"] as const) {
+        (c.placement?.[cls]?.tolerations ?? []).forEach((t, i) => {
+            if (t.operator === "Exists" && t.value !== undefined) problem(`placement.${cls}.tolerations[${i}].value`, "is set, but operator `Exists` matches any value.", "remove `value`, or use operator `Equal`.");
+            if (t.operator !== "Exists" && t.key === undefined) problem(`placement.${cls}.tolerations[${i}].key`, "is missing: only operator `Exists` may leave the key out (tolerating every taint).", "name the taint's key.");
+        });
+    }
+    if (c.autoscaling?.enabled === false && c.autoscaling.targetCpuUtilization !== undefined) {
+        problem("autoscaling.targetCpuUtilization", "is set, but autoscaling is disabled.", "remove targetCpuUtilization, or set enabled: true.");
+    }
+    const targetCpuUtilization = c.autoscaling?.targetCpuUtilization ?? 70;
+    const appOverrides = Object.fromEntries(
+        Object.entries(c.apps ?? {}).map(([app, o]) => [app, { env: o?.env ?? {}, annotations: o?.annotations ?? {}, source: ctx.source, path: at(`apps.${app}`) }]),
+    );
+
     return {
         stack: ctx.stack,
         name: c.environment,
@@ -225,6 +239,15 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             noncurrentVersionDays: (c.backups?.bucketVersioning ?? true) ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays) : undefined,
             hourUtc: c.backups?.hourUtc ?? 1,
         },
+        images: { mirror: c.images?.registry, pullSecrets: c.images?.pullSecrets ?? [] },
+        placement: {
+            spread: c.placement?.spread ?? profile.highAvailability,
+            dataServices: c.placement?.dataServices ?? {},
+            tenantApps: c.placement?.tenantApps ?? {},
+            clickhouse: c.placement?.clickhouse ?? {},
+        },
+        autoscaling: (c.autoscaling?.enabled ?? profile.autoscaling) ? { targetCpuUtilization } : undefined,
+        appOverrides,
     };
 }
 

@@ -194,6 +194,85 @@ export const retentionBoundSchema = z.strictObject({
     default: days.optional(),
 });
 
+const labelKey = z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label key").max(316);
+
+const nodePlacementSchema = z
+    .strictObject({
+        nodeSelector: z.record(labelKey, z.string().max(63)).optional().meta({ description: "Node labels the pods must run on. @default none", examples: [{ "llmops.io/pool": "data" }] }),
+        tolerations: z
+            .array(
+                z.strictObject({
+                    key: labelKey.optional(),
+                    operator: z.enum(["Exists", "Equal"]).optional().meta({ description: "@default Equal" }),
+                    value: z.string().max(63).optional(),
+                    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+                }),
+            )
+            .optional()
+            .meta({ description: "Taints of that pool the pods tolerate. @default none", examples: [[{ key: "llmops.io/pool", value: "data", effect: "NoSchedule" }]] }),
+    })
+    .meta({ description: "Where one class of workloads runs: node selector and tolerations." });
+
+export const APP_OVERRIDE_NAMES = ["langfuse", "mlflow", "agenta"] as const;
+export type AppOverrideName = (typeof APP_OVERRIDE_NAMES)[number];
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+
+export const operabilitySchemas = {
+    images: z
+        .strictObject({
+            registry: z
+                .strictObject({
+                    host: z
+                        .string()
+                        .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, "must be a registry host[:port] without a scheme")
+                        .meta({ description: "The team's registry that mirrors every image.", examples: ["registry.example.com"] }),
+                    prefix: z
+                        .string()
+                        .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "must be a repository path such as `mirror/llmops`")
+                        .optional()
+                        .meta({ description: "Path under the host the mirror keeps images in. @default none", examples: ["mirror/llmops"] }),
+                })
+                .optional()
+                .meta({ description: "Pull every image from this mirror: `<host>/<prefix>/<source path>:<tag>@<digest>`, tag and digest kept. `npm run images -- <stack>` prints the copy list. @default the images' own registries" }),
+            pullSecrets: z
+                .array(z.string().regex(DNS_1123_SUBDOMAIN, "must be a Secret name"))
+                .optional()
+                .meta({ description: "Names of docker-registry Secrets (created by the team in every platform and tenant namespace) every pod pulls with. @default none", examples: [["registry-pull"]] }),
+        })
+        .optional()
+        .meta({ description: "Where images are pulled from." }),
+    placement: z
+        .strictObject({
+            spread: z
+                .boolean()
+                .optional()
+                .meta({ description: "Spread replicated workloads across zones (best effort) and nodes (required). @default true in prod, false elsewhere" }),
+            dataServices: nodePlacementSchema.optional().meta({ description: "Shared Postgres, MinIO and Redis, and the trace gateway." }),
+            tenantApps: nodePlacementSchema.optional().meta({ description: "Every tenant workload except ClickHouse (apps, gates, tenant Redis, Jobs)." }),
+            clickhouse: nodePlacementSchema.optional().meta({ description: "Each tenant's ClickHouse." }),
+        })
+        .optional()
+        .meta({ description: "Where pods run: spread across zones and nodes, and node pools per workload class." }),
+    autoscaling: z
+        .strictObject({
+            enabled: z.boolean().optional().meta({ description: "HorizontalPodAutoscalers for Langfuse web and worker, MLflow, Agenta api and services, and the trace gateway. @default true in staging and prod" }),
+            targetCpuUtilization: z.number().int().min(10).max(95).optional().meta({ description: "Average CPU use (percent of requests) the autoscalers aim for. @default 70", examples: [70] }),
+        })
+        .optional()
+        .meta({ description: "Horizontal autoscaling on CPU, between the declared replicas and a maximum per tenant size." }),
+    apps: z
+        .partialRecord(
+            z.enum(APP_OVERRIDE_NAMES),
+            z.strictObject({
+                env: z.record(envVarName, z.string()).optional().meta({ description: "Extra plain environment variables of every container of the app (no secrets: use the app's Secrets). A name the platform sets is refused.", examples: [{ HTTPS_PROXY: "http://proxy.internal:3128" }] }),
+                annotations: z.record(labelKey, z.string()).optional().meta({ description: "Extra annotations of every pod of the app. A key the platform sets is refused.", examples: [{ "sidecar.istio.io/inject": "false" }] }),
+            }),
+        )
+        .optional()
+        .meta({ description: "Escape hatches per app for this environment: extra env vars and pod annotations." }),
+};
+
 export const platformConfigSchema = z
     .strictObject({
         environment: z.enum(ENVIRONMENT_NAMES).meta({ description: "Environment profile; decides the defaults.", examples: ["dev"] }),
@@ -305,6 +384,7 @@ export const platformConfigSchema = z
             })
             .optional()
             .meta({ description: "Bounds and defaults of tenant retention settings. @default per environment" }),
+        ...operabilitySchemas,
     })
     .meta({ description: "LLMOps platform stack configuration (key `llmops-platform:platform`)." });
 

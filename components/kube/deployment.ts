@@ -4,6 +4,8 @@ import { ANNOTATIONS, type LabelArgs, selectorLabels, standardLabels } from "../
 import type { NamespaceRef } from "./namespace";
 import { type PodArgs, podSpec } from "./workload";
 import { type Footprint, footprintOf } from "./resources";
+import { autoscaleOf, horizontalAutoscaler } from "./autoscaling";
+import { type WorkloadRole, podAnnotations } from "./scheduling";
 
 
 export interface AppDeploymentArgs extends PodArgs {
@@ -23,13 +25,18 @@ export interface AppDeploymentArgs extends PodArgs {
     readonly extraPodLabels?: Record<string, string>;
     /** `Recreate` for pods that must never run twice (schedulers, single writers). */
     readonly strategy?: "RollingUpdate" | "Recreate";
+    /** Scale on CPU between `replicas` and the namespace's maximum, where the environment autoscales. @default false */
+    readonly autoscale?: boolean;
+    /** Node pool and priority, when not the namespace's default. */
+    readonly role?: Partial<WorkloadRole>;
 }
 
 export interface AppDeployment {
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service?: k8s.core.v1.Service;
-    /** What its pods ask for and may use, times its replicas (for the tenant's quota). */
+    /** What its pods ask for and may use, times its replicas, or its autoscaler's maximum (for the tenant's quota). */
     readonly footprint: Footprint;
+    readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
 }
 
 /**
@@ -43,17 +50,22 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
     const writable = args.containers.filter((c) => !c.image.readOnlyRootFilesystem);
     const annotations: Record<string, pulumi.Input<string>> = { ...args.podAnnotations };
     if (writable.length) annotations[ANNOTATIONS.writableRoot] = writable.map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`).join("; ");
+    const autoscale = autoscaleOf(args.namespace, args.replicas, args.autoscale);
+    const maxReplicas = autoscale?.maxReplicas ?? args.replicas;
+    const workload = `Deployment ${args.namespace.name}/${args.name}`;
+    const schedule = { policy: args.namespace.scheduling, role: args.role, selector, maxReplicas, app: args.labels.app };
     const deployment = new k8s.apps.v1.Deployment(
         resourceName,
         {
             metadata: { name: args.name, namespace: args.namespace.output, labels },
             spec: {
-                replicas: args.replicas,
+                // Under an autoscaler the replicas are its to decide: left out, server-side apply never resets them.
+                replicas: autoscale ? undefined : args.replicas,
                 selector: { matchLabels: selector },
                 strategy: args.strategy === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                 template: {
-                    metadata: { labels: { ...labels, ...args.extraPodLabels }, annotations: Object.keys(annotations).length ? annotations : undefined },
-                    spec: podSpec(args),
+                    metadata: { labels: { ...labels, ...args.extraPodLabels }, annotations: podAnnotations(schedule, workload, annotations) },
+                    spec: podSpec({ ...args, schedule, workload }),
                 },
             },
         },
@@ -81,5 +93,8 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
             opts,
         );
     }
-    return { deployment, service, footprint: footprintOf(args.containers, args.replicas) };
+    const autoscaler = autoscale
+        ? horizontalAutoscaler(`${resourceName}-hpa`, { name: args.name, namespace: args.namespace, labels, kind: "Deployment", autoscale }, { ...opts, dependsOn: [deployment] })
+        : undefined;
+    return { deployment, service, footprint: footprintOf(args.containers, maxReplicas), autoscaler };
 }

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type LabelArgs, standardLabels } from "../naming/labels";
 import type { NamespaceRef } from "./namespace";
 import { REPLACE_UNREADY } from "./options";
+import { podAnnotations } from "./scheduling";
 import { type ContainerArgs, podSpec } from "./workload";
 
 export interface JobArgs {
@@ -15,6 +16,15 @@ export interface JobArgs {
     readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
     readonly backoffLimit?: number;
     readonly activeDeadlineSeconds?: number;
+}
+
+/** The pod template of a Job: batch priority, the namespace's node pool, the app's overrides. */
+function jobTemplate(args: JobArgs, labels: Record<string, string>, workload: string): k8s.types.input.core.v1.PodTemplateSpec {
+    const schedule = { policy: args.namespace.scheduling, batch: true, selector: labels, maxReplicas: 1, app: args.labels.app };
+    return {
+        metadata: { labels, annotations: podAnnotations(schedule, workload, {}) },
+        spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes, schedule, workload }),
+    };
 }
 
 /** A short hash of what a Job runs, for its name: a Job's template cannot change, so a change is a new Job. */
@@ -37,7 +47,7 @@ export function hashedJob(resourceName: string, base: string, args: JobArgs, has
             spec: {
                 backoffLimit: args.backoffLimit ?? 2,
                 activeDeadlineSeconds: deadline,
-                template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes }) },
+                template: jobTemplate(args, labels, `Job ${args.namespace.name}/${base}`),
             },
         },
         { ...opts, customTimeouts: { create: `${deadline + 60}s`, update: `${deadline + 60}s` } },
@@ -70,7 +80,7 @@ export function cronJob(resourceName: string, args: CronJobArgs, opts: pulumi.Cu
                     spec: {
                         backoffLimit: args.backoffLimit ?? 2,
                         activeDeadlineSeconds: args.activeDeadlineSeconds ?? 3600,
-                        template: { metadata: { labels }, spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes }) },
+                        template: jobTemplate(args, labels, `CronJob ${args.namespace.name}/${args.name}`),
                     },
                 },
             },

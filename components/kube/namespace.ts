@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { PodScheduling } from "./scheduling";
 import { podSecurityLabels } from "./security";
 
 /**
@@ -9,10 +10,12 @@ import { podSecurityLabels } from "./security";
 export interface NamespaceRef {
     readonly name: string;
     readonly output: pulumi.Output<string>;
+    /** How pods in the namespace are scheduled and pulled; workload helpers apply it. */
+    readonly scheduling?: PodScheduling;
 }
 
-export function namespaceRef(ns: k8s.core.v1.Namespace, name: string): NamespaceRef {
-    return { name, output: ns.metadata.name.apply((n) => n ?? name) };
+export function namespaceRef(ns: k8s.core.v1.Namespace, name: string, scheduling?: PodScheduling): NamespaceRef {
+    return { name, output: ns.metadata.name.apply((n) => n ?? name), scheduling };
 }
 
 /** A namespace enforcing Pod Security `restricted`, carrying the given labels. */
@@ -22,9 +25,10 @@ export function restrictedNamespace(
     labels: Record<string, string>,
     opts: pulumi.CustomResourceOptions,
     annotations?: Record<string, string>,
+    scheduling?: PodScheduling,
 ): NamespaceRef {
     const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } }, opts);
-    return namespaceRef(ns, name);
+    return namespaceRef(ns, name, scheduling);
 }
 
 /** A NetworkPolicy named `policyName` in a namespace, declared as `<prefix>-netpol-<policyName>`. */

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Image } from "../versions/images";
 import { imageRef } from "../versions/images";
 import type { Resources } from "./resources";
+import { type PodScheduleArgs, schedulePod } from "./scheduling";
 import { restrictedContainer, restrictedPod } from "./security";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -77,6 +78,10 @@ export interface PodArgs {
     readonly restartPolicy?: "Always" | "OnFailure" | "Never";
     readonly terminationGracePeriodSeconds?: number;
     readonly serviceAccountName?: pulumi.Input<string>;
+    /** The namespace's scheduling and what this workload is; see {@link schedulePod}. */
+    readonly schedule?: PodScheduleArgs;
+    /** The workload, for error messages, e.g. `Deployment llm-acme/langfuse-web`. */
+    readonly workload?: string;
 }
 
 /**
@@ -88,7 +93,7 @@ export function podSpec(args: PodArgs): PodSpec {
     const first = args.containers[0];
     if (!first) throw new Error("podSpec needs at least one container");
     const scratchPaths = [...new Set(all.flatMap((c) => c.image.writablePaths))].sort();
-    return {
+    const spec: PodSpec = {
         automountServiceAccountToken: args.serviceAccountName !== undefined,
         serviceAccountName: args.serviceAccountName,
         enableServiceLinks: false,
@@ -99,4 +104,5 @@ export function podSpec(args: PodArgs): PodSpec {
         containers: args.containers.map(container),
         volumes: [...scratchPaths.map((p) => ({ name: volumeNameFor(p), emptyDir: {} })), ...(args.volumes ?? [])],
     };
+    return schedulePod(spec, args.schedule, args.workload ?? first.name);
 }

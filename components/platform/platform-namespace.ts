@@ -2,6 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
+import type { PriorityTier } from "../kube/scheduling";
+import { namespaceScheduling } from "../environment/scheduling";
+import { MAX_REPLICAS } from "../sizing/profiles";
 import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { OTLP_HTTP_PORT } from "../tracing/collector-config";
@@ -11,6 +14,8 @@ import { DATA_SERVICE_PORTS, type DataServiceApp } from "../data/ports";
 
 export interface PlatformNamespaceArgs {
     readonly env: Environment;
+    /** The environment's PriorityClass names; with them, pods of the namespace get the data-plane tier and its node pool. */
+    readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 
 
@@ -29,7 +34,9 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         super("llmops:platform:Namespace", name, {}, opts);
         const { env } = args;
         const labels = (app: string) => standardLabels({ app, environment: env.name });
-        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(env.retention) });
+        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(env.retention) }, args.priorityClasses
+            ? namespaceScheduling(env, args.priorityClasses, { placement: "dataServices", priority: "dataPlane" }, MAX_REPLICAS[env.traceGateway.size], false)
+            : undefined);
         this.resourceName = name;
         this.environment = env.name;
         const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => this.policy(policyName, spec);

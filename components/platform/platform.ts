@@ -14,6 +14,10 @@ import { stringify } from "yaml";
 import { PlatformNamespace } from "./platform-namespace";
 import { platformMonitoring } from "../monitoring/platform-monitoring";
 import { DATA_SERVICE_PORTS } from "../data/ports";
+import { priorityClasses as declarePriorityClasses } from "../kube/priority";
+import { mergeCollisions } from "../kube/scheduling";
+import { standardLabels } from "../naming/labels";
+import { ValidationError } from "../validation/problems";
 
 export interface PlatformArgs {
     readonly env: Environment;
@@ -48,7 +52,9 @@ export class Platform extends pulumi.ComponentResource {
         const { env, tenants } = args;
         const child = { parent: this };
 
-        const platformNs = new PlatformNamespace(`${name}-platform`, { env }, child);
+        // Cluster-wide, named with the stack's prefix; pods name them, so they are declared first.
+        const priorityClasses = declarePriorityClasses(env.namespacePrefix, standardLabels({ app: "scheduling", environment: env.name }), child);
+        const platformNs = new PlatformNamespace(`${name}-platform`, { env, priorityClasses }, child);
         const postgres = new Postgres(`${name}-postgres`, { env, namespace: platformNs.namespace }, child);
         const objectStore = new ObjectStore(`${name}-object-store`, { env, namespace: platformNs.namespace }, child);
 
@@ -59,7 +65,7 @@ export class Platform extends pulumi.ComponentResource {
         const tracesUrl = gatewayTracesUrl(env.platformNamespace);
         const workspaces: TenantWorkspace[] = [];
         for (const tenant of tenants) {
-            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl }, child));
+            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
             await nextTurn();
         }
         // Only running tenants get a route through the gateway (an offboarding tenant's Langfuse is scaled to zero).
@@ -93,6 +99,10 @@ export class Platform extends pulumi.ComponentResource {
         } else {
             new ExternalRedisUsers(`${name}-redis-users`, { settings: env.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
         }
+
+        // Stack settings refused while declaring (an app override naming what the platform sets), all at once.
+        const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap((ns) => ns.scheduling?.problems ?? []);
+        if (refused.length) throw new ValidationError(`stack config of \`${env.stack}\``, mergeCollisions(refused));
 
         this.outputs = {
             environment: env.name,

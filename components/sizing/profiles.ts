@@ -37,6 +37,12 @@ export const DATA_SERVICES = {
     },
 } as const satisfies Record<string, SizeTable>;
 
+/**
+ * The most replicas an autoscaler may run of one workload, per size: a tenant's apps by the
+ * tenant's size, the trace gateway by its own. Never below the declared replicas.
+ */
+export const MAX_REPLICAS: Readonly<Record<Size, number>> = { small: 2, standard: 4, large: 8 };
+
 /** The `maxmemory` Redis is told to use: 80% of its memory limit, leaving room for buffers and AOF rewrite. */
 export function redisMaxMemory(limit: string): string {
     const mi = limit.endsWith("Gi") ? Number(limit.slice(0, -2)) * 1024 : Number(limit.slice(0, -2));

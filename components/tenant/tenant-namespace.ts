@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
+import type { PriorityTier } from "../kube/scheduling";
+import { namespaceScheduling } from "../environment/scheduling";
+import { MAX_REPLICAS } from "../sizing/profiles";
 import { allowAcmeHttp01Solvers, allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
@@ -11,6 +14,8 @@ import { DATA_SERVICE_PORTS } from "../data/ports";
 export interface TenantNamespaceArgs {
     readonly env: Environment;
     readonly tenant: Tenant;
+    /** The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides. */
+    readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 
 /**
@@ -37,6 +42,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: env.name }), [TENANT_NAMESPACE_LABEL]: "true" },
             { parent: this },
             { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
+            args.priorityClasses ? namespaceScheduling(env, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, MAX_REPLICAS[tenant.size], true) : undefined,
         );
         this.policy("default-deny", defaultDeny());
         // Pods of the namespace talk among themselves.

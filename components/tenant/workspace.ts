@@ -34,6 +34,7 @@ import { type TenantDatabases, bucketVersioning, tenantBuckets, tenantConnection
 import { POSTGRES_CA_CONFIGMAP, caConfigMapData } from "../data/postgres/tls";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
+import type { PriorityTier } from "../kube/scheduling";
 import { TenantNamespace } from "./tenant-namespace";
 
 /** Where tenants reach the environment's shared Redis. */
@@ -51,6 +52,8 @@ export interface TenantWorkspaceArgs {
     readonly sharedRedis: SharedRedisEndpoint;
     /** Where Kong sends this tenant's spans (the environment's trace gateway). */
     readonly tracesUrl: string;
+    /** The environment's PriorityClass names. */
+    readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 
 /** Days a tenant ClickHouse keeps its system logs (query_log excepted: Langfuse reads it). */
@@ -75,7 +78,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const { env, tenant } = args;
         const id = tenant.id;
         const child = { parent: this };
-        this.tenantNamespace = new TenantNamespace(id, { env, tenant }, child);
+        this.tenantNamespace = new TenantNamespace(id, { env, tenant, priorityClasses: args.priorityClasses }, child);
         const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
         const results: AppResult[] = [];
         const databases: TenantDatabases[] = [];
@@ -135,6 +138,8 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                         protect,
                         credentials: { admin: secrets.password("redis-admin"), probe: secrets.password("redis-probe") },
                         replicas: replicas(ctx, 1),
+                        // Langfuse's queue: part of the tenant's ingestion path.
+                        role: { priority: "ingestion" },
                     },
                     child,
                 );
@@ -161,6 +166,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     serverConfig: { systemLogDays: SYSTEM_LOG_DAYS },
                     metrics: env.monitoring !== undefined,
                     protect,
+                    role: { placement: "clickhouse", priority: "ingestion" },
                     // Kept running while offboarding, for the export; stopped once retired.
                     replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
                 },

@@ -90,6 +90,7 @@ export class TraceGateway extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 labels: labelArgs,
                 replicas: env.traceGateway.replicas,
+                autoscale: true,
                 container: {
                     name: "collector",
                     image: SUPPORT_IMAGES.otelCollector,

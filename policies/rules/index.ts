@@ -12,7 +12,9 @@ import { noSecretsInConfigMaps } from "./no-secrets-in-configmaps";
 import { objectStorePolicyOwnBuckets } from "./object-store-policies";
 import { postgresConnectRevoked } from "./postgres-connect-revoked";
 import { postgresRoleLeastPrivilege } from "./postgres-role-least-privilege";
+import { podsPriorityClass } from "./pods-priority-class";
 import { prodReplicasAndDisruptionBudgets } from "./prod-replicas-and-disruption-budgets";
+import { prodReplicatedWorkloadsSpread } from "./prod-replicated-workloads-spread";
 import { readOnlyRootFilesystem } from "./read-only-root-filesystem";
 import { resourcesRequestsAndLimits } from "./resources-requests-and-limits";
 import { retentionWithinBounds } from "./retention-within-bounds";
@@ -43,6 +45,8 @@ export const rules: Array<ResourceValidationPolicy | StackValidationPolicy> = [
     noLiteralSecretEnv,
     stateProtected,
     prodReplicasAndDisruptionBudgets,
+    prodReplicatedWorkloadsSpread,
+    podsPriorityClass,
     retentionWithinBounds,
     objectStorePolicyOwnBuckets,
     postgresRoleLeastPrivilege,

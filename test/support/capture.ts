@@ -27,7 +27,9 @@ export async function runCapture(opts: RunOptions): Promise<CaptureResult> {
         let err = "";
         child.stderr.on("data", (d) => (err += d));
         child.on("error", reject);
-        child.on("exit", (code) => (code === 0 ? resolve(err) : reject(new Error(`capture of ${opts.stack} exited ${code}: ${err}`))));
+        // A program that fails after declaring resources leaves the runtime's promises pending, and the
+        // runtime then exits non-zero; the capture script has written the program's error by then.
+        child.on("exit", (code) => (code === 0 || fs.existsSync(outFile) ? resolve(err) : reject(new Error(`capture of ${opts.stack} exited ${code}: ${err}`))));
     });
     if (!fs.existsSync(outFile)) throw new Error(`capture of ${opts.stack} wrote nothing: ${stderr}`);
     const result = JSON.parse(fs.readFileSync(outFile, "utf8")) as CaptureResult;

@@ -167,7 +167,7 @@ export class Agenta extends pulumi.ComponentResource {
         const deploy = (
             component: string,
             container: ContainerArgs,
-            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[] } = {},
+            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[]; autoscale?: boolean } = {},
         ) => {
             // Containers that get the database URLs also get the CA they verify the server with.
             const usesDb = container.envFromSecrets?.includes(this.secretName) ?? false;
@@ -186,6 +186,7 @@ export class Agenta extends pulumi.ComponentResource {
                     serviceName: extra.serviceName,
                     disruptionBudget: true,
                     strategy: extra.strategy,
+                    autoscale: extra.autoscale,
                 },
                 { parent: this, dependsOn: [secret, ...(extra.dependsOn ?? [])] },
             );
@@ -243,7 +244,7 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/health", "http"),
                 livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
             },
-            { replicas, servicePorts: [{ name: "http", port: AGENTA_API_PORT }], serviceName: AGENTA_API_SERVICE, dependsOn: afterMigration },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_API_PORT }], serviceName: AGENTA_API_SERVICE, dependsOn: afterMigration, autoscale: true },
         );
         for (const [component, command, module] of [
             ["worker-streams", WORKER_STREAMS_COMMAND, "entrypoints.worker_streams"],
@@ -291,7 +292,7 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/health", "http"),
                 livenessProbe: httpProbe("/health", "http", { periodSeconds: 15 }),
             },
-            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }], serviceName: AGENTA_SERVICES_SERVICE },
+            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }], serviceName: AGENTA_SERVICES_SERVICE, autoscale: true },
         );
         deploy(
             "web",

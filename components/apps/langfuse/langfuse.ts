@@ -193,13 +193,15 @@ export class Langfuse extends pulumi.ComponentResource {
                 servicePorts: [{ name: "http", port: LANGFUSE_WEB_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
+                autoscale: true,
+                role: { priority: "ingestion" },
             },
             { parent: this, dependsOn: [sharedSecret, webSecret, ...migration.after] },
         );
         // The worker runs no migrations: it starts once the Job has migrated both databases.
         const workerDeploy = appDeployment(
             `${name}-worker`,
-            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker], volumes: db.volumes },
+            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker], volumes: db.volumes, autoscale: true, role: { priority: "ingestion" } },
             { parent: this, dependsOn: [...migration.after, sharedSecret] },
         );
         if (ctx.running) appIngress(

@@ -103,6 +103,7 @@ export class Mlflow extends pulumi.ComponentResource {
                 namespace: ctx.namespace,
                 labels,
                 replicas: replicas(ctx, env.webReplicas),
+                autoscale: true,
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],
                 volumes: db.volumes,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NamespaceRef } from "../../kube/namespace";
+import type { WorkloadRole } from "../../kube/scheduling";
 import type { Footprint, Resources } from "../../kube/resources";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import { type LabelArgs, standardLabels } from "../../naming/labels";
@@ -26,6 +27,8 @@ export interface ClickHouseArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
+    /** Node pool and priority, when not the namespace's default. */
+    readonly role?: Partial<WorkloadRole>;
     /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. */
     readonly metrics?: boolean;
 }
@@ -71,6 +74,7 @@ export class ClickHouse extends pulumi.ComponentResource {
             {
                 serviceName: "clickhouse",
                 replicas: args.replicas,
+                role: args.role,
                 namespace: args.namespace,
                 labels: args.labels,
                 container: {

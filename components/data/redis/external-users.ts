@@ -53,6 +53,7 @@ export class ExternalRedisUsers extends pulumi.ComponentResource {
                         metadata: { labels },
                         spec: podSpec({
                             restartPolicy: "Never",
+                            schedule: { policy: args.namespace.scheduling, batch: true, selector: labels, maxReplicas: 1 },
                             containers: [
                                 {
                                     name: "apply",

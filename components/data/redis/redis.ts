@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Size } from "../../environment/schema";
 import type { NamespaceRef } from "../../kube/namespace";
+import type { WorkloadRole } from "../../kube/scheduling";
 import { execProbe, startupWindow } from "../../kube/probes";
 import type { Footprint, Resources } from "../../kube/resources";
 import { type ContainerArgs, fromSecret } from "../../kube/workload";
@@ -43,6 +44,8 @@ export interface RedisArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
+    /** Node pool and priority, when not the namespace's default. */
+    readonly role?: Partial<WorkloadRole>;
     /** Passwords of the admin and probe users; generated here when not given. */
     readonly credentials?: { readonly admin: pulumi.Output<string>; readonly probe: pulumi.Output<string> };
 }
@@ -148,6 +151,7 @@ export class Redis extends pulumi.ComponentResource {
             {
                 serviceName: args.serviceName,
                 replicas: args.replicas,
+                role: args.role,
                 namespace: args.namespace,
                 labels: args.labels,
                 container: {
