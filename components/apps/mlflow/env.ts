@@ -50,6 +50,12 @@ export function mlflowEnv(i: MlflowEnvInputs): Record<string, string> {
     };
 }
 
+/**
+ * The backend store's SQLAlchemy URL scheme, driver included: the -full image ships psycopg2
+ * (mlflow's `db` extra), and SQLAlchemy 2.1 no longer picks psycopg2 for a bare `postgresql://`.
+ */
+export const MLFLOW_DB_SCHEME = "postgresql+psycopg2";
+
 /** The server command: artifacts proxied through the server, so clients need no S3 credentials. */
 export const MLFLOW_SERVER_COMMAND = ["mlflow", "server", "--host", "0.0.0.0", "--port", String(MLFLOW_PORT), "--serve-artifacts"];
 

@@ -10,7 +10,7 @@ import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
+import { MLFLOW_DB_SCHEME, MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand } from "./env";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;
@@ -46,7 +46,9 @@ export class Mlflow extends pulumi.ComponentResource {
                 metadata: { name: this.secretName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
                 type: "Opaque",
                 stringData: {
-                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow"),
+                    // The driver named: SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3,
+                    // which the -full image does not ship (its `db` extra installs psycopg2).
+                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow", MLFLOW_DB_SCHEME),
                     AWS_ACCESS_KEY_ID: args.storage.accessKey,
                     AWS_SECRET_ACCESS_KEY: args.storage.secretKey,
                 },
