@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A Python virtual environment with MLflow (and what its -full image ships for Postgres and S3),
-# moto's S3 server (a loopback stand-in for object storage; not MinIO) and chDB (ClickHouse's
-# engine in-process). Kept under $LLMOPS_TOOLS_DIR/servers/venv-<key>, the key derived from the
-# pinned versions and the interpreter, so a warm run only checks that the venv is complete.
+# A Python virtual environment with MLflow (and what its -full image ships for Postgres, S3 and
+# Prometheus metrics), moto's S3 server (a loopback stand-in for object storage; not MinIO) and
+# chDB (ClickHouse's engine in-process). Kept under $LLMOPS_TOOLS_DIR/servers/venv-<key>, the key
+# derived from the pinned versions and the interpreter, so a warm run only checks the venv is there.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
@@ -18,6 +18,7 @@ pyver="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
 requirements=(
   "mlflow==$MLFLOW_VERSION"
   "sqlalchemy==$SQLALCHEMY_VERSION"
+  "prometheus-flask-exporter==$PROMETHEUS_FLASK_EXPORTER_VERSION"
   "psycopg2-binary==$PSYCOPG2_BINARY_VERSION"
   "boto3==$BOTO3_VERSION"
   "moto[server]==$MOTO_VERSION"
@@ -35,7 +36,7 @@ if [ ! -f "$venv/.complete" ]; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
   "$venv/bin/python" - <<'PY'
 import importlib.metadata as m
-for d in ("mlflow", "sqlalchemy", "psycopg2-binary", "boto3", "moto", "chdb", "chdb-core"):
+for d in ("mlflow", "sqlalchemy", "prometheus-flask-exporter", "psycopg2-binary", "boto3", "moto", "chdb", "chdb-core"):
     print(f"  {d} {m.version(d)}")
 PY
   printf '%s\n' "${requirements[@]}" >"$venv/.complete"

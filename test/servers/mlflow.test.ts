@@ -174,7 +174,7 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         // The schema exists and belongs to the tenant's role (the migration ran as it).
         expect(pg.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'experiments'", { database: db.database })).toBe(db.user);
         expect(pg.sql("SELECT count(*) FROM alembic_version", { database: db.database })).toBe("1");
-    });
+    }, 300_000);
 
     it("serves the emitted `mlflow server` command against Postgres and the S3 stand-in", async () => {
         const c = containerRun(cap, "Deployment", NS, "mlflow", "mlflow");
@@ -205,7 +205,7 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         }
         expect(health.status, proc.log()).toBe(200);
         serving = true;
-    });
+    }, 300_000);
 
     it("logs a run with a metric and an artifact through the artifact proxy into the bucket, and reads them back", async () => {
         requireServing();
@@ -229,7 +229,7 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const streamed = await run(python!, [CLIENT, "read", logged.run_id], client(outside.url, { MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD: "false" }), 90_000);
         expect(streamed.status, `${streamed.stderr}\nproxy saw: ${outside.seen.join(", ")}`).toBe(0);
         expect(JSON.parse(streamed.stdout.trim().split("\n").pop()!).read_back).toBe(text);
-    });
+    }, 300_000);
 
     it("admits the public host and refuses an unknown Host header (--allowed-hosts)", async () => {
         requireServing();
@@ -277,5 +277,5 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         expect(keys.filter((k) => k.includes(`/${recent.run_id}/`)).length).toBeGreaterThan(0);
         // gc reached the server by its Service name, through the cluster network.
         expect(proxy.seen.some((s) => s.startsWith(`DELETE ${new URL(gc.env["MLFLOW_TRACKING_URI"]!).host}/`))).toBe(true);
-    });
+    }, 300_000);
 });
