@@ -20,10 +20,11 @@ import { createDatabaseSql, createRoleSql, grantSql } from "./support-postgres";
  * version), against moto's S3 server standing in for the object store.
  *
  * The only rewrites are addresses: the Postgres host and port in the backend store URI and the
- * S3 endpoint point at their loopback stand-ins, and the server listens on a loopback port
- * instead of 0.0.0.0:5000. In-cluster names (the Service in MLFLOW_TRACKING_URI, the Ingress
- * host) stay as declared and reach the server through a forward proxy standing in for the
- * cluster network, Host header untouched. Pod paths (the /tmp emptyDir) map to a test directory.
+ * S3 endpoint (both checked to be the declared platform Services) point at their loopback
+ * stand-ins, and the server listens on a loopback port instead of 0.0.0.0:5000. In-cluster names
+ * (the Service in MLFLOW_TRACKING_URI, the Ingress host) stay as declared and reach the server
+ * through a forward proxy standing in for the cluster network, Host header untouched. Pod paths
+ * (the /tmp emptyDir) map to a test directory. Added: MLFLOW_DISABLE_TELEMETRY=true.
  *
  * Stacks: local and dev (in-cluster Postgres without TLS, `http://` object store; dev adds the
  * Prometheus exporter and pod-IP hosts). Not staging and prod: their external Postgres URLs ask
@@ -121,6 +122,9 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         backendUrl = containerRun(cap, "Deployment", NS, "mlflow", "mlflow").env["MLFLOW_BACKEND_STORE_URI"]!;
         expect(backendUrl).toMatch(/^postgresql(\+\w+)?:\/\//);
         db = pgUrlParts(backendUrl);
+        // The address rewritten to loopback is the platform's Postgres Service.
+        const pgService = find(cap, "Service", undefined, "postgres");
+        expect(`${db.host}:${db.port}`).toBe(`${pgService.metadata.name}.${pgService.metadata.namespace}.svc.cluster.local:${pgService.spec.ports[0].port}`);
         const role = byInput(roles, "name", db.user);
         const database = byInput(databases, "name", db.database);
         const revoke = grants.filter((g) => (reveal(g.inputs) as Record<string, unknown>)["database"] === db.database);
@@ -188,6 +192,9 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const versioned = ofType(cap, "minio:index/s3BucketVersioning:S3BucketVersioning").some((v) => (reveal(v.inputs) as { bucket: string }).bucket === bucket);
         await s3.createBucket(bucket, versioned);
 
+        // The address rewritten to loopback is the platform's object-store Service.
+        const objectStore = find(cap, "Service", undefined, "minio");
+        expect(new URL(c.env["MLFLOW_S3_ENDPOINT_URL"]!).host).toBe(`${objectStore.metadata.name}.${objectStore.metadata.namespace}.svc.cluster.local:${objectStore.spec.ports.find((p: { name: string }) => p.name === "s3")!.port}`);
         const argv = replaceOption(replaceOption([...c.command, ...c.args], "--host", "127.0.0.1"), "--port", String(serverPort));
         const env = rootPaths(
             { ...c.env, MLFLOW_BACKEND_STORE_URI: toLoopback(c.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port), MLFLOW_S3_ENDPOINT_URL: s3.endpoint },
