@@ -104,10 +104,23 @@ export function tenantDatabases(
             // Waits for the database itself, so nothing connects before it exists.
             return pulumi
                 .all([password.result, resources[args.suffixes.indexOf(suffix)]!.name])
-                .apply(([pw]) => postgresUrl({ scheme: client === "asyncpg" ? "postgresql+asyncpg" : "postgresql", user: role, password: pw, host, port, database, params: { ...tlsQuery(client, tls), ...params } }));
+                .apply(([pw]) => postgresUrl({ scheme: URL_SCHEMES[client], user: role, password: pw, host, port, database, params: { ...tlsQuery(client, tls), ...params } }));
         },
     };
 }
+
+/**
+ * URL schemes by client. SQLAlchemy clients name their driver: SQLAlchemy 2.1 maps a bare
+ * `postgresql://` to psycopg 3, which the MLflow -full image does not ship (its `db` extra
+ * installs psycopg2).
+ */
+const URL_SCHEMES: Record<PostgresClient, string> = {
+    libpq: "postgresql",
+    psycopg2: "postgresql+psycopg2",
+    asyncpg: "postgresql+asyncpg",
+    jdbc: "postgresql",
+    prisma: "postgresql",
+};
 
 export interface TenantBuckets {
     /** Bucket names by purpose. */

@@ -163,6 +163,8 @@ describe("MLflow", () => {
         expect(mlflow.command).toEqual(["mlflow", "server", "--host", "0.0.0.0", "--port", "5000", "--serve-artifacts"]);
         const env = containerEnv(cap, "llm-acme", mlflow);
         expect(new URL(env["MLFLOW_BACKEND_STORE_URI"]!).pathname).toBe("/acme_mlflow");
+        // psycopg2 is the driver the -full image ships (mlflow's `db` extra); SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql://.
+        expect(new URL(env["MLFLOW_BACKEND_STORE_URI"]!).protocol).toBe("postgresql+psycopg2:");
         expect(env["MLFLOW_ARTIFACTS_DESTINATION"]).toBe("s3://llm-dev-acme-mlflow/artifacts");
         expect(env["MLFLOW_S3_ENDPOINT_URL"]).toBe("http://minio.llm-platform.svc.cluster.local:9000");
         expect(env["AWS_ACCESS_KEY_ID"]).toBe("acme-mlflow");

@@ -47,7 +47,9 @@ export class Mlflow extends pulumi.ComponentResource {
                 metadata: { name: this.secretName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
                 type: "Opaque",
                 stringData: {
-                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow", "libpq"),
+                    // The driver named: SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3,
+                    // which the -full image does not ship (its `db` extra installs psycopg2).
+                    MLFLOW_BACKEND_STORE_URI: args.database.url("mlflow", "psycopg2"),
                     AWS_ACCESS_KEY_ID: args.storage.accessKey,
                     AWS_SECRET_ACCESS_KEY: args.storage.secretKey,
                 },
@@ -66,7 +68,7 @@ export class Mlflow extends pulumi.ComponentResource {
             podCidrs: env.network.podCidrs,
         });
         // Every process that connects: the pool sized so that all of them fit the role's limit, and the CA.
-        const db = args.database.client("libpq");
+        const db = args.database.client("psycopg2");
         const dbEnv = { ...db.env, ...mlflowPoolEnv(MLFLOW_POOL[tenant.size]) };
         const upgrade: ContainerArgs = {
             name: "db-upgrade",

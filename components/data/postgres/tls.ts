@@ -33,7 +33,12 @@ export interface PostgresTls {
     readonly ca?: PostgresCa;
 }
 
-export type PostgresClient = "libpq" | "asyncpg" | "jdbc" | "prisma";
+/**
+ * A database client, by the library that speaks to Postgres: `libpq` (pg_dump), `psycopg2`
+ * (SQLAlchemy over libpq: MLflow), `asyncpg` (SQLAlchemy: Agenta), `jdbc` (SuperTokens), `prisma`
+ * (Langfuse).
+ */
+export type PostgresClient = "libpq" | "psycopg2" | "asyncpg" | "jdbc" | "prisma";
 
 /** Whether the mode verifies the server's certificate, and so needs a CA. */
 export function verifies(mode: SslMode): boolean {
@@ -54,6 +59,7 @@ export function tlsQuery(client: PostgresClient, tls: PostgresTls): Record<strin
     if (verify && !tls.ca) throw new Error(`sslmode ${tls.sslMode} needs a CA certificate; the environment's validation should have refused this`);
     switch (client) {
         case "libpq":
+        case "psycopg2":
         case "jdbc":
             return verify ? { sslmode: tls.sslMode, sslrootcert: POSTGRES_CA_PATH } : { sslmode: tls.sslMode };
         case "asyncpg":
