@@ -11,16 +11,17 @@ import { type PoolInputs, roleConnectionLimit } from "../data/postgres/pools";
 import { AGENTA_API_WORKERS } from "../apps/agenta/env";
 import { mlflowWorkers } from "../apps/mlflow/env";
 import { statefulOptions } from "../kube/options";
+import { MAX_REPLICAS } from "../sizing/profiles";
 import { type AppName, type BucketPurpose, type ObjectStorePrincipal, bucketName, objectStoreUser, pgDatabase, pgRole } from "../naming/names";
 import { bucketPolicy, postgresUrl } from "./urls";
 
 /** The inputs of an app's pool sizes in this environment, for a tenant of this size. */
-export function poolInputs(env: Pick<Environment, "webReplicas">, size: Size): PoolInputs {
-    return { size, webReplicas: env.webReplicas, mlflowWorkers: mlflowWorkers(size), agentaApiWorkers: AGENTA_API_WORKERS };
+export function poolInputs(env: Pick<Environment, "webReplicas" | "autoscaling">, size: Size): PoolInputs {
+    return { size, webReplicas: env.webReplicas, mlflowWorkers: mlflowWorkers(size), agentaApiWorkers: AGENTA_API_WORKERS, maxReplicas: env.autoscaling ? MAX_REPLICAS[size] : undefined };
 }
 
 /** The connection limit of a tenant app's role: everything its sized pools may hold at once. */
-export function tenantConnectionLimit(env: Pick<Environment, "webReplicas">, size: Size, app: AppName): number {
+export function tenantConnectionLimit(env: Pick<Environment, "webReplicas" | "autoscaling">, size: Size, app: AppName): number {
     return roleConnectionLimit(app, poolInputs(env, size));
 }
 

@@ -33,9 +33,14 @@ function surge(d: K8sObject): number {
     return v as number;
 }
 
-/** Pods of a Deployment at once during a rollout. */
+let autoscalers: K8sObject[] = [];
+
+/** Pods of a Deployment at once during a rollout: its replicas, or its autoscaler's maximum. */
 function pods(d: K8sObject): number {
-    return d.spec.replicas + (d.spec.replicas > 0 ? surge(d) : 0);
+    const hpa = autoscalers.find((h) => h.metadata.namespace === d.metadata.namespace && h.spec.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === d.metadata.name);
+    const replicas = hpa ? hpa.spec.maxReplicas : d.spec.replicas;
+    expect(typeof replicas, `${d.metadata.namespace}/${d.metadata.name}: replicas or an autoscaler`).toBe("number");
+    return replicas + (replicas > 0 ? surge(d) : 0);
 }
 
 function positiveInt(v: string | undefined, what: string): number {
@@ -57,6 +62,7 @@ function named(cap: Awaited<ReturnType<typeof stackCapture>>, kind: string, ns: 
 describe.each(STACKS)("Postgres connections of %s", (stack) => {
     it("every sized pool fits its role's limit, and every role's limit fits the server", async () => {
         const cap = await stackCapture(stack);
+        autoscalers = ofKind(cap, "HorizontalPodAutoscaler");
         const roles = new Map(ofType(cap, "postgresql:index/role:Role").map((r) => [r.inputs["name"] as string, r.inputs["connectionLimit"] as number]));
         expect(roles.size).toBeGreaterThan(0);
         for (const [role, limit] of roles) expect(limit, role).toBeGreaterThan(0);

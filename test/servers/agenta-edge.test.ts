@@ -63,7 +63,7 @@ const UPSTREAM_ROUTES: Array<{ path: string; image: string; upstreamPath: string
 const CHECKED_IN_1_28 = new Set([
     "worker_processes", "pid", "error_log", "events", "worker_connections", "http", "access_log", "client_body_temp_path", "proxy_temp_path",
     "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "client_max_body_size", "server_tokens", "map", "proxy_http_version",
-    "proxy_set_header", "proxy_read_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass", "absolute_redirect",
+    "proxy_set_header", "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass", "absolute_redirect",
 ]);
 
 /** Tenants that run Agenta in a stack, from the tenant files (the input). */

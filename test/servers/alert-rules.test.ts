@@ -115,6 +115,8 @@ const gauge = (name: string, labels: Record<string, string>, value: number): Ser
 interface Case {
     name: string;
     series: Series[];
+    /** Labels the firing alert carries from its series (which role, which host), beside the rule's own. */
+    labels?: Record<string, string>;
 }
 interface Scenario {
     /** The condition, in the words the alert's summary and description use. */
@@ -263,7 +265,7 @@ const SCENARIOS: Record<string, Scenario> = {
     PostgresTenantConnectionsNearLimit: {
         when: "one of the tenant's Postgres roles holds more than 80% of its connection limit",
         severity: "warning",
-        fires: (f) => f.roles().map((r) => ({ name: `${r.name} at 95% of ${r.limit}`, series: connections(r.name, Math.ceil(r.limit * 0.95)) })),
+        fires: (f) => f.roles().map((r) => ({ name: `${r.name} at 95% of ${r.limit}`, series: connections(r.name, Math.ceil(r.limit * 0.95)), labels: { usename: r.name } })),
         quiet: (f) => [
             { name: "every role at 30%", series: f.roles().flatMap((r) => connections(r.name, Math.floor(r.limit * 0.3))) },
             { name: "a role of another tenant at its limit", series: [...f.roles().flatMap((r) => connections(r.name, 1)), ...connections("another_tenant_app", 1000)] },
@@ -328,8 +330,8 @@ function unitTests(rule: K8sObject, facts: Facts, rulesFile: string): { doc: unk
         const s = SCENARIOS[r.alert];
         if (!s) throw new Error(`alert ${r.alert} has no scenario`);
         // Routing labels and annotations are carried over as the rule declares them; what is under test is when it fires.
-        const expected = { exp_labels: r.labels, exp_annotations: r.annotations };
         for (const c of s.fires(facts)) {
+            const expected = { exp_labels: { ...r.labels, ...c.labels }, exp_annotations: r.annotations };
             tests.push({
                 name: `${r.alert} fires: ${c.name}`,
                 interval: "1m",

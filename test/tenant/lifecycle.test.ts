@@ -29,8 +29,12 @@ describe.each(["offboarding", "retired"] as const)("a tenant %s, in prod", (stat
         expect(deployments.length).toBeGreaterThan(5);
         for (const d of deployments) expect(d.spec.replicas, d.metadata.name).toBe(0);
         for (const s of inAcme(cap, "StatefulSet")) expect(s.spec.replicas, s.metadata.name).toBe(s.metadata.name === "clickhouse" && state === "offboarding" ? 1 : 0);
-        // Other tenants are untouched.
-        expect(ofKind(cap, "Deployment").find((d) => d.metadata.namespace === "llm-globex" && d.metadata.name === "langfuse-web")!.spec.replicas).toBe(2);
+        // Nothing scales it back up.
+        expect(inAcme(cap, "HorizontalPodAutoscaler")).toEqual([]);
+        // Other tenants are untouched: prod's two web replicas, or an autoscaler that keeps at least two.
+        const web = ofKind(cap, "Deployment").find((d) => d.metadata.namespace === "llm-globex" && d.metadata.name === "langfuse-web")!;
+        const hpa = ofKind(cap, "HorizontalPodAutoscaler").find((h) => h.metadata.namespace === "llm-globex" && h.spec.scaleTargetRef.name === "langfuse-web");
+        expect(web.spec.replicas ?? hpa?.spec.minReplicas).toBe(2);
     });
 
     it("exposes nothing: no ingress, no SSO gate, no Kong consumer, no trace gateway route", () => {

@@ -18,7 +18,8 @@ import type { Size } from "../../environment/schema";
  *   max_overflow=300 for each of its two engines in every process; only the role's limit bounds
  *   it. Its share below is what the role reserves for it, not something Agenta can be told.
  *
- * Counting: a Deployment's replicas plus its rolling-update surge (one pod), one process per pod
+ * Counting: a Deployment's replicas (its autoscaler's maximum where one scales it) plus its
+ * rolling-update surge (one pod), one process per pod
  * unless said otherwise, its migration Job, and one connection for the nightly or offboarding
  * backup (pg_dump, one database at a time).
  */
@@ -70,6 +71,11 @@ export interface PoolInputs {
     readonly mlflowWorkers: number;
     /** Gunicorn workers of Agenta's api. */
     readonly agentaApiWorkers: number;
+    /**
+     * Replicas an autoscaled workload (Langfuse web and worker, MLflow, Agenta's api) may reach.
+     * @default no autoscaling: the declared replicas
+     */
+    readonly maxReplicas?: number;
 }
 
 const BACKUP: PoolClient = { workload: "backup (pg_dump)", processes: 1, perProcess: 1, sized: true };
@@ -77,12 +83,14 @@ const BACKUP: PoolClient = { workload: "backup (pg_dump)", processes: 1, perProc
 /** Everything that connects as the app's role. */
 export function poolClients(app: AppName, i: PoolInputs): PoolClient[] {
     const pods = (replicas: number) => replicas + ROLLING_SURGE;
+    // An autoscaled workload may run its autoscaler's maximum, plus the surge of a rollout then.
+    const scaled = (replicas: number) => pods(Math.max(replicas, i.maxReplicas ?? replicas));
     switch (app) {
         case "langfuse": {
             const n = LANGFUSE_CONNECTION_LIMIT[i.size];
             return [
-                { workload: "langfuse-web", processes: pods(i.webReplicas), perProcess: n, sized: true },
-                { workload: "langfuse-worker", processes: pods(1), perProcess: n, sized: true },
+                { workload: "langfuse-web", processes: scaled(i.webReplicas), perProcess: n, sized: true },
+                { workload: "langfuse-worker", processes: scaled(1), perProcess: n, sized: true },
                 { workload: "langfuse-migrate", processes: 1, perProcess: n, sized: true },
                 BACKUP,
             ];
@@ -91,7 +99,7 @@ export function poolClients(app: AppName, i: PoolInputs): PoolClient[] {
             const pool = MLFLOW_POOL[i.size];
             const perEngine = pool.poolSize + pool.maxOverflow;
             return [
-                { workload: "mlflow", processes: pods(i.webReplicas) * (i.mlflowWorkers + 1), perProcess: MLFLOW_ENGINES * perEngine, sized: true },
+                { workload: "mlflow", processes: scaled(i.webReplicas) * (i.mlflowWorkers + 1), perProcess: MLFLOW_ENGINES * perEngine, sized: true },
                 { workload: "mlflow-db-upgrade", processes: 1, perProcess: perEngine, sized: true },
                 { workload: "mlflow-gc", processes: 1, perProcess: perEngine, sized: true },
                 BACKUP,
@@ -101,7 +109,7 @@ export function poolClients(app: AppName, i: PoolInputs): PoolClient[] {
             const share = AGENTA_ENGINES * AGENTA_ENGINE_SHARE[i.size];
             return [
                 { workload: "agenta-supertokens", processes: pods(1), perProcess: SUPERTOKENS_POOL_SIZE[i.size], sized: true },
-                { workload: "agenta-api", processes: pods(i.webReplicas) * i.agentaApiWorkers, perProcess: share, sized: false },
+                { workload: "agenta-api", processes: scaled(i.webReplicas) * i.agentaApiWorkers, perProcess: share, sized: false },
                 { workload: "agenta-worker-streams", processes: pods(1), perProcess: share, sized: false },
                 { workload: "agenta-worker-queues", processes: pods(1), perProcess: share, sized: false },
                 { workload: "agenta-migrate", processes: 1, perProcess: share, sized: false },
