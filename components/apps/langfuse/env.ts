@@ -1,4 +1,14 @@
 import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/ports";
+import type { HttpLimits } from "../../kube/ingress";
+
+/**
+ * Langfuse's request limits at its Ingress (it has no gate or edge). At v4.16.0 its API routes
+ * parse bodies up to 4.5 MB (ingestion, tRPC, dataset items), support attachments up to 50 MB,
+ * and the OTLP endpoint streams bodies of any size (`bodyParser: false`): the Ingress lets the
+ * largest through, so the app's own limits answer, not ingress-nginx's 1 MiB default. Five
+ * minutes covers dashboard queries and exports.
+ */
+export const LANGFUSE_HTTP_LIMITS: HttpLimits = { maxBodyMiB: 50, timeoutSeconds: 300 };
 
 /**
  * Langfuse's environment, by container. Names and formats follow the env schemas of the pinned

@@ -12,7 +12,7 @@ import { LANGFUSE_CONNECTION_LIMIT } from "../../data/postgres/pools";
 import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
 import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
-import { type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
+import { LANGFUSE_HTTP_LIMITS, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
 import { appMigration } from "../migration";
 
 export interface LangfuseArgs {
@@ -206,7 +206,7 @@ export class Langfuse extends pulumi.ComponentResource {
         );
         if (ctx.running) appIngress(
             `${name}-ingress`,
-            { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT },
+            { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT, limits: LANGFUSE_HTTP_LIMITS },
             child,
         );
         this.web = webDeploy.deployment;
