@@ -67,7 +67,9 @@ describe.skipIf(!postgres || !openssl)("prod's libpq connection string against P
         fs.mkdirSync(path.dirname(caPath), { recursive: true });
         fs.writeFileSync(caPath, run.files[inContainer]!);
         declared.searchParams.set("sslrootcert", caPath);
-        url = declared.toString();
+        // SQLAlchemy's driver-qualified scheme; psycopg2 hands libpq the rest of the URL unchanged.
+        expect(declared.protocol).toBe("postgresql+psycopg2:");
+        url = declared.toString().replace(/^postgresql\+psycopg2:/, "postgresql:");
         const role = decodeURIComponent(declared.username);
         const db = declared.pathname.slice(1);
         pg.sql(`CREATE ROLE ${role} LOGIN PASSWORD '${decodeURIComponent(declared.password)}'`);
