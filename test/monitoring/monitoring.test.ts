@@ -4,16 +4,8 @@ import { summary } from "../../cli/render";
 import { tenantExporterId } from "../../components/tracing/collector-config";
 import { stackCapture } from "../support/capture";
 import { k8sSchemaErrors } from "../support/k8s-schema";
-import { type K8sObject, containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
+import { alertRulesOf, containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
 
-interface Rule {
-    alert: string;
-    expr: string;
-    for: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-}
-const alertsOf = (rule: K8sObject): Rule[] => (rule.spec.groups as Array<{ rules: Rule[] }>).flatMap((g) => g.rules);
 
 /** Every metric the alerts may use: each one checked upstream at the pinned version (components/monitoring/alerts.ts). */
 const KNOWN_METRICS = new Set([
@@ -84,7 +76,7 @@ describe.each(["dev", "staging", "prod"])("the platform watching itself in %s", 
         for (const ns of tenantNamespaces(cap)) {
             const tenant = ns.replace(/^llm-/, "");
             const rule = find(cap, "PrometheusRule", ns, "tenant-alerts");
-            const alerts = alertsOf(rule);
+            const alerts = alertRulesOf(rule);
             const names = alerts.map((a) => a.alert);
             const has = (app: string) => ofKind(cap, "Ingress").some((i) => i.metadata.namespace === ns && i.metadata.name === app);
             expect(names).toEqual(expect.arrayContaining(["LangfuseIngestionBacklog", "LangfuseIngestionErrors", "ClickHouseDiskFilling", "ClickHouseDiskFull"]));
@@ -107,7 +99,7 @@ describe.each(["dev", "staging", "prod"])("the platform watching itself in %s", 
         const gatewayConfig = find(cap, "ConfigMap", "llm-platform", "trace-gateway").data!["config.yaml"]!;
         for (const ns of tenantNamespaces(cap)) {
             const tenant = ns.replace(/^llm-/, "");
-            const exprs = alertsOf(find(cap, "PrometheusRule", ns, "tenant-alerts")).map((a) => a.expr);
+            const exprs = alertRulesOf(find(cap, "PrometheusRule", ns, "tenant-alerts")).map((a) => a.expr);
             const exporters = new Set(exprs.flatMap((e) => [...e.matchAll(/exporter="([^"]+)"/g)].map((m) => m[1]!)));
             expect([...exporters]).toEqual([tenantExporterId(tenant)]);
             expect(gatewayConfig).toContain(`${tenantExporterId(tenant)}:`);
@@ -151,7 +143,7 @@ describe.each(["dev", "staging", "prod"])("the platform watching itself in %s", 
         const cap = await stackCapture(stack);
         const text = summary(cap);
         expect(text).toContain("## Monitoring");
-        const total = rules(cap).reduce((n, r) => n + alertsOf(r).length, 0);
+        const total = rules(cap).reduce((n, r) => n + alertRulesOf(r).length, 0);
         expect(text).toContain(`${total} alerts in ${rules(cap).length} PrometheusRules, each with a runbook:`);
         expect(text).toContain("| llm-acme | acme.langfuse | LangfuseIngestionBacklog | warning | 10m |");
     });

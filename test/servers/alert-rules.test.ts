@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { Capture } from "../../cli/mock-runtime";
 import { ROOT, STACKS, stackCapture } from "../support/capture";
-import { type K8sObject, find, ofKind, ofType } from "../support/resources";
+import { type K8sObject, alertRulesOf, find, ofKind, ofType } from "../support/resources";
 import { requireServerTool } from "../support/tools";
 
 /**
@@ -19,14 +19,6 @@ import { requireServerTool } from "../support/tools";
  * ids, roles) read from the plan's other resources, never from the alert expressions.
  */
 
-interface Rule {
-    alert: string;
-    expr: string;
-    for: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-}
-const rulesOf = (r: K8sObject): Rule[] => (r.spec.groups as Array<{ rules: Rule[] }>).flatMap((g) => g.rules);
 
 interface StackConfig {
     environment: string;
@@ -326,7 +318,7 @@ function minio(f: Facts, freeShare: number): Series[] {
 /** The promtool unit-test file for one emitted rules file: a fire and a quiet test group per case. */
 function unitTests(rule: K8sObject, facts: Facts, rulesFile: string): { doc: unknown; count: number } {
     const tests: unknown[] = [];
-    for (const r of rulesOf(rule)) {
+    for (const r of alertRulesOf(rule)) {
         const s = SCENARIOS[r.alert];
         if (!s) throw new Error(`alert ${r.alert} has no scenario`);
         // Routing labels and annotations are carried over as the rule declares them; what is under test is when it fires.
@@ -359,7 +351,7 @@ describe("alert rules under a real promtool", () => {
         for (const stack of STACKS) {
             const rules = ofKind(await stackCapture(stack), "PrometheusRule");
             if (!MONITORED.includes(stack)) expect(rules, `${stack} has monitoring off`).toEqual([]);
-            for (const r of rules) for (const a of rulesOf(r)) emitted.add(a.alert);
+            for (const r of rules) for (const a of alertRulesOf(r)) emitted.add(a.alert);
         }
         expect(emitted.size).toBeGreaterThan(0);
         expect([...emitted].filter((a) => !SCENARIOS[a]), "alerts without a unit test here").toEqual([]);
@@ -379,7 +371,7 @@ describe("alert rules under a real promtool", () => {
             try {
                 for (const rule of rules) {
                     const id = `${rule.metadata.namespace}-${rule.metadata.name}`;
-                    const alerts = rulesOf(rule);
+                    const alerts = alertRulesOf(rule);
                     expect(alerts.length, id).toBeGreaterThan(0);
                     for (const a of alerts) {
                         expect(a.labels.severity, `${a.alert}: who it pages`).toBe(SCENARIOS[a.alert]?.severity);
@@ -409,7 +401,7 @@ describe("alert rules under a real promtool", () => {
         it.skipIf(!promtool)("keeps the tenants' alerts apart when several fail at once (Alertmanager tells alerts apart by their labels only)", async () => {
             const cap = await stackCapture(stack);
             const tenantRules = ofKind(cap, "PrometheusRule").filter((r) => r.metadata.labels?.["llmops.io/tenant"] !== "platform");
-            const withLangfuse = tenantRules.filter((r) => rulesOf(r).some((a) => a.alert === "LangfuseHighErrorRate"));
+            const withLangfuse = tenantRules.filter((r) => alertRulesOf(r).some((a) => a.alert === "LangfuseHighErrorRate"));
             expect(withLangfuse.length, "tenants with Langfuse alerts").toBeGreaterThan(1);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), `promtool-${stack}-tenants-`));
             try {
@@ -419,7 +411,7 @@ describe("alert rules under a real promtool", () => {
                     return file;
                 });
                 const expected = withLangfuse.map((r) => {
-                    const a = rulesOf(r).find((x) => x.alert === "LangfuseHighErrorRate")!;
+                    const a = alertRulesOf(r).find((x) => x.alert === "LangfuseHighErrorRate")!;
                     const tenant = ofKind(cap, "Namespace").find((n) => n.metadata.name === r.metadata.namespace)!.metadata.labels!["llmops.io/tenant"];
                     expect(a.labels.tenant, `the tenant of ${r.metadata.namespace}'s alert`).toBe(tenant);
                     return { exp_labels: a.labels, exp_annotations: a.annotations };

@@ -73,3 +73,15 @@ export function tenantNamespaces(capture: Capture): string[] {
         .map((n) => n.metadata.name!)
         .sort();
 }
+
+/** An alerting rule of a PrometheusRule, as declared. */
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+}
+
+/** Every alerting rule of a PrometheusRule, over its groups. */
+export const alertRulesOf = (rule: K8sObject): AlertRule[] => (rule.spec.groups as Array<{ rules: AlertRule[] }>).flatMap((g) => g.rules);
