@@ -288,7 +288,7 @@ link_outputs() {
 write_versions() {
   local name dir tmp="$bin/VERSIONS.tmp"
   {
-    echo "# component	version	built from	cold build seconds	outputs"
+    echo "# component	version	built from	build seconds	outputs"
     for name in "${components[@]}"; do
       dir="$root/$name-$("$(fn "$name")_version")"
       is_built "$name" "$dir" || continue
