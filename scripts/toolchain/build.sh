@@ -317,12 +317,26 @@ for name in "${selected[@]}"; do
     continue
   fi
   if $check_only; then missing+=("$name-$version"); continue; fi
+  # Another run may be building the same component: wait for it, then take its result.
+  exec {lock}>"$dir.lock"
+  flock "$lock"
+  if is_built "$name" "$dir"; then
+    link_outputs "$name" "$dir"
+    echo "== $name $version: built by another run"
+    exec {lock}>&-
+    continue
+  fi
   log="$logs/$name-$version.log"
   echo "== $name $version: building (log: $log)"
   rm -rf "$dir.partial"
   mkdir -p "$dir.partial/bin"
   start=$(date +%s)
-  if ("$(fn "$name")_build" "$dir.partial/bin") >"$log" 2>&1; then
+  # Not in an `if`: there bash would ignore `set -e` inside the build function.
+  set +e
+  ("$(fn "$name")_build" "$dir.partial/bin") >"$log" 2>&1
+  status=$?
+  set -e
+  if [ "$status" -eq 0 ]; then
     "$(fn "$name")_source" >"$dir.partial/.source"
     echo $(( $(date +%s) - start )) >"$dir.partial/.seconds"
     rm -rf "$dir"
@@ -331,9 +345,11 @@ for name in "${selected[@]}"; do
       link_outputs "$name" "$dir"
       write_versions
       echo "== $name $version: done in $(cat "$dir/.seconds") s"
+      exec {lock}>&-
       continue
     fi
   fi
+  exec {lock}>&-
   echo "== $name $version: FAILED after $(( $(date +%s) - start )) s; last lines of $log:" >&2
   tail -n 15 "$log" >&2
   failed+=("$name-$version")
