@@ -61,15 +61,12 @@ new_wrapper() {
 }
 
 # Copies every replace of go.mod $1 that points at a published module (not a local folder)
-# into the wrapper module in folder $2, except the module paths listed after them.
+# into the wrapper module in folder $2.
 copy_replaces() {
-  local from="$1" into="$2"
-  shift 2
-  local skip=" $* " line
+  local old new
   while IFS=$'\t' read -r old new; do
-    [[ "$skip" == *" ${old%@*} "* ]] && continue
-    (cd "$into" && go mod edit -replace="$old=$new")
-  done < <(go mod edit -json "$from" | jq -r '.Replace // [] | .[]
+    (cd "$2" && go mod edit -replace="$old=$new")
+  done < <(go mod edit -json "$1" | jq -r '.Replace // [] | .[]
       | select(.New.Version != null)
       | [(.Old.Path + (if .Old.Version then "@" + .Old.Version else "" end)),
          (.New.Path + "@" + .New.Version)] | @tsv')
