@@ -262,6 +262,10 @@ pulumi_resource_kubernetes_build() {
   )
 }
 
+# The program's npm SDKs (package.json) and the component that serves each; none where the
+# module proxy refuses the provider module (versions.env says which).
+npm_sdks=(@pulumi/pulumi=pulumi @pulumi/kubernetes=pulumi-resource-kubernetes @pulumi/random= @pulumi/postgresql=)
+
 components=(pulumi pulumi-language-nodejs pulumi-nodejs-scripts etcd kube-apiserver kube-controllers kwok pulumi-resource-kubernetes)
 
 # --- driver ----------------------------------------------------------------------------------
@@ -290,7 +294,21 @@ write_versions() {
       dir="$root/$name-$("$(fn "$name")_version")"
       is_built "$name" "$dir" || continue
       printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$("$(fn "$name")_version")" "$(stamp_of "$dir")" \
-        "$(cat "$dir/.seconds" 2>/dev/null || echo '?')" "$("$(fn "$name")_outputs" | tr '\n' ' ')"
+        "$(cat "$dir/.seconds" 2>/dev/null || echo '?')" "$("$(fn "$name")_outputs")"
+    done
+    # What the program's npm SDKs pin against what serves them here: the engine takes a plugin
+    # found on PATH whatever its version, so a difference shows only in this list.
+    echo "# npm package	pinned in package.json	built here"
+    local pair npm comp pinned
+    for pair in "${npm_sdks[@]}"; do
+      npm="${pair%%=*}"; comp="${pair#*=}"
+      pinned="$(jq -r --arg p "$npm" '(.dependencies // {})[$p] // (.devDependencies // {})[$p] // "-"' \
+        "$here/../../package.json" 2>/dev/null || echo '?')"
+      if [ -n "$comp" ] && is_built "$comp" "$root/$comp-$("$(fn "$comp")_version")"; then
+        printf '# %s\t%s\t%s %s\n' "$npm" "$pinned" "$comp" "$("$(fn "$comp")_version")"
+      else
+        printf '# %s\t%s\t%s\n' "$npm" "$pinned" "not built${comp:+ yet}"
+      fi
     done
   } >"$tmp"
   mv "$tmp" "$bin/VERSIONS"
