@@ -198,7 +198,9 @@ kube_build() {
     gob get "${pkgs[@]/%/@v$KUBERNETES_VERSION}"
     gob build -ldflags "$(kube_ldflags)" -o "$out/" "${pkgs[@]}"
   )
-  for cmd in "$@"; do "$out/$cmd" --version; done
+  for cmd in "$@"; do
+    if [ "$cmd" == kubectl ]; then "$out/$cmd" version --client; else "$out/$cmd" --version; fi
+  done
 }
 
 kube_apiserver_version() { echo "$KUBERNETES_VERSION"; }
