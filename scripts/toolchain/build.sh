@@ -309,7 +309,7 @@ write_versions() {
       if [ -n "$comp" ] && is_built "$comp" "$root/$comp-$("$(fn "$comp")_version")"; then
         printf '# %s\t%s\t%s %s\n' "$npm" "$pinned" "$comp" "$("$(fn "$comp")_version")"
       else
-        printf '# %s\t%s\t%s\n' "$npm" "$pinned" "not built${comp:+ yet}"
+        printf '# %s\t%s\t%s\n' "$npm" "$pinned" "${comp:+not built yet}${comp:-not built by this script (see versions.env)}"
       fi
     done
   } >"$tmp"
