@@ -39,7 +39,12 @@ for arg in "$@"; do
     *) only+=("$arg") ;;
   esac
 done
-mkdir -p "$bin" "$build" "$logs"
+if ! $check_only; then
+  for tool in go jq flock; do
+    command -v "$tool" >/dev/null || { echo "build.sh needs $tool on PATH (the machine image has all three)" >&2; exit 2; }
+  done
+  mkdir -p "$bin" "$build" "$logs"
+fi
 
 gob() { nice -n 2 go "$@"; }
 
