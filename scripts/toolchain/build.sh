@@ -378,6 +378,11 @@ for name in "${selected[@]}"; do
 done
 
 if $check_only; then
+  if [ ${#only[@]} -eq 0 ]; then
+    for plugin in $PREBUILT_PLUGINS; do
+      [ -x "$bin/$plugin" ] || missing+=("$plugin (not buildable from the Go module proxy; see versions.env)")
+    done
+  fi
   if [ ${#missing[@]} -gt 0 ]; then echo "not built: ${missing[*]}"; exit 1; fi
   echo "all built: ${selected[*]}"
   exit 0
