@@ -12,8 +12,25 @@ mkdir -p "$LLMOPS_TOOLS_DIR/servers/bin"
 # shellcheck source=versions.env
 source "$here/versions.env"
 
-for part in "$here"/install-*.sh; do
-  [ -e "$part" ] || continue
-  echo "== $(basename "$part")"
-  bash "$part"
+# Debian's packages first (the other parts use none of them); then the Go builds, which keep both
+# cores busy, beside the Python install, which mostly waits on downloads.
+echo "== install-debian.sh"
+bash "$here/install-debian.sh"
+logs="$LLMOPS_TOOLS_DIR/servers/logs"
+mkdir -p "$logs"
+pids=()
+for part in install-go.sh install-python.sh; do
+  echo "== $part (log: $logs/${part%.sh}.log)"
+  bash "$here/$part" >"$logs/${part%.sh}.log" 2>&1 &
+  pids+=("$!:$part")
 done
+failed=0
+for entry in "${pids[@]}"; do
+  if ! wait "${entry%%:*}"; then
+    echo "${entry#*:} failed; last lines of its log:" >&2
+    tail -n 20 "$logs/$(basename "${entry#*:}" .sh).log" >&2
+    failed=1
+  fi
+done
+cat "$logs/install-go.log" "$logs/install-python.log"
+exit "$failed"
