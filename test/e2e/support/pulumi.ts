@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** How one `pulumi` command went. */
+export interface PulumiResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly seconds: number;
+    /** The log file holding both streams. */
+    readonly log: string;
+}
+
+/** What the e2e's `pulumi` runs with: a file backend, a passphrase, no plugin downloads. */
+export interface PulumiSettings {
+    readonly pulumi: string;
+    /** The project (the repository root); commands run there. */
+    readonly projectDir: string;
+    readonly stack: string;
+    /** The stack's config file, in the run directory (never under the checkout's `stacks/`). */
+    readonly configFile: string;
+    readonly env: NodeJS.ProcessEnv;
+    readonly logDir: string;
+}
+
+let counter = 0;
+
+/**
+ * Runs `pulumi <args>` for the e2e stack (`--stack` unless told otherwise), without blocking the
+ * event loop: the fake Logto server lives in the process that runs the commands.
+ */
+export async function pulumi(s: PulumiSettings, args: string[], opts: { stackScoped?: boolean } = {}): Promise<PulumiResult> {
+    const scoped = opts.stackScoped ?? true;
+    const full = [...args, ...(scoped ? ["--stack", s.stack] : []), "--non-interactive", "--color", "never"];
+    const log = path.join(s.logDir, `pulumi-${String(++counter).padStart(2, "0")}-${args.slice(0, 1).join("-")}.log`);
+    const started = Date.now();
+    const child = spawn(s.pulumi, full, { cwd: s.projectDir, env: s.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    const seconds = (Date.now() - started) / 1000;
+    fs.writeFileSync(log, `$ pulumi ${full.join(" ")}\n# exit ${code} after ${seconds.toFixed(1)} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`);
+    return { code, stdout, stderr, seconds, log };
+}
+
+/** Like {@link pulumi}, but a non-zero exit throws with the end of the output and the log's path. */
+export async function pulumiOk(s: PulumiSettings, args: string[], opts: { stackScoped?: boolean } = {}): Promise<PulumiResult> {
+    const r = await pulumi(s, args, opts);
+    if (r.code !== 0) {
+        const out = `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-60).join("\n");
+        throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.code}, ${r.seconds.toFixed(0)} s; full log ${r.log}):\n${out}`);
+    }
+    return r;
+}
+
+/** A resource in `pulumi stack export`. */
+export interface StateResource {
+    urn: string;
+    type: string;
+    id?: string;
+    custom?: boolean;
+    protect?: boolean;
+    parent?: string;
+    dependencies?: string[];
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+}
+
+export async function stackExport(s: PulumiSettings, opts: { showSecrets?: boolean } = {}): Promise<StateResource[]> {
+    const r = await pulumiOk(s, ["stack", "export", ...(opts.showSecrets ? ["--show-secrets"] : [])]);
+    const doc = JSON.parse(r.stdout) as { deployment?: { resources?: StateResource[] } };
+    return doc.deployment?.resources ?? [];
+}
+
+/** The last segment of a URN: the resource's name. */
+export function urnName(urn: string): string {
+    return urn.split("::").pop()!;
+}
