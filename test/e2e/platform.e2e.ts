@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { LABELS, PART_OF } from "../../components/naming/labels";
 import { type DeclaredObject, declaredObjects, kubectlFor, kubectlJson, liveObjects, objectKey } from "./support/kube";
 import { pulumi, pulumiOk, type StateResource, stackExport, urnName } from "./support/pulumi";
-import { failedMarker } from "./support/setup";
+import { failedMarker } from "./support/environment";
 import { PROJECT_ROOT, patchPlatformConfig, readPlatformConfig, writePlatformConfig } from "./support/stack";
 
 /**
@@ -218,7 +218,10 @@ describe("a real pulumi up", () => {
         const file = [...TENANT_FILES.keys()].find((f) => f.startsWith(`${removed}.`))!;
         fs.rmSync(path.join(e2e.tenantsDir, file));
         try {
-            const r = await pulumi(s, ["up", "--yes", "--skip-preview"]);
+            // With its preview, as a person or CI runs it: the engine refuses protected deletes while
+            // planning, before any step runs. (`--skip-preview` would go on to delete the tenant's
+            // unprotected resources, skipping only what protected ones depend on.)
+            const r = await pulumi(s, ["up", "--yes"]);
             const out = `${r.stdout}\n${r.stderr}`;
             expect(r.code, out.slice(-4000)).not.toBe(0);
             expect(out).toMatch(/protect/i);
