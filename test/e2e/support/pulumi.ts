@@ -8,6 +8,8 @@ export interface PulumiResult {
     readonly stdout: string;
     readonly stderr: string;
     readonly seconds: number;
+    /** Peak resident memory of the command's process tree (CLI, language host, program, plugins), sampled. */
+    readonly peakRssMiB: number;
     /** The log file holding both streams. */
     readonly log: string;
 }
@@ -40,10 +42,42 @@ export async function pulumi(s: PulumiSettings, args: string[], opts: { stackSco
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    let peakRssMiB = 0;
+    const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, treeRssMiB(child.pid))), 500);
     const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+    clearInterval(sampler);
     const seconds = (Date.now() - started) / 1000;
     fs.writeFileSync(log, `$ pulumi ${full.join(" ")}\n# exit ${code} after ${seconds.toFixed(1)} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`);
-    return { code, stdout, stderr, seconds, log };
+    return { code, stdout, stderr, seconds, peakRssMiB, log };
+}
+
+/** Resident memory of a process and all its descendants, from /proc (0 where /proc is absent). */
+export function treeRssMiB(root: number | undefined): number {
+    if (root === undefined || !fs.existsSync("/proc")) return 0;
+    const children = new Map<number, number[]>();
+    const rss = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            // Fields after the command name (which may hold spaces): state, ppid, ..., rss is field 24.
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            const pid = Number(entry);
+            const ppid = Number(fields[1]);
+            rss.set(pid, Number(fields[21]) * 4096);
+            children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+        } catch {
+            // the process exited while we looked
+        }
+    }
+    let total = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+        const pid = stack.pop()!;
+        total += rss.get(pid) ?? 0;
+        stack.push(...(children.get(pid) ?? []));
+    }
+    return total / (1024 * 1024);
 }
 
 /** Like {@link pulumi}, but a non-zero exit throws with the end of the output and the log's path. */
