@@ -5,7 +5,7 @@ import type { StateResource } from "./pulumi";
 export interface DeclaredObject {
     readonly urn: string;
     readonly type: string;
-    /** `kind.version.group` (core: `kind.version`), as kubectl takes it. */
+    /** `kind.version.group` (core: `kind`), as kubectl takes it. */
     readonly resource: string;
     readonly namespace?: string;
     readonly name: string;
@@ -13,12 +13,12 @@ export interface DeclaredObject {
     readonly labels: Record<string, string>;
 }
 
-/** `kubernetes:apps/v1:Deployment` -> `Deployment.v1.apps`; `kubernetes:core/v1:Secret` -> `Secret.v1`. */
+/** `kubernetes:apps/v1:Deployment` -> `Deployment.v1.apps`; `kubernetes:core/v1:Secret` -> `Secret` (kubectl reads `a.b` as resource.group). */
 export function kubectlResource(type: string): string {
     const m = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
     if (!m) throw new Error(`not a Kubernetes resource type: ${type}`);
     const [group, version] = m[1]!.includes("/") ? m[1]!.split("/") : ["core", m[1]!];
-    return group === "core" ? `${m[2]}.${version}` : `${m[2]}.${version}.${group}`;
+    return group === "core" ? m[2]! : `${m[2]}.${version}.${group}`;
 }
 
 /** The Kubernetes objects in a stack's state (providers excluded). */
