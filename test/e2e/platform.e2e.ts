@@ -118,23 +118,25 @@ describe("a real pulumi up", () => {
             const pod = {
                 apiVersion: "v1",
                 kind: "Pod",
-                metadata: { name: "e2e-privileged", namespace: ns.name },
+                metadata: { name: "e2e-escalating", namespace: ns.name },
                 spec: {
                     containers: [
                         {
                             name: "c",
                             image: "busybox:1.36",
-                            securityContext: { privileged: true, runAsUser: 0 },
+                            // Not `privileged`: the API server refuses that itself (--allow-privileged is off by default),
+                            // before Pod Security admission would see the pod.
+                            securityContext: { allowPrivilegeEscalation: true, runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } },
                             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } },
                         },
                     ],
                 },
             };
             const r = kubectl(["create", "-f", "-"], JSON.stringify(pod));
-            if (r.code === 0) kubectl(["delete", "pod", "-n", ns.name, "e2e-privileged", "--wait=false"]);
+            if (r.code === 0) kubectl(["delete", "pod", "-n", ns.name, "e2e-escalating", "--wait=false"]);
             expect(r.code, r.stdout).not.toBe(0);
             expect(r.stderr).toMatch(/violates PodSecurity "restricted:latest"/);
-            expect(r.stderr).toMatch(/privileged/);
+            expect(r.stderr).toMatch(/allowPrivilegeEscalation/);
         }
     });
 

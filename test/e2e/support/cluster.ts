@@ -144,7 +144,6 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
             "--authorization-mode=Node,RBAC",
             // PodSecurity is on by default in current releases; naming it makes the e2e fail loudly if it were not.
             "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,PodSecurity",
-            "--allow-privileged=false",
             "--profiling=false",
             "--v=1",
         ],
