@@ -218,8 +218,8 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
 /**
  * What a real cluster would have before the platform is deployed: the fake node (annotated for
  * kwok), a default StorageClass with pre-created volumes for claims to bind to (the real PV
- * controller binds them; nothing provisions under kwok), and the CRDs of the Kong Ingress
- * Controller that tenants' Kong consumers and plugins need.
+ * controller binds them; nothing provisions under kwok), and the namespace and CRDs of the Kong
+ * Ingress Controller that tenants' Kong consumers and plugins need.
  */
 function clusterFixtures(): string {
     const docs: string[] = [
@@ -236,6 +236,12 @@ metadata:
     kubernetes.io/arch: amd64
     type: kwok
 spec: {}`,
+        // Kong's namespace: the Kong Ingress Controller is installed apart from the platform, which
+        // declares tenants' KongConsumers and KongPlugins there.
+        `apiVersion: v1
+kind: Namespace
+metadata:
+  name: kong`,
         `apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { FakeLogto } from "../../support/fake-logto";
 import { postgresBinDirs, startPostgres, startRedis, which } from "../../support/servers";
 import { startCluster } from "./cluster";
-import { run, stopAll } from "./processes";
+import { killAll, run, stopAll } from "./processes";
 import { pulumiOk, type PulumiSettings } from "./pulumi";
 import { PROJECT, PROJECT_ROOT, STACK, editStackConfig, platformConfig, stackConfigFile, writeProject } from "./stack";
 import { findToolchain } from "./toolchain";
@@ -64,6 +64,7 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
     let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
     let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
     const stop = async () => {
+        process.removeListener("exit", onExit);
         await stopAll();
         await logto?.stop();
         redis?.stop();
@@ -72,6 +73,13 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
         if (process.env["E2E_KEEP"] === "1" || fs.existsSync(failedMarker(runDir))) console.log(`e2e: kept ${runDir}`);
         else fs.rmSync(runDir, { recursive: true, force: true });
     };
+    // Interrupted (Ctrl-C) or crashed, vitest may exit without running teardown: leave no server behind.
+    const onExit = () => {
+        killAll();
+        redis?.stop();
+        pg?.stop();
+    };
+    process.once("exit", onExit);
     try {
         const started = Date.now();
         const cluster = await startCluster(

@@ -44,6 +44,11 @@ export async function stopAll(): Promise<void> {
     started.length = 0;
 }
 
+/** Kills every server still running, at once: for process exit, when there is no time to wait. */
+export function killAll(): void {
+    for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
+}
+
 export function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
 }

@@ -26,8 +26,6 @@ export interface PulumiSettings {
     readonly logDir: string;
 }
 
-let counter = 0;
-
 /**
  * Runs `pulumi <args>` for the e2e stack (`--stack` unless told otherwise), without blocking the
  * event loop: the fake Logto server lives in the process that runs the commands.
@@ -35,7 +33,9 @@ let counter = 0;
 export async function pulumi(s: PulumiSettings, args: string[], opts: { stackScoped?: boolean } = {}): Promise<PulumiResult> {
     const scoped = opts.stackScoped ?? true;
     const full = [...args, ...(scoped ? ["--stack", s.stack] : []), "--non-interactive", "--color", "never"];
-    const log = path.join(s.logDir, `pulumi-${String(++counter).padStart(2, "0")}-${args.slice(0, 1).join("-")}.log`);
+    // Numbered across the processes that share the log directory (setup, then the tests).
+    const n = fs.readdirSync(s.logDir).filter((f) => f.startsWith("pulumi-")).length + 1;
+    const log = path.join(s.logDir, `pulumi-${String(n).padStart(2, "0")}-${args.slice(0, 1).join("-")}.log`);
     const started = Date.now();
     const child = spawn(s.pulumi, full, { cwd: s.projectDir, env: s.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
