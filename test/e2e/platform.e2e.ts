@@ -164,7 +164,7 @@ describe("a real pulumi up", () => {
         }
     });
 
-    it("6. adding a tenant file: the preview creates that tenant's resources and changes only the trace gateway's routes", async () => {
+    it("6. adding a tenant file: the preview creates that tenant's resources and changes only what the README says (trace gateway routes, shared Redis users)", async () => {
         const added = fs.readdirSync(e2e.addedTenantsDir);
         expect(added.length).toBe(1);
         const id = added[0]!.replace(/\.yaml$/, "");
@@ -176,9 +176,13 @@ describe("a real pulumi up", () => {
             const changed = steps.filter((st) => st.op !== "same");
             const creates = changed.filter((st) => st.op === "create" && tenantOf(st.urn, [id]) === id);
             expect(creates.length).toBeGreaterThan(30);
+            // What the README (Tenants) says a new tenant changes besides its own resources: the trace
+            // gateway (a route to its Langfuse) and the shared Redis users (its users are added).
             const gateway = changed.filter((st) => urnName(st.urn).startsWith("llmops-trace-gateway"));
-            expect(gateway.map((st) => urnName(st.urn)).sort()).not.toEqual([]);
-            const others = changed.filter((st) => !creates.includes(st) && !gateway.includes(st) && !st.urn.includes("pulumi:pulumi:Stack"));
+            const redisUsers = changed.filter((st) => urnName(st.urn).startsWith("llmops-redis"));
+            expect(gateway.map((st) => urnName(st.urn))).not.toEqual([]);
+            expect(redisUsers.map((st) => urnName(st.urn))).not.toEqual([]);
+            const others = changed.filter((st) => !creates.includes(st) && !gateway.includes(st) && !redisUsers.includes(st) && !st.urn.includes("pulumi:pulumi:Stack"));
             expect(others.map((st) => `${st.op} ${urnName(st.urn)} (${(st.diffReasons ?? []).join(", ")})`)).toEqual([]);
         } finally {
             fs.rmSync(path.join(e2e.tenantsDir, added[0]!));
@@ -195,6 +199,9 @@ describe("a real pulumi up", () => {
             protectState: false,
             ingress: { tlsIssuer: { name: "letsencrypt-staging" } },
             sso: { logto: { endpoint: sso.logto.endpoint.replace(/^http:/, "https:") } },
+            // The volume sizes stay as deployed: a StatefulSet's claim templates cannot change in place,
+            // and the preview of such a replacement fails before the stack's policies are evaluated.
+            dataServices: { objectStore: { storage: "5Gi" }, clickhouse: { storage: "5Gi" } },
         });
         try {
             const r = await pulumi(s, ["preview", "--policy-pack", POLICIES]);

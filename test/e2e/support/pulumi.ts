@@ -106,7 +106,25 @@ export interface StateResource {
 export async function stackExport(s: PulumiSettings, opts: { showSecrets?: boolean } = {}): Promise<StateResource[]> {
     const r = await pulumiOk(s, ["stack", "export", ...(opts.showSecrets ? ["--show-secrets"] : [])]);
     const doc = JSON.parse(r.stdout) as { deployment?: { resources?: StateResource[] } };
-    return doc.deployment?.resources ?? [];
+    const resources = doc.deployment?.resources ?? [];
+    return opts.showSecrets ? resources.map((r) => ({ ...r, outputs: reveal(r.outputs) as Record<string, unknown> | undefined })) : resources;
+}
+
+/** Pulumi's marker of a secret value in an exported state. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * A state value with secrets decrypted: `stack export --show-secrets` keeps each secret wrapped
+ * (`{ <sig>: "1b47...", plaintext: "<JSON>" }`); this unwraps them.
+ */
+export function reveal(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(reveal);
+    if (value !== null && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (SECRET_SIG in o && typeof o["plaintext"] === "string") return reveal(JSON.parse(o["plaintext"]));
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, reveal(v)]));
+    }
+    return value;
 }
 
 /** The last segment of a URN: the resource's name. */
