@@ -36,7 +36,7 @@ export interface KubeList<T = KubeObject> {
 export const NODE_NAME = "e2e-kwok-node";
 const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 /** Persistent volumes pre-created for claims to bind to (no provisioner runs under kwok). */
-const VOLUME_COUNT = 60;
+const VOLUME_COUNT = 80;
 
 const SCRIPTS = path.resolve(__dirname, "../../../scripts/e2e");
 
