@@ -157,7 +157,7 @@ async function main(): Promise<void> {
         for (const n of ENGINE_SIZES) {
             const r = await engineRun(n);
             engineRows.push([n, r.resources, f1(r.previewSeconds), f1(r.previewPeakMiB), f1(r.upSeconds), f1(r.upPeakMiB)]);
-            console.error(`bench: engine, ${n} tenants done`);
+            console.error(`bench: engine, ${n} tenants: ${r.resources} resources, preview ${f1(r.previewSeconds)} s / ${f1(r.previewPeakMiB)} MiB, up ${f1(r.upSeconds)} s / ${f1(r.upPeakMiB)} MiB`);
         }
         out.push(table(["tenants", "resources", "pulumi preview s", "preview peak MiB", "pulumi up s", "up peak MiB"], engineRows));
         out.push("", "Peak memory is the resident memory of the whole process tree: CLI, language host, program, providers.");
