@@ -65,6 +65,7 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
     let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
     const stop = async () => {
         process.removeListener("exit", onExit);
+        process.removeListener("SIGTERM", onSignal);
         await stopAll();
         await logto?.stop();
         redis?.stop();
@@ -79,7 +80,9 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
         redis?.stop();
         pg?.stop();
     };
+    const onSignal = (signal: NodeJS.Signals) => process.exit(signal === "SIGINT" ? 130 : 143);
     process.once("exit", onExit);
+    process.once("SIGTERM", onSignal);
     try {
         const started = Date.now();
         const cluster = await startCluster(
