@@ -8,6 +8,7 @@ import { capSize, PROFILE_DEFAULTS } from "../components/environment/defaults";
 import type { Size } from "../components/environment/schema";
 import { type Capture, PROJECT_ROOT, runProgram, type RunOptions } from "./mock-runtime";
 import { tenantOf } from "./render";
+import { engineBenchAvailable, engineRun } from "../test/e2e/support/engine-bench";
 
 /**
  * `npm run bench`: how declare time, memory and cluster footprint grow with tenants.
@@ -20,6 +21,8 @@ import { tenantOf } from "./render";
  */
 
 const SIZES = (process.env["BENCH_TENANTS"] ?? "10,50,100,200").split(",").map(Number);
+/** Tenant counts for the real engine against the local control plane (`BENCH_ENGINE_TENANTS=` skips it). */
+const ENGINE_SIZES = (process.env["BENCH_ENGINE_TENANTS"] ?? "1,5,20").split(",").filter(Boolean).map(Number);
 const REPEAT = Number(process.env["BENCH_REPEAT"] ?? 3);
 const TSX = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const NODE_FLAGS = ["--max-semi-space-size=64"];
@@ -145,6 +148,20 @@ async function main(): Promise<void> {
     out.push(table(["part", "resources", "what"], inv));
     out.push("", `Total for one tenant: ${[...byApp.values()].flatMap((m) => [...m.values()]).reduce((a, b) => a + b, 0)} resources (components included).`);
     fs.rmSync(dir, { recursive: true, force: true });
+
+    out.push("", "## The real engine against a local control plane (local profile, small tenants, one run each)", "");
+    if (ENGINE_SIZES.length === 0) out.push("Skipped (BENCH_ENGINE_TENANTS is empty).");
+    else if (!engineBenchAvailable()) out.push("Skipped: the toolchain is not built (`bash scripts/toolchain/build.sh`).");
+    else {
+        const engineRows: (string | number)[][] = [];
+        for (const n of ENGINE_SIZES) {
+            const r = await engineRun(n);
+            engineRows.push([n, r.resources, f1(r.previewSeconds), f1(r.previewPeakMiB), f1(r.upSeconds), f1(r.upPeakMiB)]);
+            console.error(`bench: engine, ${n} tenants: ${r.resources} resources, preview ${f1(r.previewSeconds)} s / ${f1(r.previewPeakMiB)} MiB, up ${f1(r.upSeconds)} s / ${f1(r.upPeakMiB)} MiB`);
+        }
+        out.push(table(["tenants", "resources", "pulumi preview s", "preview peak MiB", "pulumi up s", "up peak MiB"], engineRows));
+        out.push("", "Peak memory is the resident memory of the whole process tree: CLI, language host, program, providers.");
+    }
     console.log(out.join("\n"));
 }
 

@@ -32,8 +32,11 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
         problems.push(...e.problems);
     }
     const tenantsDir = path.resolve(args.projectRoot, args.tenantsDir ?? "tenants");
+    const stacks = knownStacks(args.projectRoot);
+    // The stack being deployed is known even when its config lives outside stacks/ (a throwaway stack, as the e2e uses).
+    if (env && !stacks.includes(env.stack)) stacks.push(env.stack);
     try {
-        sources = readTenantFiles(tenantsDir, { knownStacks: knownStacks(args.projectRoot), displayDir: path.relative(args.projectRoot, tenantsDir) || "." });
+        sources = readTenantFiles(tenantsDir, { knownStacks: stacks, displayDir: path.relative(args.projectRoot, tenantsDir) || "." });
     } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         problems.push(...e.problems);

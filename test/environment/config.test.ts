@@ -1,7 +1,11 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
 import { resolveEnvironment } from "../../components/environment/resolve";
+import { loadInputs } from "../../components/platform/inputs";
 import { ValidationError, formatProblems } from "../../components/validation/problems";
 
 const valid = {
@@ -105,5 +109,24 @@ describe("stack config", () => {
         expect(e.objectStore).toMatchObject({ mode: "in-cluster", adminEndpoint: "localhost:30900" });
         const d = resolve(valid);
         expect(d.postgres).toMatchObject({ mode: "in-cluster", adminHost: "postgres.llm-platform.svc.cluster.local", adminPort: 5432 });
+    });
+});
+
+describe("a stack whose config lives outside stacks/", () => {
+    const tenantsDir = (stacks: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenants-elsewhere-"));
+        fs.writeFileSync(path.join(dir, "acme.yaml"), `id: acme\ndisplayName: Acme\nowners: [{ name: Jane, email: jane@acme.example }]\nstacks: ${stacks}\nsso:\n  emailDomains: [acme.example]\n`);
+        return dir;
+    };
+    const environment = () => resolveEnvironment(valid, { stack: "scratch", project: "llmops-platform", source: "elsewhere", secrets: secrets(["logtoSecret"]) });
+    const root = path.resolve(__dirname, "../..");
+
+    it("is a stack its tenant files may list (a throwaway stack such as the e2e's)", () => {
+        const { tenants } = loadInputs({ projectRoot: root, tenantsDir: tenantsDir("[scratch]"), environment });
+        expect(tenants.map((t) => t.id)).toEqual(["acme"]);
+    });
+
+    it("does not make other unknown stacks known", () => {
+        expect(() => loadInputs({ projectRoot: root, tenantsDir: tenantsDir("[scratch, nowhere]"), environment })).toThrow(/names the stack `nowhere`/);
     });
 });

@@ -235,3 +235,23 @@ describe("errors", () => {
         await expect(orgs.create(orgInputs({ connection: { ...connection, endpoint: "http://127.0.0.1:1" } }))).rejects.toThrow(/POST \/oidc\/token failed: .*is it reachable from where Pulumi runs/);
     });
 });
+
+describe("Logto providers as the engine runs them", () => {
+    // The engine does not import the provider: it runs the text Pulumi serializes from it, with
+    // what the code captures. A captured Set, Map or class instance does not survive that.
+    const serialized = async (provider: pulumi.dynamic.ResourceProvider): Promise<Provider> => {
+        const { runtime } = await import("@pulumi/pulumi");
+        const vm = await import("node:vm");
+        const { text } = await runtime.serializeFunction(() => provider);
+        const module = { exports: {} as { handler?: () => Provider } };
+        vm.runInThisContext(`(function (exports, module, require) {\n${text}\n})`)(module.exports, module, require);
+        return module.exports.handler!();
+    };
+
+    it("work after Pulumi's closure serialization", async () => {
+        const { id } = await (await serialized(organizationProvider)).create(orgInputs());
+        expect(logto.orgs.get(id)?.name).toBe("Acme Corp");
+        const app = await (await serialized(applicationProvider)).create(appInputs(id));
+        expect(logto.apps.get(app.id)?.name).toBe("Acme Corp Langfuse");
+    });
+});

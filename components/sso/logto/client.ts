@@ -52,7 +52,9 @@ export interface AccessControl {
     organizationRoleRules: Array<{ organizationId: string; organizationRoleIds: string[] }>;
 }
 
-const RETRYABLE = new Set([429, 502, 503, 504]);
+// An array, not a Set: the dynamic provider's code is serialized with what it captures, and a
+// captured Set arrives as a plain object (`Set.prototype.has called on incompatible receiver`).
+const RETRYABLE: readonly number[] = [429, 502, 503, 504];
 
 /** Rows per page of list calls (Logto allows up to 100). */
 const PAGE_SIZE = 100;
@@ -129,7 +131,7 @@ export class LogtoClient {
                 this.accessToken = undefined; // the token may have been revoked or the secret rotated
                 continue;
             }
-            if (RETRYABLE.has(res.status) && attempt < retries) {
+            if (RETRYABLE.includes(res.status) && attempt < retries) {
                 await new Promise((r) => setTimeout(r, (this.opts.retryDelayMs ?? 500) * 2 ** attempt));
                 continue;
             }
