@@ -118,7 +118,7 @@ export interface PostgresServer {
  * Starts Debian's PostgreSQL on loopback in a throwaway cluster (as the postgres user when run as
  * root). `tls` turns on TLS with this server certificate and key (PEM).
  */
-export async function startPostgres(binDir: string, opts: { tls?: { cert: string; key: string } } = {}): Promise<PostgresServer> {
+export async function startPostgres(binDir: string, opts: { tls?: { cert: string; key: string }; maxConnections?: number } = {}): Promise<PostgresServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
     fs.chmodSync(dir, 0o755);
     const data = path.join(dir, "data");
@@ -129,6 +129,7 @@ export async function startPostgres(binDir: string, opts: { tls?: { cert: string
     const init = run(path.join(binDir, "initdb"), ["-D", data, "-U", "postgres", "--auth=md5", `--pwfile=${writePw(dir, asRoot)}`, "-E", "UTF8", "--no-sync"]);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+    if (opts.maxConnections !== undefined) args.push("-c", `max_connections=${opts.maxConnections}`);
     if (opts.tls) {
         // The server refuses a key others can read; it must belong to the user it runs as.
         const cert = path.join(dir, "server.crt");

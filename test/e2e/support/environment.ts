@@ -8,7 +8,7 @@ import { postgresBinDirs, startPostgres, startRedis, which } from "../../support
 import { startCluster } from "./cluster";
 import { killAll, run, stopAll } from "./processes";
 import { pulumiOk, type PulumiSettings } from "./pulumi";
-import { PROJECT, PROJECT_ROOT, STACK, editStackConfig, platformConfig, stackConfigFile, writeProject } from "./stack";
+import { E2E_POSTGRES_MAX_CONNECTIONS, PROJECT, PROJECT_ROOT, STACK, editStackConfig, platformConfig, stackConfigFile, writeProject } from "./stack";
 import { findToolchain } from "./toolchain";
 
 /** Where everything of one run is: what the tests get through vitest's `inject("e2e")`. */
@@ -101,7 +101,7 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
 
         const pgBin = postgresBinDirs()[0];
         if (!pgBin) throw new Error("e2e: PostgreSQL server binaries not found under /usr/lib/postgresql: run `bash scripts/servers/install.sh`");
-        pg = await startPostgres(pgBin);
+        pg = await startPostgres(pgBin, { maxConnections: E2E_POSTGRES_MAX_CONNECTIONS });
         const redisServer = which("redis-server");
         if (!redisServer) throw new Error("e2e: redis-server not found: run `bash scripts/servers/install.sh`");
         const redisPassword = randomBytes(16).toString("hex");

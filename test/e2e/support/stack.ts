@@ -41,6 +41,13 @@ export interface Endpoints {
  * stays in-cluster: MinIO's StatefulSet is only ever a kwok pod, and its provider is the stand-in.
  * Secrets are set separately with `pulumi config set --secret`.
  */
+/**
+ * `max_connections` of the loopback PostgreSQL, and what the stack config says of it: room for the
+ * role limits of the added tenant on the staging profile (autoscalers at their maximum), which the
+ * program's connection budget checks before declaring anything.
+ */
+export const E2E_POSTGRES_MAX_CONNECTIONS = 600;
+
 export function platformConfig(e: Endpoints): Record<string, unknown> {
     return {
         environment: "local",
@@ -48,7 +55,7 @@ export function platformConfig(e: Endpoints): Record<string, unknown> {
         ingress: { className: "nginx", controllerNamespace: "ingress-nginx" },
         protectState: false,
         dataServices: {
-            postgres: { mode: "external", host: "127.0.0.1", port: e.postgresPort, adminUser: "postgres", adminPasswordKey: "postgresAdminPassword", sslMode: "disable" },
+            postgres: { mode: "external", host: "127.0.0.1", port: e.postgresPort, adminUser: "postgres", adminPasswordKey: "postgresAdminPassword", sslMode: "disable", maxConnections: E2E_POSTGRES_MAX_CONNECTIONS },
             objectStore: { mode: "in-cluster" },
             redis: { mode: "external", host: "127.0.0.1", port: e.redisPort, tls: false, adminUser: "default", adminPasswordKey: "redisAdminPassword" },
         },
