@@ -43,10 +43,10 @@ export interface Endpoints {
  */
 /**
  * `max_connections` of the loopback PostgreSQL, and what the stack config says of it: room for the
- * role limits of the added tenant on the staging profile (autoscalers at their maximum), which the
- * program's connection budget checks before declaring anything.
+ * role limits of the benchmark's 20 tenants and of the staging profile (autoscalers at their
+ * maximum), which the program's connection budget checks before declaring anything.
  */
-export const E2E_POSTGRES_MAX_CONNECTIONS = 600;
+export const E2E_POSTGRES_MAX_CONNECTIONS = 2000;
 
 export function platformConfig(e: Endpoints): Record<string, unknown> {
     return {
