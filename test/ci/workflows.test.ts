@@ -51,7 +51,10 @@ describe("GitHub workflows", () => {
         expect(d["jobs"]["prod"].needs).toBe("staging");
         const up = load("pulumi-up.yml")["jobs"]["up"];
         expect(up.environment).toBe("${{ inputs.stack }}");
-        expect(up.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({ command: "up", policyPacks: "policies" });
+        // The action's `up` runs no preview; a preview first refuses a protected delete before any step changes anything.
+        const actions = (up.steps as Array<{ uses?: string; with?: Record<string, unknown> }>).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        expect(actions.map((s) => s.with?.["command"])).toEqual(["preview", "up"]);
+        for (const a of actions) expect(a.with).toMatchObject({ policyPacks: "policies" });
         expect(up.concurrency.group).toBe("pulumi-up-${{ inputs.stack }}");
         // A reusable workflow gets at most the permissions its caller grants.
         for (const job of ["dev", "staging", "prod"]) {
