@@ -14,7 +14,9 @@ function read(o: Record<string | number, unknown>, k: string | number): unknown 
     try {
         return o[k];
     } catch (e) {
-        if (e instanceof UnknownValueError) return undefined;
+        // By class name as well: the pack may load its own copy of @pulumi/policy (policies/node_modules)
+        // while the engine or the offline harness throws from another, where instanceof fails.
+        if (e instanceof UnknownValueError || (e as Error | undefined)?.constructor?.name === "UnknownValueError") return undefined;
         throw e;
     }
 }
