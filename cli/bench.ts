@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { formatCpu, formatMemory } from "../components/kube/resources";
 import { add, type Footprint, podFootprint, totalFootprint, workloads, ZERO } from "./footprint";
 import { capSize, PROFILE_DEFAULTS } from "../components/environment/defaults";
-import type { Size } from "../components/environment/schema";
+import { type Size } from "../components/sizing/size";
 import { type Capture, PROJECT_ROOT, runProgram, type RunOptions } from "./mock-runtime";
 import { tenantOf } from "./render";
 import { engineBenchAvailable, engineRun } from "../test/e2e/support/engine-bench";

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { knownStacks } from "../components/platform/inputs";
 import { type Problem, ValidationError, sortProblems } from "../components/validation/problems";
 import { commandLine } from "./args";
-import { TENANT_FILE, parseTenantText, readTenantFiles } from "../tenants/load";
-import type { LifecycleState } from "../tenants/schema";
+import { TENANT_FILE, parseTenantText, readTenantFiles } from "../components/tenancy/load";
+import type { LifecycleState } from "../components/tenancy/schema";
 
 /**
  * `npm run check -- --base <ref>`: the pull-request check of tenant changes, run by CI against the

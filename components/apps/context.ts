@@ -1,16 +1,35 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../../tenants/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, serviceHost } from "../kube/namespace";
 import type { Footprint } from "../kube/resources";
-import { type LabelArgs } from "../naming/labels";
+import type { LabelArgs } from "../naming/labels";
 import { appHost } from "../naming/names";
+import type { Size } from "../sizing/size";
 import type { AppImages } from "../versions/images";
+
+/** What an app plane needs to know of its tenant (a resolved tenant file has all of it). */
+export interface AppTenant {
+    readonly id: string;
+    readonly displayName: string;
+    /** The size the tenant gets in this environment. */
+    readonly size: Size;
+    readonly owners: readonly { readonly name: string; readonly email: string }[];
+    readonly redis: "shared" | "dedicated";
+    readonly sso: { readonly emailDomains: readonly string[]; readonly admins: readonly string[] };
+    readonly retention: { readonly traceDays: number; readonly artifactDays: number; readonly deletedRunsPurgeDays: number };
+    readonly lifecycle: { readonly state: string; readonly dataRetainedUntil?: string };
+}
+
+/** What an app plane needs to know of its environment profile. */
+export type AppProfile = Pick<
+    Environment,
+    "name" | "baseDomain" | "hostPattern" | "ingress" | "webReplicas" | "storageClass" | "protectState" | "monitoring" | "network" | "clickhouse" | "platformNamespace"
+>;
 
 /** What every app of a tenant is declared with. */
 export interface AppContext {
-    readonly env: Environment;
-    readonly tenant: Tenant;
+    readonly profile: AppProfile;
+    readonly tenant: AppTenant;
     readonly namespace: NamespaceRef;
     /** The app images of the tenant's release channel. */
     readonly images: AppImages;
@@ -24,17 +43,17 @@ export function replicas(ctx: AppContext, n: number): number {
 }
 
 export function appLabels(ctx: AppContext, app: string, component?: string): LabelArgs {
-    return { app, component, tenant: ctx.tenant.id, environment: ctx.env.name };
+    return { app, component, tenant: ctx.tenant.id, environment: ctx.profile.name };
 }
 
 /** The public host of an app of this tenant. */
 export function publicHost(ctx: AppContext, app: string): string {
-    return appHost(ctx.env.hostPattern, app, ctx.tenant.id, ctx.env.baseDomain);
+    return appHost(ctx.profile.hostPattern, app, ctx.tenant.id, ctx.profile.baseDomain);
 }
 
 /** The public base URL of an app: https outside `local` (where no TLS issuer is set). */
 export function publicUrl(ctx: AppContext, app: string): string {
-    return `${ctx.env.ingress.tlsIssuer ? "https" : "http"}://${publicHost(ctx, app)}`;
+    return `${ctx.profile.ingress.tlsIssuer ? "https" : "http"}://${publicHost(ctx, app)}`;
 }
 
 /** The in-cluster DNS name of a Service in the tenant's namespace. */

@@ -1,25 +1,31 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type AppContext, appLabels } from "../apps/context";
-import type { ObjectStore } from "../data/objectstore/object-store";
 import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
 import { footprintOf, type Footprint } from "../kube/resources";
 import { type ContainerArgs, fromSecret } from "../kube/workload";
 import { standardLabels } from "../naming/labels";
 import { SecretSeed } from "../secrets/seed";
 import { APP_WORKLOADS } from "../sizing/profiles";
-import { type TenantDatabases, bucketVersioning, tenantBuckets } from "../tenant/data";
-import type { ClickHouse } from "../data/clickhouse/clickhouse";
+import type { ClickHouseEndpoint } from "../data/clickhouse/clickhouse";
+import { type ObjectStoreServer, bucketVersioning, tenantBuckets } from "../data/objectstore/tenant-buckets";
+import type { TenantDatabases } from "../data/postgres/tenant-databases";
 import { IMAGES } from "../versions/images";
 import { CLICKHOUSE_BACKUP_SCRIPT, PG_BACKUP_SCRIPT, UPLOAD_SCRIPT } from "./scripts";
 
 export interface TenantBackupsArgs {
     readonly ctx: AppContext;
-    readonly objectStore: ObjectStore;
+    readonly objectStore: ObjectStoreServer;
+    /** The environment's bucket prefix. */
+    readonly bucketPrefix: string;
+    /** The environment's backup settings: retention, versioning, the nightly hour. */
+    readonly backups: { readonly retentionDays: number; readonly noncurrentVersionDays?: number; readonly hourUtc: number };
+    /** Whether Postgres runs in the cluster (an external one relies on its provider's point-in-time recovery). */
+    readonly postgresInCluster: boolean;
     /** Every database of the tenant, per app. */
     readonly databases: readonly TenantDatabases[];
     /** The tenant's ClickHouse (Langfuse), when it has one. */
-    readonly clickhouse?: ClickHouse;
+    readonly clickhouse?: ClickHouseEndpoint;
     readonly protect: boolean;
 }
 
@@ -46,7 +52,7 @@ export class TenantBackups extends pulumi.ComponentResource {
     constructor(name: string, args: TenantBackupsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:backup:TenantBackups", name, {}, opts);
         const { ctx } = args;
-        const { env, tenant } = ctx;
+        const { tenant } = ctx;
         const child = { parent: this };
         const seed = new SecretSeed(`${name}-secrets`, { protect: args.protect, parent: this });
         const storage = tenantBuckets(
@@ -55,12 +61,12 @@ export class TenantBackups extends pulumi.ComponentResource {
                 tenantId: tenant.id,
                 app: "backup",
                 purposes: ["backups"],
-                bucketPrefix: env.bucketPrefix,
+                bucketPrefix: args.bucketPrefix,
                 objectStore: args.objectStore,
                 protect: args.protect,
-                expire: { backups: { days: env.backups.retentionDays, prefix: `${BACKUP_PREFIXES.scheduled}/` } },
+                expire: { backups: { days: args.backups.retentionDays, prefix: `${BACKUP_PREFIXES.scheduled}/` } },
                 secretKey: seed.password("object-store", 40),
-                versioning: bucketVersioning(env),
+                versioning: bucketVersioning(args.backups),
             },
             child,
         );
@@ -130,11 +136,11 @@ export class TenantBackups extends pulumi.ComponentResource {
             { name: "backup", emptyDir: {} },
             ...(dbClient?.volumes ?? []),
         ];
-        const after = [secret, configMap, ...storage.resources, ...(args.clickhouse ? [args.clickhouse] : [])];
+        const after = [secret, configMap, ...storage.resources, ...(args.clickhouse?.ready ?? [])];
         const hasDatabases = args.databases.length > 0;
         // Nightly: dumps only with in-cluster Postgres (a managed one has point-in-time recovery).
         const nightly: Array<{ name: string; steps: ContainerArgs[]; last: ContainerArgs; volumes: typeof volumes }> = [];
-        if (env.postgres.mode === "in-cluster" && hasDatabases) nightly.push({ name: "postgres", steps: [dump(BACKUP_PREFIXES.scheduled)], last: upload(BACKUP_PREFIXES.scheduled), volumes });
+        if (args.postgresInCluster && hasDatabases) nightly.push({ name: "postgres", steps: [dump(BACKUP_PREFIXES.scheduled)], last: upload(BACKUP_PREFIXES.scheduled), volumes });
         // ClickHouse writes to the bucket itself: the job needs only its script.
         if (args.clickhouse) nightly.push({ name: "clickhouse", steps: [], last: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse), volumes: volumes.slice(0, 1) });
         for (const job of nightly) {
@@ -144,7 +150,7 @@ export class TenantBackups extends pulumi.ComponentResource {
                     name: `${job.name}-backup`,
                     namespace: ctx.namespace,
                     labels: appLabels(ctx, "backup", job.name),
-                    schedule: dailyAt(env.backups.hourUtc, `${tenant.id}/${job.name}-backup`),
+                    schedule: dailyAt(args.backups.hourUtc, `${tenant.id}/${job.name}-backup`),
                     suspend: !ctx.running,
                     initContainers: job.steps.length ? job.steps : undefined,
                     container: job.last,

@@ -1,4 +1,5 @@
-import type { EnvironmentName, Size } from "./schema";
+import type { EnvironmentName } from "./schema";
+import { type Size } from "../sizing/size";
 
 /**
  * Address blocks pods get their IPs from when the stack config names none: the private ranges of

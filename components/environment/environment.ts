@@ -1,72 +1,12 @@
-import type * as pulumi from "@pulumi/pulumi";
-import type { PostgresCa, SslMode } from "../data/postgres/tls";
+import type { ObjectStoreSettings } from "../data/objectstore/settings";
+import type { PostgresSettings } from "../data/postgres/settings";
+import type { RedisSettings } from "../data/redis/settings";
+import type { IngressSettings } from "../kube/ingress";
+import type { ConfigSecret } from "../secrets/config-secret";
 import type { NodePlacement } from "../kube/scheduling";
 import type { RetentionBounds } from "./defaults";
-import type { AppOverrideName, EnvironmentName, Size } from "./schema";
-
-/** A secret read from stack config: its key (for messages) and its value (a Pulumi secret). */
-export interface ConfigSecret {
-    readonly key: string;
-    readonly value: pulumi.Output<string>;
-}
-
-export type PostgresSettings =
-    | {
-          readonly mode: "in-cluster";
-          readonly size: Size;
-          readonly storage: string;
-          readonly nodePort?: number;
-          /** Where Pulumi's Postgres provider connects. */
-          readonly adminHost: string;
-          readonly adminPort: number;
-          /** The server's `max_connections`, which the platform sets. */
-          readonly maxConnections: number;
-      }
-    | {
-          readonly mode: "external";
-          readonly host: string;
-          readonly port: number;
-          readonly adminUser: string;
-          readonly adminPassword: ConfigSecret;
-          readonly sslMode: SslMode;
-          /** Set whenever `sslMode` verifies the server. */
-          readonly ca?: PostgresCa;
-          /** The server's `max_connections`. */
-          readonly maxConnections: number;
-      };
-
-export type ObjectStoreSettings =
-    | {
-          readonly mode: "in-cluster";
-          readonly size: Size;
-          readonly storage: string;
-          readonly nodePort?: number;
-          /** Where Pulumi's MinIO provider connects (host:port). */
-          readonly adminEndpoint: string;
-          /** Public S3 origin (an Ingress on its host) that presigned URLs are signed for. */
-          readonly publicEndpoint: string;
-      }
-    | {
-          readonly mode: "external";
-          readonly endpoint: string;
-          readonly ssl: boolean;
-          readonly region: string;
-          readonly adminUser: string;
-          readonly adminPassword: ConfigSecret;
-          /** S3 origin browsers and SDKs reach; presigned URLs are signed for it. */
-          readonly publicEndpoint: string;
-      };
-
-export type RedisSettings =
-    | { readonly mode: "in-cluster"; readonly size: Size; readonly storage: string }
-    | {
-          readonly mode: "external";
-          readonly host: string;
-          readonly port: number;
-          readonly tls: boolean;
-          readonly adminUser: string;
-          readonly adminPassword: ConfigSecret;
-      };
+import type { AppOverrideName, EnvironmentName } from "./schema";
+import { type Size } from "../sizing/size";
 
 export type SsoSettings =
     | { readonly enabled: false }
@@ -100,11 +40,7 @@ export interface Environment {
     readonly webReplicas: number;
     /** Namespace Pulumi runs in when it reaches in-cluster data services by cluster DNS. */
     readonly deployerNamespace: string;
-    readonly ingress: {
-        readonly className: string;
-        readonly controllerNamespace: string;
-        readonly tlsIssuer?: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
-    };
+    readonly ingress: IngressSettings;
     readonly network: {
         /** Address blocks pod IPs come from (IPv4, prefix 1 to 24). */
         readonly podCidrs: readonly string[];

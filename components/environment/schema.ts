@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SIZES } from "../sizing/size";
 import { SSL_MODES } from "../data/postgres/tls";
 import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_BUCKET_PREFIX, MAX_NAMESPACE_PREFIX } from "../naming/names";
 
@@ -11,8 +12,6 @@ import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_BUCKET_PREFIX, MAX_NAMESPACE_PR
 export const ENVIRONMENT_NAMES = ["local", "dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-export const SIZES = ["small", "standard", "large"] as const;
-export type Size = (typeof SIZES)[number];
 
 const hostname = z
     .string()

@@ -1,8 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Environment } from "../environment/environment";
 import { type LabelArgs, standardLabels } from "../naming/labels";
 import type { NamespaceRef } from "./namespace";
+
+/** The cluster's ingress controller, as the stack config names it. */
+export interface IngressSettings {
+    readonly className: string;
+    /** Namespace of the controller's pods (network policies admit them). */
+    readonly controllerNamespace: string;
+    /** cert-manager issuer of every public host's certificate; none means plain HTTP (`local`). */
+    readonly tlsIssuer?: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
+}
 
 /**
  * How large a request an app takes and how long it may take to answer: one pair per app, the same
@@ -35,7 +43,7 @@ export interface AppIngressArgs {
     readonly name: string;
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
-    readonly env: Environment;
+    readonly ingress: IngressSettings;
     readonly host: string;
     /** Where requests go: one Service and port, for every path under `/`. */
     readonly service: string;
@@ -52,7 +60,7 @@ export interface AppIngressArgs {
  * annotations are needed.
  */
 export function appIngress(resourceName: string, args: AppIngressArgs, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
-    const issuer = args.env.ingress.tlsIssuer;
+    const issuer = args.ingress.tlsIssuer;
     const annotations: Record<string, string> = { ...(args.limits ? limitAnnotations(args.limits) : {}), ...args.annotations };
     if (issuer) annotations[issuer.kind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer"] = issuer.name;
     return new k8s.networking.v1.Ingress(
@@ -60,7 +68,7 @@ export function appIngress(resourceName: string, args: AppIngressArgs, opts: pul
         {
             metadata: { name: args.name, namespace: args.namespace.output, labels: standardLabels(args.labels), annotations: Object.keys(annotations).length ? annotations : undefined },
             spec: {
-                ingressClassName: args.env.ingress.className,
+                ingressClassName: args.ingress.className,
                 tls: issuer ? [{ hosts: [args.host], secretName: `${args.name}-tls` }] : undefined,
                 rules: [
                     {

@@ -1,12 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type { RunAs } from "../versions/images";
 
 type Input<T> = k8s.types.input.core.v1.Container extends infer _ ? T : never;
 
-/** The uid and gid a container image runs as; see the table in `components/versions/images.ts`. */
-export interface RunAs {
-    readonly uid: number;
-    readonly gid: number;
-}
 
 /**
  * A container security context that Pod Security `restricted` admits: non-root numeric user, no

@@ -18,6 +18,8 @@
  * in the trace gateway's exporter for the tenant.
  */
 
+import { APP_MODULES, type AppName } from "../apps/registry";
+
 export type Severity = "warning" | "critical";
 
 export interface Alert {
@@ -41,7 +43,7 @@ export interface TenantAlertArgs {
     readonly namespace: string;
     readonly platformNamespace: string;
     /** Public host of each enabled app, by app. */
-    readonly hosts: Readonly<Partial<Record<"langfuse" | "mlflow" | "agenta", string>>>;
+    readonly hosts: Readonly<Partial<Record<AppName, string>>>;
     /** The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces. */
     readonly gatewayExporter?: string;
     /** Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter. */
@@ -82,47 +84,54 @@ function ingressAlerts(app: string, title: string, host: string, tenantId: strin
     ];
 }
 
-/** The alerts of one tenant, for the apps it runs. */
-export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
-    const groups: AlertGroup[] = [];
-    const ns = a.namespace;
-    if (a.hosts.langfuse) {
-        const alerts: Alert[] = [];
-        if (a.gatewayExporter) {
+/** What an app adds to its alert group beside the ingress alerts every app gets, and groups of its own. */
+interface AppAlerts {
+    /** Alerts before the ingress alerts in the app's group. */
+    readonly leading?: (a: TenantAlertArgs, ns: string) => Alert[];
+    /** Alerts after the ingress alerts in the app's group. */
+    readonly trailing?: (a: TenantAlertArgs, ns: string) => Alert[];
+    /** Groups after the app's group. */
+    readonly groups?: (a: TenantAlertArgs, ns: string) => AlertGroup[];
+}
+
+/** Alerts on what only some apps have; every app gets its ingress alerts from the list of apps. */
+const APP_ALERTS: Readonly<Partial<Record<AppName, AppAlerts>>> = {
+    langfuse: {
+        leading: (a, ns) => {
+            if (!a.gatewayExporter) return [];
             const ex = `exporter="${a.gatewayExporter}"`;
-            alerts.push(
-                {
-                    alert: "LangfuseIngestionBacklog",
-                    expr: `max(otelcol_exporter_queue_size{${ex}}) > 0.5 * max(otelcol_exporter_queue_capacity{${ex}})`,
-                    for: "10m",
-                    severity: "warning",
-                    summary: `Spans for tenant ${a.tenantId}'s Langfuse are piling up in the trace gateway.`,
-                    description: "The trace gateway's queue towards this tenant's Langfuse is more than half full: Langfuse takes spans more slowly than Kong sends them.",
-                    runbook: [
-                        `1. kubectl -n ${ns} get pods -l app.kubernetes.io/name=langfuse: is langfuse-web ready? Its OTLP endpoint takes the spans.`,
-                        `2. kubectl -n ${ns} logs deploy/langfuse-web --since=15m | grep -i otel: look for 4xx/5xx on /api/public/otel.`,
-                        `3. kubectl -n ${ns} logs deploy/langfuse-worker --since=15m: a stuck worker backs up ingestion (Redis or ClickHouse errors).`,
-                        `4. Once Langfuse recovers the queue drains by itself (it is persistent). If it reaches capacity, spans are dropped: scale langfuse-web or move the tenant to a larger size.`,
-                    ].join("\n"),
-                },
-                {
-                    alert: "LangfuseIngestionErrors",
-                    expr: `sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m])) / (sum(rate(otelcol_exporter_sent_spans{${ex}}[5m])) + sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m]))) > 0.01`,
-                    for: "10m",
-                    severity: "critical",
-                    summary: `Tenant ${a.tenantId}'s Langfuse refuses spans from the trace gateway.`,
-                    description: "More than 1% of spans sent to this tenant's Langfuse failed for 10 minutes.",
-                    runbook: [
-                        `1. kubectl -n ${a.platformNamespace} logs statefulset/trace-gateway --since=15m | grep tenant-${a.tenantId}: the status code says why.`,
-                        "2. 401: the gateway's key pair no longer matches the project (someone rotated or deleted the API key in Langfuse); `pulumi up` restores the declared key, or re-run the init.",
-                        `3. 5xx or timeouts: follow LangfuseHighErrorRate; check ClickHouse (kubectl -n ${ns} logs statefulset/clickhouse).`,
-                    ].join("\n"),
-                },
-            );
-        }
-        alerts.push(...ingressAlerts("langfuse", "Langfuse", a.hosts.langfuse, a.tenantId, ns));
-        groups.push({ name: `${a.tenantId}.langfuse`, alerts });
-        groups.push({
+            return [
+        {
+            alert: "LangfuseIngestionBacklog",
+            expr: `max(otelcol_exporter_queue_size{${ex}}) > 0.5 * max(otelcol_exporter_queue_capacity{${ex}})`,
+            for: "10m",
+            severity: "warning",
+            summary: `Spans for tenant ${a.tenantId}'s Langfuse are piling up in the trace gateway.`,
+            description: "The trace gateway's queue towards this tenant's Langfuse is more than half full: Langfuse takes spans more slowly than Kong sends them.",
+            runbook: [
+                `1. kubectl -n ${ns} get pods -l app.kubernetes.io/name=langfuse: is langfuse-web ready? Its OTLP endpoint takes the spans.`,
+                `2. kubectl -n ${ns} logs deploy/langfuse-web --since=15m | grep -i otel: look for 4xx/5xx on /api/public/otel.`,
+                `3. kubectl -n ${ns} logs deploy/langfuse-worker --since=15m: a stuck worker backs up ingestion (Redis or ClickHouse errors).`,
+                `4. Once Langfuse recovers the queue drains by itself (it is persistent). If it reaches capacity, spans are dropped: scale langfuse-web or move the tenant to a larger size.`,
+            ].join("\n"),
+        },
+        {
+            alert: "LangfuseIngestionErrors",
+            expr: `sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m])) / (sum(rate(otelcol_exporter_sent_spans{${ex}}[5m])) + sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m]))) > 0.01`,
+            for: "10m",
+            severity: "critical",
+            summary: `Tenant ${a.tenantId}'s Langfuse refuses spans from the trace gateway.`,
+            description: "More than 1% of spans sent to this tenant's Langfuse failed for 10 minutes.",
+            runbook: [
+                `1. kubectl -n ${a.platformNamespace} logs statefulset/trace-gateway --since=15m | grep tenant-${a.tenantId}: the status code says why.`,
+                "2. 401: the gateway's key pair no longer matches the project (someone rotated or deleted the API key in Langfuse); `pulumi up` restores the declared key, or re-run the init.",
+                `3. 5xx or timeouts: follow LangfuseHighErrorRate; check ClickHouse (kubectl -n ${ns} logs statefulset/clickhouse).`,
+            ].join("\n"),
+        },
+            ];
+        },
+        groups: (a, ns) => [
+            {
             name: `${a.tenantId}.clickhouse`,
             alerts: [
                 {
@@ -148,30 +157,42 @@ export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
                     runbook: "Follow ClickHouseDiskFilling now; expanding the PVC is the fast fix. Spans keep queueing in the trace gateway meanwhile.",
                 },
             ],
-        });
-    }
-    if (a.hosts.mlflow) {
+        }
+        ],
+    },
+    mlflow: {
+        trailing: (a, ns) => [
+            {
+                alert: "MlflowServerErrors",
+                expr: `sum(rate(mlflow_http_request_total{namespace="${ns}",status=~"5.."}[5m])) / sum(rate(mlflow_http_request_total{namespace="${ns}"}[5m])) > 0.05`,
+                for: "10m",
+                severity: "critical",
+                summary: `Tenant ${a.tenantId}'s MLflow server fails more than 5% of requests, SDK clients included.`,
+                description: "Measured by the server itself, so it also counts in-cluster clients that bypass the ingress.",
+                runbook: [
+                    `1. kubectl -n ${ns} logs deploy/mlflow --since=15m: tracebacks name the cause.`,
+                    "2. Database errors: check Postgres and the tenant's connection alert. Artifact errors: check the object store and the tenant's bucket policy.",
+                    `3. After an upgrade: kubectl -n ${ns} get jobs | grep mlflow-db-upgrade: the schema upgrade must have completed.`,
+                ].join("\n"),
+            },
+        ],
+    },
+};
+
+/** The alerts of one tenant, for the apps it runs. */
+export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
+    const groups: AlertGroup[] = [];
+    const ns = a.namespace;
+    for (const app of APP_MODULES) {
+        const host = a.hosts[app.name];
+        if (!host) continue;
+        const extra = APP_ALERTS[app.name];
         groups.push({
-            name: `${a.tenantId}.mlflow`,
-            alerts: [
-                ...ingressAlerts("mlflow", "Mlflow", a.hosts.mlflow, a.tenantId, ns),
-                {
-                    alert: "MlflowServerErrors",
-                    expr: `sum(rate(mlflow_http_request_total{namespace="${ns}",status=~"5.."}[5m])) / sum(rate(mlflow_http_request_total{namespace="${ns}"}[5m])) > 0.05`,
-                    for: "10m",
-                    severity: "critical",
-                    summary: `Tenant ${a.tenantId}'s MLflow server fails more than 5% of requests, SDK clients included.`,
-                    description: "Measured by the server itself, so it also counts in-cluster clients that bypass the ingress.",
-                    runbook: [
-                        `1. kubectl -n ${ns} logs deploy/mlflow --since=15m: tracebacks name the cause.`,
-                        "2. Database errors: check Postgres and the tenant's connection alert. Artifact errors: check the object store and the tenant's bucket policy.",
-                        `3. After an upgrade: kubectl -n ${ns} get jobs | grep mlflow-db-upgrade: the schema upgrade must have completed.`,
-                    ].join("\n"),
-                },
-            ],
+            name: `${a.tenantId}.${app.name}`,
+            alerts: [...(extra?.leading?.(a, ns) ?? []), ...ingressAlerts(app.name, app.title, host, a.tenantId, ns), ...(extra?.trailing?.(a, ns) ?? [])],
         });
+        groups.push(...(extra?.groups?.(a, ns) ?? []));
     }
-    if (a.hosts.agenta) groups.push({ name: `${a.tenantId}.agenta`, alerts: ingressAlerts("agenta", "Agenta", a.hosts.agenta, a.tenantId, ns) });
     if (a.postgres && a.postgres.roles.length) {
         const roles = a.postgres.roles;
         groups.push({

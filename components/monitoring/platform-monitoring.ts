@@ -2,7 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_EXPORTER_PORT } from "../data/postgres/postgres";
 import type { Environment } from "../environment/environment";
 import { namespacePeer, tcp } from "../kube/network";
-import type { PlatformNamespace } from "../platform/platform-namespace";
+import type * as k8s from "@pulumi/kubernetes";
+import type { NamespaceRef } from "../kube/namespace";
 import { SELF_METRICS_PORT, UNROUTED_METRICS_PORT } from "../tracing/collector-config";
 import { TRACE_GATEWAY } from "../tracing/gateway";
 import { type AlertGroup, platformAlertGroups } from "./alerts";
@@ -15,7 +16,13 @@ import { DATA_SERVICE_PORTS } from "../data/ports";
  * sidecar) and MinIO; the platform's alerts; and a network policy admitting Prometheus to exactly
  * those metrics ports.
  */
-export function platformMonitoring(env: Environment, ns: PlatformNamespace, opts: { parent: pulumi.Resource }): AlertGroup[] {
+/** The namespace the platform's services run in, and how to add a network policy to it. */
+export interface MonitoredNamespace {
+    readonly namespace: NamespaceRef;
+    policy(name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): unknown;
+}
+
+export function platformMonitoring(env: Environment, ns: MonitoredNamespace, opts: { parent: pulumi.Resource }): AlertGroup[] {
     const monitoring = env.monitoring;
     if (!monitoring) return [];
     const at = (app: string) => ({ app, environment: env.name });

@@ -41,10 +41,6 @@ export function reservedReason(id: string): string | undefined {
     return prefix ? `ids starting with \`${prefix}\` are reserved for cluster components` : undefined;
 }
 
-/** The apps a tenant can have. */
-export const APPS = ["langfuse", "mlflow", "agenta"] as const;
-export type AppName = (typeof APPS)[number];
-
 /** Buckets per tenant, by purpose. The suffix is part of the bucket name. */
 export const BUCKET_PURPOSES = {
     langfuseEvents: "lf-events",
@@ -56,13 +52,6 @@ export const BUCKET_PURPOSES = {
     backups: "backups",
 } as const;
 export type BucketPurpose = keyof typeof BUCKET_PURPOSES;
-
-/** Postgres databases per tenant and app; the suffix is part of the database name. */
-export const DATABASES = {
-    langfuse: ["langfuse"],
-    mlflow: ["mlflow"],
-    agenta: ["agenta_core", "agenta_tracing", "agenta_supertokens"],
-} as const satisfies Record<AppName, readonly string[]>;
 
 export function platformNamespace(prefix: string): string {
     return `${prefix}-platform`;
@@ -77,7 +66,7 @@ function pgBase(tenantId: string): string {
 }
 
 /** The Postgres login role of a tenant's app: `<tenant>_<app>`. */
-export function pgRole(tenantId: string, app: AppName): string {
+export function pgRole(tenantId: string, app: string): string {
     return `${pgBase(tenantId)}_${app}`;
 }
 
@@ -90,21 +79,18 @@ export function bucketName(bucketPrefix: string, tenantId: string, purpose: Buck
     return `${bucketPrefix}-${tenantId}-${BUCKET_PURPOSES[purpose]}`;
 }
 
-/** Object-store principals of a tenant: one per app, and its backup jobs'. */
-export type ObjectStorePrincipal = AppName | "backup";
-
-/** The object-store (IAM) user of a tenant's app, or of its backup jobs. */
-export function objectStoreUser(tenantId: string, principal: ObjectStorePrincipal): string {
+/** The object-store (IAM) user of a tenant's app, or of its backup jobs (principal `backup`). */
+export function objectStoreUser(tenantId: string, principal: string): string {
     return `${tenantId}-${principal}`;
 }
 
 /** The Redis ACL user of a tenant's app in the shared Redis. */
-export function redisUser(tenantId: string, app: AppName): string {
+export function redisUser(tenantId: string, app: string): string {
     return `${tenantId}-${app}`;
 }
 
 /** The key prefix a tenant's app is confined to in the shared Redis. Ends with a colon. */
-export function redisKeyPrefix(tenantId: string, app: AppName): string {
+export function redisKeyPrefix(tenantId: string, app: string): string {
     return `${tenantId}:${app}:`;
 }
 
@@ -123,11 +109,18 @@ export interface DerivedName {
     readonly value: string;
 }
 
+/** What names a tenant's app derives: its own (role, users, key prefix) and its databases'. */
+export interface AppNames {
+    readonly name: string;
+    /** Database suffixes, e.g. `agenta_core`. */
+    readonly databases: readonly string[];
+}
+
 /**
- * Every name the platform derives from a tenant id, with the rule it must satisfy. The naming
- * property test runs this over generated ids and the longest prefixes the environment allows.
+ * Every name the platform derives from a tenant id for these apps, with the rule it must satisfy.
+ * The naming property test runs this over generated ids and the longest prefixes the environment allows.
  */
-export function derivedNames(tenantId: string, namespacePrefix: string, bucketPrefix: string): DerivedName[] {
+export function derivedNames(tenantId: string, namespacePrefix: string, bucketPrefix: string, apps: readonly AppNames[]): DerivedName[] {
     const names: DerivedName[] = [
         { kind: "dns-1123-label", scope: "namespace", value: tenantNamespace(namespacePrefix, tenantId) },
         { kind: "dns-1123-label", scope: "hostname label", value: tenantId },
@@ -136,12 +129,12 @@ export function derivedNames(tenantId: string, namespacePrefix: string, bucketPr
         names.push({ kind: "s3-bucket", scope: "bucket", value: bucketName(bucketPrefix, tenantId, purpose) });
     }
     names.push({ kind: "dns-1123-label", scope: "object store user", value: objectStoreUser(tenantId, "backup") });
-    for (const app of APPS) {
-        names.push({ kind: "pg-identifier", scope: "postgres role", value: pgRole(tenantId, app) });
-        for (const db of DATABASES[app]) names.push({ kind: "pg-identifier", scope: "postgres database", value: pgDatabase(tenantId, db) });
-        names.push({ kind: "dns-1123-label", scope: "object store user", value: objectStoreUser(tenantId, app) });
-        names.push({ kind: "redis-user", scope: "redis user", value: redisUser(tenantId, app) });
-        names.push({ kind: "redis-prefix", scope: "redis key prefix", value: redisKeyPrefix(tenantId, app) });
+    for (const app of apps) {
+        names.push({ kind: "pg-identifier", scope: "postgres role", value: pgRole(tenantId, app.name) });
+        for (const db of app.databases) names.push({ kind: "pg-identifier", scope: "postgres database", value: pgDatabase(tenantId, db) });
+        names.push({ kind: "dns-1123-label", scope: "object store user", value: objectStoreUser(tenantId, app.name) });
+        names.push({ kind: "redis-user", scope: "redis user", value: redisUser(tenantId, app.name) });
+        names.push({ kind: "redis-prefix", scope: "redis key prefix", value: redisKeyPrefix(tenantId, app.name) });
     }
     return names;
 }

@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type TenantSource, readTenantFiles, tenantsForStack } from "../../tenants/load";
-import { type Tenant, enabledApps } from "../../tenants/tenant";
+import { type TenantSource, readTenantFiles, tenantsForStack } from "../tenancy/load";
+import { type Tenant, enabledApps } from "../tenancy/tenant";
 import { SERVER_RESERVED_CONNECTIONS } from "../data/postgres/pools";
-import { tenantConnectionLimit } from "../tenant/data";
+import { tenantConnectionLimit } from "../apps/app";
+import { appModule } from "../apps/registry";
 import type { Environment } from "../environment/environment";
 import { type Problem, ValidationError } from "../validation/problems";
 
@@ -61,7 +62,7 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
  * tenants (a count or sizes) that do not fit, naming the setting that would make room.
  */
 export function connectionBudgetProblems(env: Environment, tenants: readonly Tenant[]): Problem[] {
-    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(env, t.size, app), 0) }));
+    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(appModule(app), env, t.size), 0) }));
     const needed = perTenant.reduce((sum, t) => sum + t.connections, SERVER_RESERVED_CONNECTIONS);
     const max = env.postgres.maxConnections;
     if (needed <= max) return [];

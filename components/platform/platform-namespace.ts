@@ -4,7 +4,6 @@ import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
 import type { PriorityTier } from "../kube/scheduling";
 import { namespaceScheduling } from "../environment/scheduling";
-import { MAX_REPLICAS } from "../sizing/profiles";
 import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
 import { allowDns, allowEgressTo, allowEgressToInternet, allowIngressFrom, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { OTLP_HTTP_PORT } from "../tracing/collector-config";
@@ -35,7 +34,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
         const { env } = args;
         const labels = (app: string) => standardLabels({ app, environment: env.name });
         this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(env.retention) }, args.priorityClasses
-            ? namespaceScheduling(env, args.priorityClasses, { placement: "dataServices", priority: "dataPlane" }, MAX_REPLICAS[env.traceGateway.size], false)
+            ? namespaceScheduling(env, args.priorityClasses, { placement: "dataServices", priority: "dataPlane" }, env.traceGateway.size, false)
             : undefined);
         this.resourceName = name;
         this.environment = env.name;

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type Tenant, isRunning } from "../../tenants/tenant";
+import { type Tenant, isRunning } from "../tenancy/tenant";
 import { ObjectStore } from "../data/objectstore/object-store";
 import { Postgres } from "../data/postgres/postgres";
 import { ExternalRedisUsers } from "../data/redis/external-users";
 import { Redis, type RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
 import { serviceHost } from "../kube/namespace";
-import { type SharedRedisEndpoint, TenantWorkspace } from "../tenant/workspace";
-import { LANGFUSE_WEB_PORT } from "../apps/langfuse/langfuse";
+import type { SharedRedisEndpoint } from "../apps/app";
+import { TenantWorkspace } from "../tenant/workspace";
 import { type GatewayTenant, TraceGateway, gatewayTracesUrl } from "../tracing/gateway";
 import { deckDocument } from "../tracing/kong";
 import { stringify } from "yaml";
@@ -55,8 +55,9 @@ export class Platform extends pulumi.ComponentResource {
         // Cluster-wide, named with the stack's prefix; pods name them, so they are declared first.
         const priorityClasses = declarePriorityClasses(env.namespacePrefix, standardLabels({ app: "scheduling", environment: env.name }), child);
         const platformNs = new PlatformNamespace(`${name}-platform`, { env, priorityClasses }, child);
-        const postgres = new Postgres(`${name}-postgres`, { env, namespace: platformNs.namespace }, child);
-        const objectStore = new ObjectStore(`${name}-object-store`, { env, namespace: platformNs.namespace }, child);
+        const dataServiceArgs = { environment: env.name, protect: env.protectState, metrics: env.monitoring !== undefined, storageClass: env.storageClass };
+        const postgres = new Postgres(`${name}-postgres`, { settings: env.postgres, namespace: platformNs.namespace, ...dataServiceArgs }, child);
+        const objectStore = new ObjectStore(`${name}-object-store`, { settings: env.objectStore, namespace: platformNs.namespace, ingress: env.ingress, ...dataServiceArgs }, child);
 
         const sharedRedis: SharedRedisEndpoint =
             env.redis.mode === "in-cluster"
@@ -68,11 +69,9 @@ export class Platform extends pulumi.ComponentResource {
             workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
             await nextTurn();
         }
-        // Only running tenants get a route through the gateway (an offboarding tenant's Langfuse is scaled to zero).
+        // Only running tenants get a route through the gateway (an offboarding tenant's apps are scaled to zero).
         const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
-            w.langfuse && isRunning(tenants[i]!)
-                ? [{ tenantId: tenants[i]!.id, tracesEndpoint: `http://${serviceHost("langfuse-web", w.tenantNamespace.namespace.name)}:${LANGFUSE_WEB_PORT}/api/public/otel/v1/traces`, publicKey: w.langfuse.publicKey, secretKey: w.langfuse.secretKey }]
-                : [],
+            w.traceSink && isRunning(tenants[i]!) ? [{ tenantId: tenants[i]!.id, tracesEndpoint: w.traceSink.endpoint, publicKey: w.traceSink.publicKey, secretKey: w.traceSink.secretKey }] : [],
         );
         new TraceGateway(`${name}-trace-gateway`, { env, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
         platformNs.allowTraceGateway(env);

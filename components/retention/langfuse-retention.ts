@@ -1,18 +1,27 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type AppContext, appLabels } from "../apps/context";
+import type { ClickHouseEndpoint } from "../data/clickhouse/clickhouse";
 import { cronJob, dailyAt, hashedJob } from "../kube/jobs";
+import type { NamespaceRef } from "../kube/namespace";
+import type { Resources } from "../kube/resources";
 import type { ContainerArgs } from "../kube/workload";
-import { standardLabels } from "../naming/labels";
-import { APP_WORKLOADS } from "../sizing/profiles";
-import { IMAGES, imageRef } from "../versions/images";
-import type { ClickHouse } from "../data/clickhouse/clickhouse";
+import { type LabelArgs, standardLabels } from "../naming/labels";
+import { IMAGES, type Image, imageRef } from "../versions/images";
 import { ttlScript } from "./clickhouse-ttl";
 
 export interface LangfuseRetentionArgs {
-    readonly ctx: AppContext;
+    readonly namespace: NamespaceRef;
+    readonly labels: LabelArgs;
+    /** The tenant, for the nightly schedule's spread. */
+    readonly tenantId: string;
+    /** False while the tenant is offboarding or retired: no Job, the CronJob suspended. */
+    readonly running: boolean;
+    /** Requests and limits of the reconciler's pod. */
+    readonly resources: Resources;
     readonly traceDays: number;
-    readonly clickhouse: ClickHouse;
+    readonly clickhouse: ClickHouseEndpoint;
+    /** Langfuse's image: a new version runs the reconciler again. */
+    readonly langfuseImage: Image;
     /** What must be done first: Langfuse's migration Job, which creates the tables. */
     readonly after: readonly pulumi.Resource[];
 }
@@ -28,12 +37,11 @@ export class LangfuseRetention extends pulumi.ComponentResource {
 
     constructor(name: string, args: LangfuseRetentionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:retention:LangfuseRetention", name, {}, opts);
-        const { ctx } = args;
-        const labels = appLabels(ctx, "langfuse", "retention");
+        const { labels } = args;
         this.script = ttlScript(args.traceDays);
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-script`,
-            { metadata: { name: "langfuse-retention", namespace: ctx.namespace.output, labels: standardLabels(labels) }, data: { "reconcile.sh": this.script } },
+            { metadata: { name: "langfuse-retention", namespace: args.namespace.output, labels: standardLabels(labels) }, data: { "reconcile.sh": this.script } },
             { parent: this },
         );
         const container = (materialize: boolean): ContainerArgs => ({
@@ -42,20 +50,20 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             command: ["sh", "/scripts/reconcile.sh"],
             env: { CLICKHOUSE_HOST: args.clickhouse.host, MATERIALIZE: materialize ? "1" : "0" },
             envFromSecrets: [args.clickhouse.secretName],
-            resources: APP_WORKLOADS.job[ctx.tenant.size],
+            resources: args.resources,
             volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
         });
         const volumes = [{ name: "scripts", configMap: { name: scripts.metadata.name } }];
-        if (ctx.running) hashedJob(
+        if (args.running) hashedJob(
             `${name}-job`,
             "langfuse-retention",
-            { namespace: ctx.namespace, labels, container: container(true), volumes },
-            [this.script, imageRef(ctx.images.langfuseWeb), imageRef(IMAGES.clickhouse)],
+            { namespace: args.namespace, labels, container: container(true), volumes },
+            [this.script, imageRef(args.langfuseImage), imageRef(IMAGES.clickhouse)],
             { parent: this, dependsOn: [scripts, ...args.after] },
         );
         cronJob(
             `${name}-cron`,
-            { name: "langfuse-retention", namespace: ctx.namespace, labels, schedule: dailyAt(2, `${ctx.tenant.id}/langfuse-retention`), suspend: !ctx.running, container: container(false), volumes },
+            { name: "langfuse-retention", namespace: args.namespace, labels, schedule: dailyAt(2, `${args.tenantId}/langfuse-retention`), suspend: !args.running, container: container(false), volumes },
             { parent: this, dependsOn: [scripts] },
         );
         this.registerOutputs({});

@@ -1,4 +1,4 @@
-import type { Size } from "../environment/schema";
+import { type Size } from "./size";
 import { type Resources, res } from "../kube/resources";
 
 /**

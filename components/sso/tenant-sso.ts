@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../../tenants/tenant";
+import type { Tenant } from "../tenancy/tenant";
 import type { Environment, SsoSettings } from "../environment/environment";
 import type { LogtoConnection } from "./logto/client";
 import { LogtoApplication, LogtoOrganization } from "./logto/resources";
@@ -18,6 +18,8 @@ export interface TenantSsoArgs {
  * sign-in Logto allows only to members of that organization.
  */
 export class TenantSso extends pulumi.ComponentResource {
+    /** The identity provider's OIDC issuer. */
+    readonly issuer: string;
     readonly organizationId: pulumi.Output<string>;
     readonly pendingAdmins: pulumi.Output<string[]>;
     private readonly connection: pulumi.Output<LogtoConnection>;
@@ -26,6 +28,7 @@ export class TenantSso extends pulumi.ComponentResource {
     constructor(name: string, args: TenantSsoArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:sso:TenantSso", name, {}, opts);
         this.args = args;
+        this.issuer = args.sso.issuer;
         const { sso, tenant, env } = args;
         this.connection = pulumi.secret(
             pulumi.output(sso.m2mAppSecret.value).apply((appSecret): LogtoConnection => ({ endpoint: sso.endpoint, resource: sso.managementResource, appId: sso.m2mAppId, appSecret })),

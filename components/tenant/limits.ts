@@ -1,4 +1,4 @@
-import type { Size } from "../environment/schema";
+import { type Size } from "../sizing/size";
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from "../kube/resources";
 import { APP_WORKLOADS } from "../sizing/profiles";
 

@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../../tenants/tenant";
+import type { Tenant } from "../tenancy/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
 import type { PriorityTier } from "../kube/scheduling";
 import { namespaceScheduling } from "../environment/scheduling";
-import { MAX_REPLICAS } from "../sizing/profiles";
 import { allowAcmeHttp01Solvers, allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
@@ -42,7 +41,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: env.name }), [TENANT_NAMESPACE_LABEL]: "true" },
             { parent: this },
             { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
-            args.priorityClasses ? namespaceScheduling(env, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, MAX_REPLICAS[tenant.size], true) : undefined,
+            args.priorityClasses ? namespaceScheduling(env, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, tenant.size, true) : undefined,
         );
         this.policy("default-deny", defaultDeny());
         // Pods of the namespace talk among themselves.

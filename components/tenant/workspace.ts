@@ -1,77 +1,60 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { type Tenant, isRunning } from "../../tenants/tenant";
+import { type AppModule, type SharedRedisEndpoint, type TraceSink, tenantConnectionLimit } from "../apps/app";
+import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl } from "../apps/context";
+import { APP_MODULES, type AppName } from "../apps/registry";
 import { TenantBackups } from "../backup/tenant-backups";
-import { tenantMonitoring } from "../monitoring/tenant-monitoring";
-import { Agenta } from "../apps/agenta/agenta";
-import { AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS } from "../apps/agenta/env";
-import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../apps/context";
-import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "../apps/langfuse/langfuse";
-import { LANGFUSE_S3_PREFIXES } from "../apps/langfuse/env";
-import { LangfuseRetention } from "../retention/langfuse-retention";
-import { TRACE_GATEWAY } from "../tracing/gateway";
-import { KongTracing } from "../tracing/kong-resources";
-import { Mlflow } from "../apps/mlflow/mlflow";
-import { MLFLOW_HTTP_LIMITS } from "../apps/mlflow/env";
-import { ClickHouse } from "../data/clickhouse/clickhouse";
-import type { ObjectStore } from "../data/objectstore/object-store";
-import type { Postgres } from "../data/postgres/postgres";
-import { Redis, type RedisUser } from "../data/redis/redis";
+import type { ClickHouseEndpoint } from "../data/clickhouse/clickhouse";
+import { type ObjectStoreServer, bucketVersioning, tenantBuckets } from "../data/objectstore/tenant-buckets";
+import { type PostgresServer, type TenantDatabases, tenantDatabases } from "../data/postgres/tenant-databases";
+import { POSTGRES_CA_CONFIGMAP, caConfigMapData } from "../data/postgres/tls";
+import type { RedisUser } from "../data/redis/redis";
 import type { Environment } from "../environment/environment";
-import { type HttpLimits, appIngress } from "../kube/ingress";
+import { appIngress } from "../kube/ingress";
 import { allowEgressTo, allowIngressFrom, namespacePeer, originPort, tcp } from "../kube/network";
 import { type Footprint, sumFootprints } from "../kube/resources";
+import type { PriorityTier } from "../kube/scheduling";
+import { tenantMonitoring } from "../monitoring/tenant-monitoring";
 import { LABELS, TENANT_WORKSPACE_TYPE, standardLabels } from "../naming/labels";
-import { redisKeyPrefix, redisUser } from "../naming/names";
-import { APP_WORKLOADS, clickhouseStorage } from "../sizing/profiles";
+import { SecretSeed } from "../secrets/seed";
 import { GATE_CALLBACK_PATH, GATE_INGRESS_ANNOTATIONS, GATE_PORT, SsoGate } from "../sso/gate";
 import { prefixExcept } from "../sso/routes";
 import { TenantSso } from "../sso/tenant-sso";
-import { SecretSeed } from "../secrets/seed";
+import { type Tenant, isRunning } from "../tenancy/tenant";
+import { TRACE_GATEWAY } from "../tracing/gateway";
+import { KongTracing } from "../tracing/kong-resources";
 import { appImages } from "../versions/images";
-import { type TenantDatabases, bucketVersioning, tenantBuckets, tenantConnectionLimit, tenantDatabases } from "./data";
-import { POSTGRES_CA_CONFIGMAP, caConfigMapData } from "../data/postgres/tls";
 import { limitRangeFor } from "./limits";
 import { quotaFor } from "./quota";
-import type { PriorityTier } from "../kube/scheduling";
 import { TenantNamespace } from "./tenant-namespace";
-
-/** Where tenants reach the environment's shared Redis. */
-export interface SharedRedisEndpoint {
-    readonly host: string;
-    readonly port: number;
-    readonly tls: boolean;
-}
 
 export interface TenantWorkspaceArgs {
     readonly env: Environment;
     readonly tenant: Tenant;
-    readonly postgres: Postgres;
-    readonly objectStore: ObjectStore;
+    readonly postgres: PostgresServer;
+    readonly objectStore: ObjectStoreServer;
     readonly sharedRedis: SharedRedisEndpoint;
     /** Where Kong sends this tenant's spans (the environment's trace gateway). */
     readonly tracesUrl: string;
-    /** The environment's PriorityClass names. */
+    /** The environment's PriorityClass names. @default none: pods get the cluster's default priority */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 
-/** Days a tenant ClickHouse keeps its system logs (query_log excepted: Langfuse reads it). */
-export const SYSTEM_LOG_DAYS = 7;
-
 /**
- * One tenant's workspace: its namespace and, for each app it enabled, the app plane and that
- * app's own principals in the shared data services (a Postgres role and databases, buckets and an
- * object-store user, a Redis user confined to its prefix), plus the tenant's own ClickHouse for
- * Langfuse. Credentials are generated per tenant and app; none is shared with another principal.
+ * One tenant's workspace: its namespace and, for each app it enabled (the modules of
+ * `apps/registry.ts`), the app plane and that app's own principals in the shared data services (a
+ * Postgres role and databases, buckets and an object-store user, a Redis user confined to its
+ * prefix), published at the app's public host. Credentials are generated per tenant and app;
+ * none is shared with another principal.
  */
 export class TenantWorkspace extends pulumi.ComponentResource {
     /** Users this tenant needs in the shared Redis (its ACL file is declared once per environment). */
     readonly sharedRedisUsers: RedisUser[] = [];
+    /** Stack outputs per app, plus the SSO organization and the backup bucket. */
     readonly outputs: Record<string, pulumi.Input<unknown>> = {};
-    readonly langfuse?: Langfuse;
-    readonly mlflow?: Mlflow;
     readonly tenantNamespace: TenantNamespace;
+    /** Where the trace gateway delivers this tenant's spans, when one of its apps takes them. */
+    readonly traceSink?: TraceSink;
 
     constructor(name: string, args: TenantWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(TENANT_WORKSPACE_TYPE, name, {}, opts);
@@ -79,12 +62,12 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const id = tenant.id;
         const child = { parent: this };
         this.tenantNamespace = new TenantNamespace(id, { env, tenant, priorityClasses: args.priorityClasses }, child);
-        const ctx: AppContext = { env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
+        const ctx: AppContext = { profile: env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
         const results: AppResult[] = [];
         const databases: TenantDatabases[] = [];
-        let tenantClickhouse: ClickHouse | undefined;
+        let clickhouse: ClickHouseEndpoint | undefined;
         const protect = env.protectState;
-        const versioning = bucketVersioning(env);
+        const versioning = bucketVersioning(env.backups);
         const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
         // The CA the apps verify Postgres with, when the stack config gives it as PEM.
@@ -97,189 +80,83 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             );
         }
 
-        if (tenant.apps.langfuse) {
-            const secrets = new SecretSeed(`${id}-langfuse-secrets`, { protect, parent: this });
-            const database = tenantDatabases(`${id}-langfuse`, { tenantId: id, app: "langfuse", suffixes: ["langfuse"], postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit: tenantConnectionLimit(env, tenant.size, "langfuse") }, child);
-            databases.push(database);
-            const storage = tenantBuckets(
-                `${id}-langfuse`,
-                {
-                    tenantId: id,
-                    app: "langfuse",
-                    purposes: ["langfuseEvents", "langfuseMedia", "langfuseExports"],
-                    bucketPrefix: env.bucketPrefix,
-                    objectStore: args.objectStore,
-                    protect,
-                    // Raw ingestion events age with the traces; exports are short-lived. Media is never expired: traces link to it.
-                    expire: { langfuseEvents: { days: tenant.retention.traceDays, prefix: LANGFUSE_S3_PREFIXES.events }, langfuseExports: { days: tenant.retention.artifactDays, prefix: LANGFUSE_S3_PREFIXES.exports } },
-                    neverExpire: ["langfuseMedia"],
-                    secretKey: secrets.password("object-store", 40),
-                    versioning,
-                },
-                child,
-            );
-            const redisPassword = { result: secrets.password("redis") };
-            let redis: NonNullable<ConstructorParameters<typeof Langfuse>[1]["redis"]>;
-            const extraSteady: Footprint[] = [];
-            if (tenant.redis === "dedicated") {
-                const own = new Redis(
-                    `${id}-langfuse-redis`,
-                    {
-                        serviceName: "langfuse-redis",
-                        namespace: ctx.namespace,
-                        labels: appLabels(ctx, "langfuse", "redis"),
-                        size: tenant.size,
-                        resources: APP_WORKLOADS["langfuse-redis"][tenant.size],
-                        storage: tenant.size === "small" ? "1Gi" : "10Gi",
-                        storageClass: env.storageClass,
-                        evictionPolicy: "noeviction",
-                        users: [{ name: "langfuse", password: redisPassword.result, access: { kind: "app" } }],
-                        hotReloadUsers: false,
-                        protect,
-                        credentials: { admin: secrets.password("redis-admin"), probe: secrets.password("redis-probe") },
-                        replicas: replicas(ctx, 1),
-                        // Langfuse's queue: part of the tenant's ingestion path.
-                        role: { priority: "ingestion" },
-                    },
-                    child,
-                );
-                extraSteady.push(own.footprint);
-                redis = { host: own.host, port: own.port, user: "langfuse", password: redisPassword.result, tls: false };
-            } else {
-                const user = redisUser(id, "langfuse");
-                const keyPrefix = redisKeyPrefix(id, "langfuse");
-                this.sharedRedisUsers.push({ name: user, password: redisPassword.result, access: { kind: "prefix", prefix: keyPrefix } });
-                redis = { host: args.sharedRedis.host, port: args.sharedRedis.port, user, password: redisPassword.result, keyPrefix, tls: args.sharedRedis.tls };
-            }
-            const clickhouseResources = APP_WORKLOADS.clickhouse[env.clickhouse.size ?? tenant.size];
-            const clickhouse = new ClickHouse(
-                `${id}-clickhouse`,
-                {
-                    namespace: ctx.namespace,
-                    labels: appLabels(ctx, "langfuse", "clickhouse"),
-                    resources: clickhouseResources,
-                    storage: clickhouseStorage(tenant.size, env.clickhouse.storage),
-                    storageClass: env.storageClass,
-                    database: "langfuse",
-                    user: "langfuse",
-                    password: secrets.password("clickhouse"),
-                    serverConfig: { systemLogDays: SYSTEM_LOG_DAYS },
-                    metrics: env.monitoring !== undefined,
-                    protect,
-                    role: { placement: "clickhouse", priority: "ingestion" },
-                    // Kept running while offboarding, for the export; stopped once retired.
-                    replicas: tenant.lifecycle.state === "retired" ? 0 : 1,
-                },
-                child,
-            );
-            tenantClickhouse = clickhouse;
-            extraSteady.push(clickhouse.footprint);
-            let langfuseSso: LangfuseArgs["sso"];
-            if (sso && env.sso.enabled) {
-                const app = sso.application("langfuse", publicUrl(ctx, "langfuse"), "/api/auth/callback/custom");
-                langfuseSso = {
-                    plain: {
-                        AUTH_CUSTOM_CLIENT_ID: app.applicationId,
-                        AUTH_CUSTOM_ISSUER: env.sso.issuer,
-                        AUTH_CUSTOM_NAME: `${tenant.displayName} SSO`,
-                        AUTH_CUSTOM_SCOPE: "openid email profile",
-                        AUTH_DOMAINS_WITH_SSO_ENFORCEMENT: tenant.sso.emailDomains.join(","),
-                    },
-                    secret: { AUTH_CUSTOM_CLIENT_SECRET: app.clientSecret },
-                };
-            }
-            this.langfuse = new Langfuse(`${id}-langfuse`, { ctx, database, clickhouse, redis, storage, secrets, sso: langfuseSso }, child);
-            new LangfuseRetention(
-                `${id}-langfuse-retention`,
-                { ctx, traceDays: tenant.retention.traceDays, clickhouse, after: this.langfuse.migrated },
-                child,
-            );
-            // The trace gateway delivers each tenant's spans to its Langfuse.
-            this.tenantNamespace.policy(
-                "allow-trace-gateway",
-                allowIngressFrom(this.langfuse.webPodLabels, [namespacePeer(env.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(LANGFUSE_WEB_PORT)),
-            );
-            // Langfuse's media client uses the public object-store origin for its own uploads and
-            // deletes too (v4.16.0 has no separate media signing endpoint); with in-cluster MinIO
-            // that origin is the ingress controller.
-            if (env.objectStore.mode === "in-cluster") {
-                this.tenantNamespace.policy(
-                    "allow-langfuse-to-public-object-store",
-                    allowEgressTo([namespacePeer(env.ingress.controllerNamespace)], tcp(originPort(env.objectStore.publicEndpoint)), { [LABELS.app]: "langfuse" }),
-                );
-            }
-            if (tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
-            results.push({ ...this.langfuse.result, steady: [...this.langfuse.result.steady, ...extraSteady] });
-            this.outputs["langfuse"] = this.langfuse.result.outputs;
-        }
-
-        if (tenant.apps.mlflow) {
-            const secrets = new SecretSeed(`${id}-mlflow-secrets`, { protect, parent: this });
-            const database = tenantDatabases(`${id}-mlflow`, { tenantId: id, app: "mlflow", suffixes: ["mlflow"], postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit: tenantConnectionLimit(env, tenant.size, "mlflow") }, child);
-            databases.push(database);
-            const storage = tenantBuckets(
-                `${id}-mlflow`,
-                { tenantId: id, app: "mlflow", purposes: ["mlflowArtifacts"], neverExpire: ["mlflowArtifacts"], bucketPrefix: env.bucketPrefix, objectStore: args.objectStore, protect, secretKey: secrets.password("object-store", 40), versioning },
-                child,
-            );
-            this.mlflow = new Mlflow(`${id}-mlflow`, { ctx, database, storage, exposed: !sso, purgeDeletedRunsAfterDays: tenant.retention.deletedRunsPurgeDays }, child);
-            const outputs: Record<string, pulumi.Input<unknown>> = { ...this.mlflow.result.outputs };
-            let basicAuthUsers: pulumi.Output<string> | undefined;
-            if (sso) {
-                // SDK clients (MLFLOW_TRACKING_USERNAME/PASSWORD) pass the gate with HTTP Basic instead of a browser login.
-                const sdkUser = `${id}-sdk`;
-                const sdkPassword = new random.RandomPassword(`${id}-mlflow-sdk-password`, { length: 32, special: false }, child);
-                basicAuthUsers = pulumi.interpolate`${sdkUser}:${sdkPassword.bcryptHash}\n`;
-                outputs["sdk"] = { username: sdkUser, password: pulumi.secret(sdkPassword.result) };
-            }
-            const gate = this.publish(ctx, sso, "mlflow", "mlflow", this.mlflow.port, MLFLOW_HTTP_LIMITS, { basicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
-            results.push({ ...this.mlflow.result, steady: [...this.mlflow.result.steady, ...gate] });
-            this.outputs["mlflow"] = outputs;
-        }
-
-        if (tenant.apps.agenta) {
-            const secrets = new SecretSeed(`${id}-agenta-secrets`, { protect, parent: this });
+        const apps = APP_MODULES.filter((app) => tenant.apps[app.name]);
+        const enabled: { module: AppModule<AppName>; connectionLimit: number }[] = [];
+        for (const app of apps) {
+            const secrets = new SecretSeed(`${id}-${app.name}-secrets`, { protect, parent: this });
+            const connectionLimit = tenantConnectionLimit(app, env, tenant.size);
+            enabled.push({ module: app, connectionLimit });
             const database = tenantDatabases(
-                `${id}-agenta`,
-                {
-                    tenantId: id,
-                    app: "agenta",
-                    suffixes: ["agenta_core", "agenta_tracing", "agenta_supertokens"],
-                    postgres: args.postgres,
-                    protect,
-                    password: secrets.password("postgres"),
-                    connectionLimit: tenantConnectionLimit(env, tenant.size, "agenta"),
-                },
+                `${id}-${app.name}`,
+                { tenantId: id, app: app.name, suffixes: app.databases, postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit },
                 child,
             );
             databases.push(database);
             const storage = tenantBuckets(
-                `${id}-agenta`,
+                `${id}-${app.name}`,
                 {
                     tenantId: id,
-                    app: "agenta",
-                    purposes: ["agentaFiles"],
+                    app: app.name,
+                    purposes: app.buckets.purposes,
                     bucketPrefix: env.bucketPrefix,
                     objectStore: args.objectStore,
                     protect,
-                    expire: { agentaFiles: { days: tenant.retention.artifactDays } },
+                    expire: app.buckets.expire?.(tenant.retention),
+                    neverExpire: app.buckets.neverExpire,
                     secretKey: secrets.password("object-store", 40),
                     versioning,
                 },
                 child,
             );
-            const agenta = new Agenta(`${id}-agenta`, { ctx, database, storage, secrets, exposed: !sso }, child);
-            // The api authenticates API-key clients itself; its sign-in routes (/api/auth) stay behind the gate.
-            const gate = this.publish(ctx, sso, "agenta", "agenta-edge", AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS, { skipAuthRoutes: [prefixExcept("/api/", ["auth"])], cookieSecret: secrets.password("sso-cookie") });
-            results.push({ ...agenta.result, steady: [...agenta.result.steady, ...gate] });
-            this.outputs["agenta"] = agenta.result.outputs;
+            const exposure = app.exposure;
+            // An app that signs users in itself gets its OIDC client in the tenant's organization.
+            const oidcApp = sso && env.sso.enabled && exposure.sso === "oidc" ? sso.application(app.name, publicUrl(ctx, app.name), exposure.callbackPath) : undefined;
+            const declared = app.declare({
+                ctx,
+                secrets,
+                database,
+                storage,
+                objectStore: args.objectStore,
+                sharedRedis: args.sharedRedis,
+                oidc: oidcApp && env.sso.enabled ? { issuer: env.sso.issuer, clientId: oidcApp.applicationId, clientSecret: oidcApp.clientSecret } : undefined,
+                gated: sso !== undefined && exposure.sso === "gate",
+                protect,
+                parent: this,
+            });
+            for (const user of declared.sharedRedisUsers ?? []) this.sharedRedisUsers.push({ name: user.name, password: user.password, access: { kind: "prefix", prefix: user.keyPrefix } });
+            if (declared.clickhouse) clickhouse = declared.clickhouse;
+            if (declared.traceSink) {
+                this.traceSink = declared.traceSink;
+                // The trace gateway delivers each tenant's spans to the app that takes them.
+                this.tenantNamespace.policy(
+                    "allow-trace-gateway",
+                    allowIngressFrom(declared.traceSink.podLabels, [namespacePeer(env.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(declared.traceSink.port)),
+                );
+            }
+            // With in-cluster MinIO, the object store's public origin is the ingress controller.
+            if (app.callsPublicObjectStore && env.objectStore.mode === "in-cluster") {
+                this.tenantNamespace.policy(
+                    `allow-${app.name}-to-public-object-store`,
+                    allowEgressTo([namespacePeer(env.ingress.controllerNamespace)], tcp(originPort(env.objectStore.publicEndpoint)), { [LABELS.app]: app.name }),
+                );
+            }
+            if (app.takesTraces && tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
+            const gate = this.publish(ctx, sso, app, { parent: declared.ingressParent ?? this }, { basicAuthUsers: declared.gateBasicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
+            results.push({ steady: [...declared.steady, ...(declared.extraSteady ?? []), ...gate], jobs: declared.jobs, outputs: declared.outputs });
+            this.outputs[app.name] = declared.outputs;
         }
 
-        tenantMonitoring(ctx, this.tenantNamespace, child);
-        const backups = new TenantBackups(`${id}-backups`, { ctx, objectStore: args.objectStore, databases, clickhouse: tenantClickhouse, protect }, child);
+        tenantMonitoring(
+            { ctx, monitoring: env.monitoring, platformNamespace: env.platformNamespace, apps: enabled, postgresExporter: env.postgres.mode === "in-cluster", policy: (n, spec) => this.tenantNamespace.policy(n, spec) },
+            child,
+        );
+        const backups = new TenantBackups(
+            `${id}-backups`,
+            { ctx, objectStore: args.objectStore, bucketPrefix: env.bucketPrefix, backups: env.backups, postgresInCluster: env.postgres.mode === "in-cluster", databases, clickhouse, protect },
+            child,
+        );
         results.push({ steady: [], jobs: backups.jobs, outputs: {} });
         this.outputs["backupBucket"] = backups.bucket;
-
         const steady = results.flatMap((r) => r.steady);
         // The largest pod in each dimension on its own: a surge pod may be the biggest in CPU or in memory.
         const perPod = steady.filter((f) => f.pods > 0);
@@ -301,38 +178,38 @@ export class TenantWorkspace extends pulumi.ComponentResource {
     }
 
     /**
-     * Makes an app reachable at its public host: through an SSO gate when the environment has SSO
-     * (then only the gate is exposed), directly otherwise. Returns the gate's footprint.
+     * Makes an app reachable at its public host as its exposure says: through an SSO gate when the
+     * environment has SSO and the app is gated (then only the gate is exposed), directly otherwise.
+     * Returns the gate's footprint.
      */
     private publish(
         ctx: AppContext,
         sso: TenantSso | undefined,
-        app: string,
-        service: string,
-        port: number,
-        limits: HttpLimits,
-        gateOpts: { skipAuthRoutes?: string[]; basicAuthUsers?: pulumi.Output<string>; cookieSecret: pulumi.Output<string> },
+        app: AppModule,
+        opts: pulumi.CustomResourceOptions,
+        gateOpts: { basicAuthUsers?: pulumi.Output<string>; cookieSecret: pulumi.Output<string> },
     ): Footprint[] {
-        const { env, tenant } = ctx;
+        const { profile, tenant } = ctx;
         // An offboarding or retired tenant is not reachable: no ingress, no gate, no client in the IdP.
         if (!ctx.running) return [];
-        const labels = appLabels(ctx, app);
-        let target = { service, port };
+        const exposure = app.exposure;
+        let target = { service: exposure.service, port: exposure.port };
         let annotations: Record<string, string> | undefined;
         const footprints: Footprint[] = [];
-        if (sso && env.sso.enabled) {
-            const client = sso.application(app, publicUrl(ctx, app), GATE_CALLBACK_PATH);
+        if (sso && exposure.sso === "gate") {
+            const client = sso.application(app.name, publicUrl(ctx, app.name), GATE_CALLBACK_PATH);
             const gate = new SsoGate(
-                `${tenant.id}-${app}-sso-gate`,
+                `${tenant.id}-${app.name}-sso-gate`,
                 {
                     ctx,
-                    app,
-                    upstream: `http://${internalHost(ctx, service)}:${port}/`,
-                    issuer: env.sso.issuer,
+                    app: app.name,
+                    upstream: `http://${internalHost(ctx, exposure.service)}:${exposure.port}/`,
+                    issuer: sso.issuer,
                     clientId: client.applicationId,
                     clientSecret: client.clientSecret,
                     organizationId: sso.organizationId,
-                    limits,
+                    limits: exposure.limits,
+                    skipAuthRoutes: exposure.skipAuthRoutes?.map((r) => prefixExcept(r.prefix, r.except)),
                     ...gateOpts,
                 },
                 { parent: this },
@@ -341,7 +218,21 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             annotations = GATE_INGRESS_ANNOTATIONS;
             footprints.push(gate.footprint);
         }
-        appIngress(`${tenant.id}-${app}-ingress`, { name: app, namespace: ctx.namespace, labels, env, host: publicHost(ctx, app), service: target.service, port: target.port, limits, annotations }, { parent: this });
+        appIngress(
+            `${tenant.id}-${app.name}-ingress`,
+            {
+                name: app.name,
+                namespace: ctx.namespace,
+                labels: appLabels(ctx, app.name, exposure.component),
+                ingress: profile.ingress,
+                host: publicHost(ctx, app.name),
+                service: target.service,
+                port: target.port,
+                limits: exposure.limits,
+                annotations,
+            },
+            opts,
+        );
         return footprints;
     }
 }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tenant } from "../../tenants/tenant";
+import type { Tenant } from "../tenancy/tenant";
 import type { Environment } from "../environment/environment";
 import { standardLabels } from "../naming/labels";
 import { PLUGIN_NAME, kongPluginName, pluginConfig } from "./kong";

@@ -4,7 +4,7 @@
  * a resource attribute and no credentials. The same plugin and consumers are rendered as Kong
  * Ingress Controller resources and as a decK file, from these functions.
  */
-import type { Tenant } from "../../tenants/tenant";
+import type { Tenant } from "../tenancy/tenant";
 import { TENANT_ATTRIBUTE } from "./collector-config";
 
 export const PLUGIN_NAME = "opentelemetry";

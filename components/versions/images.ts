@@ -1,5 +1,9 @@
-import type { RunAs } from "../kube/security";
-import type { AppName } from "../naming/names";
+
+/** The uid and gid a container image runs as (the table below); pods run as exactly these. */
+export interface RunAs {
+    readonly uid: number;
+    readonly gid: number;
+}
 
 /**
  * Every container image the platform runs, pinned in one place, with how it runs under Pod
@@ -132,9 +136,11 @@ const APP_IMAGE_RUNTIME = {
         readOnlyRootFilesystem: true,
         writablePaths: ["/tmp"],
     },
-} as const satisfies Record<string, Omit<Image, "tag" | "digest"> & { readonly app: AppName }>;
+} as const satisfies Record<string, Omit<Image, "tag" | "digest"> & { readonly app: string }>;
 
 export type AppImageName = keyof typeof APP_IMAGE_RUNTIME;
+/** The apps whose versions a channel sets: every app with an image above. */
+export type VersionedApp = (typeof APP_IMAGE_RUNTIME)[AppImageName]["app"];
 export type AppImages = Readonly<Record<AppImageName, Image>>;
 
 /** Release channels. A tenant file picks one; `stable` by default. */
@@ -154,7 +160,7 @@ export interface AppVersion {
  * the same versions are copied to `stable`. Changing a channel changes nothing for tenants on
  * the other one.
  */
-export const CHANNEL_VERSIONS: Readonly<Record<Channel, Readonly<Record<AppName, AppVersion>>>> = {
+export const CHANNEL_VERSIONS: Readonly<Record<Channel, Readonly<Record<VersionedApp, AppVersion>>>> = {
     stable: {
         langfuse: { tag: "4.16.0" },
         mlflow: { tag: "v3.15.2-full", digest: "sha256:2c9c50ca72e314cb1b8b301ceaa43882629ad91873d7271f3be92796930c3647" },
@@ -168,7 +174,7 @@ export const CHANNEL_VERSIONS: Readonly<Record<Channel, Readonly<Record<AppName,
 };
 
 /** The app images of a channel (or of explicit versions, for tests and tools). */
-export function appImages(channel: Channel, versions: Readonly<Record<Channel, Readonly<Record<AppName, AppVersion>>>> = CHANNEL_VERSIONS): AppImages {
+export function appImages(channel: Channel, versions: Readonly<Record<Channel, Readonly<Record<VersionedApp, AppVersion>>>> = CHANNEL_VERSIONS): AppImages {
     const out = {} as Record<AppImageName, Image>;
     for (const [name, { app, ...runtime }] of Object.entries(APP_IMAGE_RUNTIME) as Array<[AppImageName, (typeof APP_IMAGE_RUNTIME)[AppImageName]]>) {
         const v = versions[channel][app];

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { reveal } from "../../cli/mock-runtime";
 import { CLICKHOUSE_BACKUP_SCRIPT, UPLOAD_SCRIPT } from "../../components/backup/scripts";
-import { bucketsInPolicy } from "../../components/tenant/urls";
+import { bucketsInPolicy } from "../../components/data/urls";
 import { ROOT, stackCapture, STACKS } from "../support/capture";
 import { containersOf, find, ofKind, ofType, tenantNamespaces } from "../support/resources";
 

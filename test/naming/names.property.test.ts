@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { APP_MODULES, APP_NAMES } from "../../components/apps/registry";
 import {
-    APPS,
     DNS_1035_LABEL,
     MAX_BUCKET_PREFIX,
     MAX_NAMESPACE_PREFIX,
@@ -11,7 +11,7 @@ import {
     isValidName,
     reservedReason,
 } from "../../components/naming/names";
-import { parseTenantText } from "../../tenants/load";
+import { parseTenantText } from "../../components/tenancy/load";
 
 /** Any id the tenant schema accepts: a DNS-1035 label of 2 to MAX_TENANT_ID characters. */
 const tenantId = fc
@@ -35,7 +35,7 @@ describe("names derived from a tenant id", () => {
                 const schemaOk = parseTenantText(`tenants/${id}.yaml`, `id: ${id}\ndisplayName: x\nowners: [{name: a, email: a@b.example}]\nstacks: [dev]\nsso: {emailDomains: [b.example]}\n`);
                 if (reservedReason(id)) return;
                 expect(schemaOk.problems).toEqual([]);
-                for (const name of derivedNames(id, nsPrefix, bucketPrefix)) expect(isValidName(name), `${name.kind} ${name.value}`).toBe(true);
+                for (const name of derivedNames(id, nsPrefix, bucketPrefix, APP_MODULES)) expect(isValidName(name), `${name.kind} ${name.value}`).toBe(true);
             }),
             { numRuns: 500 },
         );
@@ -45,8 +45,8 @@ describe("names derived from a tenant id", () => {
         fc.assert(
             fc.property(tenantId, tenantId, prefix(MAX_NAMESPACE_PREFIX), prefix(MAX_BUCKET_PREFIX), (a, b, nsPrefix, bucketPrefix) => {
                 fc.pre(a !== b);
-                const na = new Set(derivedNames(a, nsPrefix, bucketPrefix).map((n) => `${n.scope}:${n.value}`));
-                const nb = derivedNames(b, nsPrefix, bucketPrefix).map((n) => `${n.scope}:${n.value}`);
+                const na = new Set(derivedNames(a, nsPrefix, bucketPrefix, APP_MODULES).map((n) => `${n.scope}:${n.value}`));
+                const nb = derivedNames(b, nsPrefix, bucketPrefix, APP_MODULES).map((n) => `${n.scope}:${n.value}`);
                 for (const n of nb) {
                     // Postgres names map '-' to '_', so `a-b` and `a_b` could meet; ids cannot contain '_', so they cannot.
                     expect(na.has(n), `${a} and ${b} both derive ${n}`).toBe(false);
@@ -59,7 +59,7 @@ describe("names derived from a tenant id", () => {
     it("are unique within one tenant", () => {
         fc.assert(
             fc.property(tenantId, (id) => {
-                const names = derivedNames(id, "llm", "llm-prod").map((n) => `${n.scope}:${n.value}`);
+                const names = derivedNames(id, "llm", "llm-prod", APP_MODULES).map((n) => `${n.scope}:${n.value}`);
                 expect(new Set(names).size).toBe(names.length);
             }),
         );
@@ -69,16 +69,16 @@ describe("names derived from a tenant id", () => {
         const longest = `a${"b".repeat(MAX_TENANT_ID - 1)}`;
         const nsPrefix = "p".repeat(MAX_NAMESPACE_PREFIX);
         const bucketPrefix = "q".repeat(MAX_BUCKET_PREFIX);
-        expect(derivedNames(longest, nsPrefix, bucketPrefix).every(isValidName)).toBe(true);
+        expect(derivedNames(longest, nsPrefix, bucketPrefix, APP_MODULES).every(isValidName)).toBe(true);
         // The slack left is small: the bucket name is within a few characters of S3's 63.
-        const slack = Math.min(...derivedNames(longest, nsPrefix, bucketPrefix).filter((n) => n.kind === "s3-bucket").map((n) => 63 - n.value.length));
+        const slack = Math.min(...derivedNames(longest, nsPrefix, bucketPrefix, APP_MODULES).filter((n) => n.kind === "s3-bucket").map((n) => 63 - n.value.length));
         expect(slack).toBeGreaterThanOrEqual(0);
         expect(slack).toBeLessThan(10);
     });
 
     it("give each app a host whose labels fit DNS", () => {
         fc.assert(
-            fc.property(tenantId, fc.constantFrom(...APPS), (id, app) => {
+            fc.property(tenantId, fc.constantFrom(...APP_NAMES), (id, app) => {
                 const host = appHost("{app}.{tenant}.{baseDomain}", app, id, "llmops.example.com");
                 for (const label of host.split(".")) expect(label.length).toBeLessThanOrEqual(63);
                 expect(host.length).toBeLessThanOrEqual(253);

@@ -10,7 +10,7 @@ import { cpuMillis } from "../../components/kube/resources";
 import { LABELS, PLATFORM_TENANT } from "../../components/naming/labels";
 import { loadInputs } from "../../components/platform/inputs";
 import { MAX_REPLICAS } from "../../components/sizing/profiles";
-import type { Tenant } from "../../tenants/tenant";
+import type { Tenant } from "../../components/tenancy/tenant";
 import { capture, ROOT, stackCapture, STACKS } from "../support/capture";
 import { k8sSchemaErrors } from "../support/k8s-schema";
 import { type K8sObject, ofKind } from "../support/resources";

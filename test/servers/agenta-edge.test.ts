@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Capture } from "../../cli/mock-runtime";
-import { readTenantFiles } from "../../tenants/load";
+import { readTenantFiles } from "../../components/tenancy/load";
 import { ROOT, STACKS, stackCapture } from "../support/capture";
 import { type ContainerRun, containerRun, rootedPath } from "../support/pod";
 import { type K8sObject, containersOf, find, ofKind } from "../support/resources";

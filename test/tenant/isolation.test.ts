@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Capture, CapturedResource } from "../../cli/mock-runtime";
 import { reveal } from "../../cli/mock-runtime";
 import { tenantOf } from "../../cli/render";
-import { bucketsInPolicy } from "../../components/tenant/urls";
+import { bucketsInPolicy } from "../../components/data/urls";
 import { capture, ROOT, stackCapture, STACKS } from "../support/capture";
 import { type RedisServer, requireBinary, startRedis } from "../support/servers";
 import { containerEnv, containersOf, find, ofKind, ofType, tenantNamespaces } from "../support/resources";

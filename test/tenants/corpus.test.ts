@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatProblems } from "../../components/validation/problems";
-import { parseTenantText } from "../../tenants/load";
+import { parseTenantText } from "../../components/tenancy/load";
 
 const CORPUS = path.join(__dirname, "..", "fixtures", "invalid-tenants");
 const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStackConfig } from "../../cli/mock-runtime";
 import { ValidationError } from "../../components/validation/problems";
-import { readTenantFiles } from "../../tenants/load";
+import { readTenantFiles } from "../../components/tenancy/load";
 import { runCli } from "../support/cli";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "hostile-yaml");

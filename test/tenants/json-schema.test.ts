@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tenantJsonSchema } from "../../tenants/json-schema";
+import { tenantJsonSchema } from "../../components/tenancy/json-schema";
 
 describe("tenant JSON Schema", () => {
     it("is in sync with the zod schema (regenerate with `npm run schema`)", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Environment } from "../../components/environment/environment";
 import { resolveEnvironment } from "../../components/environment/resolve";
 import { ValidationError } from "../../components/validation/problems";
-import { readTenantFiles, tenantsForStack } from "../../tenants/load";
+import { readTenantFiles, tenantsForStack } from "../../components/tenancy/load";
 
 const TENANTS = path.join(__dirname, "..", "..", "tenants");
 const STACKS = ["local", "dev", "staging", "prod"];

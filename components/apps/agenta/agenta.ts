@@ -9,9 +9,9 @@ import { type ContainerArgs, fromSecret } from "../../kube/workload";
 import { EXPOSED_LABEL, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
 import type { SecretSeed } from "../../secrets/seed";
-import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { redisUrl } from "../../tenant/urls";
-import { SUPERTOKENS_POOL_SIZE } from "../../data/postgres/pools";
+import type { TenantBuckets } from "../../data/objectstore/tenant-buckets";
+import type { TenantDatabases } from "../../data/postgres/tenant-databases";
+import { redisUrl } from "../../data/urls";
 import { SUPPORT_IMAGES } from "../../versions/images";
 import { appMigration } from "../migration";
 import { type AppContext, type AppResult, appLabels, internalHost, publicUrl, replicas as running } from "../context";
@@ -28,6 +28,7 @@ import {
     MIGRATE_ENV,
     SERVICES_COMMAND,
     SUPERTOKENS_PORT,
+    SUPERTOKENS_POOL_SIZE,
     WEB_ARGS,
     WEB_COMMAND,
     WORKER_QUEUES_COMMAND,
@@ -65,7 +66,7 @@ export class Agenta extends pulumi.ComponentResource {
     constructor(name: string, args: AgentaArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:apps:Agenta", name, {}, opts);
         const { ctx } = args;
-        const { env, tenant } = ctx;
+        const { profile, tenant } = ctx;
         const child = { parent: this };
         const size = tenant.size;
         const seed = args.secrets;
@@ -103,12 +104,12 @@ export class Agenta extends pulumi.ComponentResource {
                 size,
                 resources: redisResources,
                 storage: size === "small" ? "1Gi" : "5Gi",
-                storageClass: env.storageClass,
+                storageClass: profile.storageClass,
                 evictionPolicy: "noeviction",
                 users: [{ name: "agenta", password: durablePassword.result, access: { kind: "app" } }],
                 credentials: redisCredentials("durable"),
                 hotReloadUsers: false,
-                protect: env.protectState,
+                protect: profile.protectState,
                 replicas: running(ctx, 1),
             },
             child,
@@ -162,7 +163,7 @@ export class Agenta extends pulumi.ComponentResource {
         const workers = { ...workerEnv(inputs), ...db.env };
         const supertokensDb = args.database.client("jdbc");
         const res = (w: keyof typeof APP_WORKLOADS) => APP_WORKLOADS[w][size];
-        const replicas = running(ctx, env.webReplicas);
+        const replicas = running(ctx, profile.webReplicas);
         const steady: Footprint[] = [volatile.footprint, durable.footprint];
         const deploy = (
             component: string,

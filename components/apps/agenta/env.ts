@@ -1,5 +1,6 @@
 import type { HttpLimits } from "../../kube/ingress";
 import { serviceHost } from "../../kube/namespace";
+import type { Size } from "../../sizing/size";
 /**
  * Agenta's environment and commands, from the pinned release's self-host files
  * (api/oss/src/utils/env.py, hosting/kubernetes/helm, hosting/docker-compose/oss at v0.113.0).
@@ -163,3 +164,10 @@ export function edgeConfig(ns: string): string {
         "",
     ].join("\n");
 }
+
+/** SuperTokens' HikariCP pool. */
+export const SUPERTOKENS_POOL_SIZE: Readonly<Record<Size, number>> = { small: 2, standard: 5, large: 10 };
+/** What an Agenta engine is expected to hold at once; Agenta v0.113.0 cannot be told (its pool is fixed at 100+300). */
+export const AGENTA_ENGINE_SHARE: Readonly<Record<Size, number>> = { small: 1, standard: 2, large: 4 };
+/** Agenta's engines per process (core and tracing databases). */
+export const AGENTA_ENGINES = 2;

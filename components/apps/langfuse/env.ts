@@ -1,5 +1,6 @@
 import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/ports";
 import type { HttpLimits } from "../../kube/ingress";
+import type { Size } from "../../sizing/size";
 
 /**
  * Langfuse's request limits at its Ingress (it has no gate or edge). At v4.16.0 its API routes
@@ -119,3 +120,6 @@ export function workerEnv(): Record<string, string> {
 export const PUBLIC_KEY = /^pk-lf-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const SECRET_KEY = /^sk-lf-[A-Za-z0-9]{32}$/;
 export const ENCRYPTION_KEY = /^[0-9a-f]{64}$/;
+
+/** Prisma `connection_limit` of each Langfuse process (its default, num_cpus*2+1 of the node, would not fit the role's limit). */
+export const LANGFUSE_CONNECTION_LIMIT: Readonly<Record<Size, number>> = { small: 2, standard: 5, large: 10 };

@@ -1,24 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClickHouse } from "../../data/clickhouse/clickhouse";
+import type { ClickHouseEndpoint } from "../../data/clickhouse/clickhouse";
 import type { Footprint } from "../../kube/resources";
 import { appDeployment } from "../../kube/deployment";
-import { appIngress } from "../../kube/ingress";
 import { httpProbe, startupWindow } from "../../kube/probes";
 import type { ContainerArgs } from "../../kube/workload";
 import { EXPOSED_LABEL, selectorLabels, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS, nodeHeapMiB } from "../../sizing/profiles";
-import { LANGFUSE_CONNECTION_LIMIT } from "../../data/postgres/pools";
 import type { SecretSeed } from "../../secrets/seed";
-import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
-import { type AppContext, type AppResult, appLabels, publicHost, publicUrl, replicas } from "../context";
-import { LANGFUSE_HTTP_LIMITS, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
+import type { TenantBuckets } from "../../data/objectstore/tenant-buckets";
+import type { TenantDatabases } from "../../data/postgres/tenant-databases";
+import { type AppContext, type AppResult, appLabels, publicUrl, replicas } from "../context";
+import { LANGFUSE_CONNECTION_LIMIT, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
 import { appMigration } from "../migration";
 
 export interface LangfuseArgs {
     readonly ctx: AppContext;
     readonly database: TenantDatabases;
-    readonly clickhouse: ClickHouse;
+    readonly clickhouse: ClickHouseEndpoint;
     readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly password: pulumi.Input<string>; readonly keyPrefix?: string; readonly tls: boolean };
     readonly storage: TenantBuckets;
     /** Where the app's keys come from. */
@@ -53,7 +52,7 @@ export class Langfuse extends pulumi.ComponentResource {
     constructor(name: string, args: LangfuseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:apps:Langfuse", name, {}, opts);
         const { ctx } = args;
-        const { env, tenant } = ctx;
+        const { profile, tenant } = ctx;
         const child = { parent: this };
         const seed = args.secrets;
         const salt = seed.password("salt", 48);
@@ -177,7 +176,7 @@ export class Langfuse extends pulumi.ComponentResource {
             ctx,
             `${name}-migrate`,
             { app: "langfuse", base: "langfuse-migrate", container: migrate, hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)], activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS, volumes: db.volumes },
-            { parent: this, dependsOn: [sharedSecret, args.clickhouse, ...args.database.resources] },
+            { parent: this, dependsOn: [sharedSecret, ...args.clickhouse.ready, ...args.database.resources] },
         );
         this.migrated = migration.after;
         const webLabels = appLabels(ctx, "langfuse", "web");
@@ -187,7 +186,7 @@ export class Langfuse extends pulumi.ComponentResource {
                 name: "langfuse-web",
                 namespace: ctx.namespace,
                 labels: webLabels,
-                replicas: replicas(ctx, env.webReplicas),
+                replicas: replicas(ctx, profile.webReplicas),
                 containers: [web],
                 volumes: db.volumes,
                 servicePorts: [{ name: "http", port: LANGFUSE_WEB_PORT }],
@@ -203,11 +202,6 @@ export class Langfuse extends pulumi.ComponentResource {
             `${name}-worker`,
             { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker], volumes: db.volumes, autoscale: true, role: { priority: "ingestion" } },
             { parent: this, dependsOn: [...migration.after, sharedSecret] },
-        );
-        if (ctx.running) appIngress(
-            `${name}-ingress`,
-            { name: "langfuse", namespace: ctx.namespace, labels: webLabels, env, host: publicHost(ctx, "langfuse"), service: "langfuse-web", port: LANGFUSE_WEB_PORT, limits: LANGFUSE_HTTP_LIMITS },
-            child,
         );
         this.web = webDeploy.deployment;
         this.webPodLabels = selectorLabels(webLabels);

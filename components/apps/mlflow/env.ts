@@ -4,6 +4,7 @@
  */
 
 import type { HttpLimits } from "../../kube/ingress";
+import type { Size } from "../../sizing/size";
 
 export const MLFLOW_PORT = 5000;
 
@@ -140,3 +141,12 @@ export function mlflowGcCommand(days: number): string[] {
     if (!Number.isInteger(days) || days < 1) throw new Error(`days must be a positive whole number, got ${days}`);
     return ["sh", "-c", `exec mlflow gc --older-than ${days}d --backend-store-uri "$MLFLOW_BACKEND_STORE_URI"`];
 }
+
+/** MLflow's SQLAlchemy pool per engine. */
+export const MLFLOW_POOL: Readonly<Record<Size, { readonly poolSize: number; readonly maxOverflow: number }>> = {
+    small: { poolSize: 1, maxOverflow: 1 },
+    standard: { poolSize: 1, maxOverflow: 1 },
+    large: { poolSize: 2, maxOverflow: 2 },
+};
+/** MLflow's engines per process: tracking store and model-registry store. */
+export const MLFLOW_ENGINES = 2;

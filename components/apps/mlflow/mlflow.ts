@@ -6,12 +6,12 @@ import { footprintOf } from "../../kube/resources";
 import type { ContainerArgs } from "../../kube/workload";
 import { EXPOSED_LABEL, standardLabels } from "../../naming/labels";
 import { APP_WORKLOADS } from "../../sizing/profiles";
-import type { TenantBuckets, TenantDatabases } from "../../tenant/data";
+import type { TenantBuckets } from "../../data/objectstore/tenant-buckets";
+import type { TenantDatabases } from "../../data/postgres/tenant-databases";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
-import { MLFLOW_POOL } from "../../data/postgres/pools";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./env";
+import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_POOL, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./env";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;
@@ -39,7 +39,7 @@ export class Mlflow extends pulumi.ComponentResource {
     constructor(name: string, args: MlflowArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:apps:Mlflow", name, {}, opts);
         const { ctx } = args;
-        const { env, tenant } = ctx;
+        const { profile, tenant } = ctx;
         const labels = appLabels(ctx, "mlflow", "server");
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
@@ -64,8 +64,8 @@ export class Mlflow extends pulumi.ComponentResource {
             s3Endpoint: args.storage.endpoint,
             region: args.storage.region,
             workers: mlflowWorkers(tenant.size),
-            prometheus: env.monitoring !== undefined,
-            podCidrs: env.network.podCidrs,
+            prometheus: profile.monitoring !== undefined,
+            podCidrs: profile.network.podCidrs,
         });
         // Every process that connects: the pool sized so that all of them fit the role's limit, and the CA.
         const db = args.database.client("psycopg2");
@@ -104,7 +104,7 @@ export class Mlflow extends pulumi.ComponentResource {
                 name: "mlflow",
                 namespace: ctx.namespace,
                 labels,
-                replicas: replicas(ctx, env.webReplicas),
+                replicas: replicas(ctx, profile.webReplicas),
                 autoscale: true,
                 containers: [server],
                 servicePorts: [{ name: "http", port: MLFLOW_PORT }],

@@ -12,6 +12,18 @@ import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_METRICS_PORT, CLICKHOUSE_NATIVE_PORT }
 import { statefulService } from "../stateful-service";
 import { fromSecret } from "../../kube/workload";
 
+/** Where a client reaches a ClickHouse server: the in-cluster component, or any other server. */
+export interface ClickHouseEndpoint {
+    readonly host: string;
+    readonly user: string;
+    readonly database: string;
+    readonly password: pulumi.Output<string>;
+    /** A Secret in the client's namespace with the credentials (`CLICKHOUSE_USER`, `CLICKHOUSE_PASSWORD`), for jobs. */
+    readonly secretName: string;
+    /** What must exist before a client connects. */
+    readonly ready: readonly pulumi.Resource[];
+}
+
 export interface ClickHouseArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
@@ -40,7 +52,7 @@ export interface ClickHouseArgs {
  * logs to stdout; the extra config is mounted as one file so the image's own config.d files
  * (listen addresses) stay in place.
  */
-export class ClickHouse extends pulumi.ComponentResource {
+export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEndpoint {
     readonly host: string;
     readonly user: string;
     readonly database: string;
@@ -49,6 +61,7 @@ export class ClickHouse extends pulumi.ComponentResource {
     readonly footprint: Footprint;
     /** The Secret with CLICKHOUSE_USER, CLICKHOUSE_PASSWORD and CLICKHOUSE_DB, for clients in the namespace. */
     readonly secretName = "clickhouse-credentials";
+    readonly ready: readonly pulumi.Resource[] = [this];
 
     constructor(name: string, args: ClickHouseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:ClickHouse", name, {}, opts);

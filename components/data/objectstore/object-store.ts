@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
-import { appIngress } from "../../kube/ingress";
+import { type IngressSettings, appIngress } from "../../kube/ingress";
+import type { ObjectStoreSettings } from "./settings";
 import { networkPolicy } from "../../kube/namespace";
 import { allowAcmeHttp01Solvers, namespacePeer, tcp } from "../../kube/network";
 import { statefulOptions } from "../../kube/options";
@@ -17,8 +17,19 @@ import { DATA_SERVICE_PORTS } from "../ports";
 import { fromSecret } from "../../kube/workload";
 
 export interface ObjectStoreArgs {
-    readonly env: Environment;
+    readonly settings: ObjectStoreSettings;
+    /** The platform namespace; only used in-cluster. */
     readonly namespace: NamespaceRef;
+    /** The ingress controller that serves the public S3 origin in-cluster. */
+    readonly ingress: IngressSettings;
+    /** The environment's name, for labels. */
+    readonly environment: string;
+    /** Protect the server's state (its volume, its generated admin password) from deletion. */
+    readonly protect: boolean;
+    /** Run a metrics endpoint for the Prometheus Operator. @default false */
+    readonly metrics?: boolean;
+    /** StorageClass of the volume. @default the cluster's default class */
+    readonly storageClass?: string;
 }
 
 /**
@@ -39,9 +50,8 @@ export class ObjectStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObjectStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:ObjectStore", name, {}, opts);
-        const { env } = args;
-        const s = env.objectStore;
-        const labels = { app: "minio", environment: env.name };
+        const s = args.settings;
+        const labels = { app: "minio", environment: args.environment };
 
         this.publicEndpoint = s.publicEndpoint;
         if (s.mode === "external") {
@@ -56,7 +66,7 @@ export class ObjectStore extends pulumi.ComponentResource {
             return;
         }
 
-        const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, statefulOptions(env.protectState, { parent: this }));
+        const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, statefulOptions(args.protect, { parent: this }));
         const secret = new k8s.core.v1.Secret(
             `${name}-root`,
             {
@@ -81,7 +91,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                         HOME: "/tmp",
                         MINIO_BROWSER_REDIRECT: "off",
                         // Prometheus scrapes /minio/v2/metrics/cluster without a token (metrics only; the API still needs keys).
-                        ...(env.monitoring ? { MINIO_PROMETHEUS_AUTH_TYPE: "public" } : {}),
+                        ...(args.metrics ? { MINIO_PROMETHEUS_AUTH_TYPE: "public" } : {}),
                         MINIO_ROOT_USER: fromSecret(secret.metadata.name, "MINIO_ROOT_USER"),
                         MINIO_ROOT_PASSWORD: fromSecret(secret.metadata.name, "MINIO_ROOT_PASSWORD"),
                     },
@@ -96,9 +106,9 @@ export class ObjectStore extends pulumi.ComponentResource {
                 ],
                 dataPath: "/data",
                 storage: s.storage,
-                storageClass: env.storageClass,
+                storageClass: args.storageClass,
                 nodePorts: s.nodePort !== undefined ? { s3: s.nodePort } : undefined,
-                protect: env.protectState,
+                protect: args.protect,
             },
             { parent: this },
         );
@@ -112,7 +122,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 name: "minio-s3",
                 namespace: args.namespace,
                 labels: { ...labels, component: "s3" },
-                env,
+                ingress: args.ingress,
                 host: new URL(s.publicEndpoint).hostname,
                 service: "minio",
                 port: DATA_SERVICE_PORTS.minio,
@@ -125,13 +135,13 @@ export class ObjectStore extends pulumi.ComponentResource {
             name,
             args.namespace,
             "allow-ingress-controller-to-minio",
-            standardLabels({ app: "platform", environment: env.name }),
-            { podSelector: { matchLabels: { [LABELS.app]: "minio" } }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }] },
+            standardLabels({ app: "platform", environment: args.environment }),
+            { podSelector: { matchLabels: { [LABELS.app]: "minio" } }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(args.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }] },
             { parent: this },
         );
         // The Ingress's certificate is ordered in this namespace, so its HTTP-01 solver runs here.
-        if (env.ingress.tlsIssuer) {
-            networkPolicy(name, args.namespace, "allow-acme-http01-solver", standardLabels({ app: "platform", environment: env.name }), allowAcmeHttp01Solvers(env.ingress.controllerNamespace), { parent: this });
+        if (args.ingress.tlsIssuer) {
+            networkPolicy(name, args.namespace, "allow-acme-http01-solver", standardLabels({ app: "platform", environment: args.environment }), allowAcmeHttp01Solvers(args.ingress.controllerNamespace), { parent: this });
         }
         this.region = "us-east-1";
         this.provider = new minio.Provider(

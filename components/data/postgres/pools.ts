@@ -1,8 +1,7 @@
-import type { AppName } from "../../naming/names";
-import type { Size } from "../../environment/schema";
+import { type Size } from "../../sizing/size";
 
 /**
- * Connection pools of each app's Postgres clients, sized explicitly so that everything a tenant's
+ * Connection pools of the apps' Postgres clients (each app module lists its own), sized explicitly so that everything a tenant's
  * app can open fits its role's connection limit, and every tenant's roles fit the server. Left to
  * their defaults the pools are far larger than any sensible limit: Prisma opens num_cpus*2+1 per
  * process (of the node, not the container), SQLAlchemy 5+10 per engine, SuperTokens 10, and
@@ -35,23 +34,6 @@ export const ROLLING_SURGE = 1;
 /** Connections the platform keeps for itself on the server: superuser reserve (3), admin provider, exporter. */
 export const SERVER_RESERVED_CONNECTIONS = 10;
 
-/** Prisma `connection_limit` of each Langfuse process. */
-export const LANGFUSE_CONNECTION_LIMIT: Readonly<Record<Size, number>> = { small: 2, standard: 5, large: 10 };
-/** MLflow's SQLAlchemy pool per engine. */
-export const MLFLOW_POOL: Readonly<Record<Size, { readonly poolSize: number; readonly maxOverflow: number }>> = {
-    small: { poolSize: 1, maxOverflow: 1 },
-    standard: { poolSize: 1, maxOverflow: 1 },
-    large: { poolSize: 2, maxOverflow: 2 },
-};
-/** MLflow's engines per process: tracking store and model-registry store. */
-export const MLFLOW_ENGINES = 2;
-/** SuperTokens' HikariCP pool. */
-export const SUPERTOKENS_POOL_SIZE: Readonly<Record<Size, number>> = { small: 2, standard: 5, large: 10 };
-/** What an Agenta engine is expected to hold at once; Agenta cannot be told (see above). */
-export const AGENTA_ENGINE_SHARE: Readonly<Record<Size, number>> = { small: 1, standard: 2, large: 4 };
-/** Agenta's engines per process (core and tracing databases). */
-export const AGENTA_ENGINES = 2;
-
 /** One kind of process that connects as an app's role. */
 export interface PoolClient {
     readonly workload: string;
@@ -67,10 +49,6 @@ export interface PoolInputs {
     readonly size: Size;
     /** Replicas of web-facing Deployments. */
     readonly webReplicas: number;
-    /** MLflow server workers (uvicorn processes). */
-    readonly mlflowWorkers: number;
-    /** Gunicorn workers of Agenta's api. */
-    readonly agentaApiWorkers: number;
     /**
      * Replicas an autoscaled workload (Langfuse web and worker, MLflow, Agenta's api) may reach.
      * @default no autoscaling: the declared replicas
@@ -78,48 +56,15 @@ export interface PoolInputs {
     readonly maxReplicas?: number;
 }
 
-const BACKUP: PoolClient = { workload: "backup (pg_dump)", processes: 1, perProcess: 1, sized: true };
+/** The nightly or offboarding backup: pg_dump, one database at a time. */
+export const BACKUP_POOL_CLIENT: PoolClient = { workload: "backup (pg_dump)", processes: 1, perProcess: 1, sized: true };
 
-/** Everything that connects as the app's role. */
-export function poolClients(app: AppName, i: PoolInputs): PoolClient[] {
-    const pods = (replicas: number) => replicas + ROLLING_SURGE;
-    // An autoscaled workload may run its autoscaler's maximum, plus the surge of a rollout then.
-    const scaled = (replicas: number) => pods(Math.max(replicas, i.maxReplicas ?? replicas));
-    switch (app) {
-        case "langfuse": {
-            const n = LANGFUSE_CONNECTION_LIMIT[i.size];
-            return [
-                { workload: "langfuse-web", processes: scaled(i.webReplicas), perProcess: n, sized: true },
-                { workload: "langfuse-worker", processes: scaled(1), perProcess: n, sized: true },
-                { workload: "langfuse-migrate", processes: 1, perProcess: n, sized: true },
-                BACKUP,
-            ];
-        }
-        case "mlflow": {
-            const pool = MLFLOW_POOL[i.size];
-            const perEngine = pool.poolSize + pool.maxOverflow;
-            return [
-                { workload: "mlflow", processes: scaled(i.webReplicas) * (i.mlflowWorkers + 1), perProcess: MLFLOW_ENGINES * perEngine, sized: true },
-                { workload: "mlflow-db-upgrade", processes: 1, perProcess: perEngine, sized: true },
-                { workload: "mlflow-gc", processes: 1, perProcess: perEngine, sized: true },
-                BACKUP,
-            ];
-        }
-        case "agenta": {
-            const share = AGENTA_ENGINES * AGENTA_ENGINE_SHARE[i.size];
-            return [
-                { workload: "agenta-supertokens", processes: pods(1), perProcess: SUPERTOKENS_POOL_SIZE[i.size], sized: true },
-                { workload: "agenta-api", processes: scaled(i.webReplicas) * i.agentaApiWorkers, perProcess: share, sized: false },
-                { workload: "agenta-worker-streams", processes: pods(1), perProcess: share, sized: false },
-                { workload: "agenta-worker-queues", processes: pods(1), perProcess: share, sized: false },
-                { workload: "agenta-migrate", processes: 1, perProcess: share, sized: false },
-                BACKUP,
-            ];
-        }
-    }
+/** Pods of a Deployment at once: its replicas plus a rollout's surge. */
+export function rolloutPods(replicas: number): number {
+    return replicas + ROLLING_SURGE;
 }
 
-/** The role's connection limit: everything its clients may hold at once. */
-export function roleConnectionLimit(app: AppName, i: PoolInputs): number {
-    return poolClients(app, i).reduce((sum, c) => sum + c.processes * c.perProcess, 0);
+/** Pods of an autoscaled Deployment at once: its autoscaler's maximum, plus a rollout's surge then. */
+export function scaledPods(replicas: number, i: PoolInputs): number {
+    return rolloutPods(Math.max(replicas, i.maxReplicas ?? replicas));
 }

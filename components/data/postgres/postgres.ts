@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Environment } from "../../environment/environment";
 import type { NamespaceRef } from "../../kube/namespace";
 import { statefulOptions } from "../../kube/options";
 import { execProbe, httpProbe, startupWindow } from "../../kube/probes";
@@ -15,12 +14,21 @@ import { IMAGES } from "../../versions/images";
 import { statefulService } from "../stateful-service";
 import { DATA_SERVICE_PORTS } from "../ports";
 import { fromSecret } from "../../kube/workload";
+import type { PostgresSettings } from "./settings";
 import type { PostgresTls } from "./tls";
 
 export interface PostgresArgs {
-    readonly env: Environment;
+    readonly settings: PostgresSettings;
     /** The platform namespace; only used in-cluster. */
     readonly namespace: NamespaceRef;
+    /** The environment's name, for labels. */
+    readonly environment: string;
+    /** Protect the server's state (its volume, its generated admin password) from deletion. */
+    readonly protect: boolean;
+    /** Run a metrics endpoint for the Prometheus Operator. @default false */
+    readonly metrics?: boolean;
+    /** StorageClass of the volume. @default the cluster's default class */
+    readonly storageClass?: string;
 }
 
 /**
@@ -41,9 +49,8 @@ export class Postgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: PostgresArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:data:Postgres", name, {}, opts);
-        const { env } = args;
-        const s = env.postgres;
-        const labels = { app: "postgres", environment: env.name };
+        const s = args.settings;
+        const labels = { app: "postgres", environment: args.environment };
 
         if (s.mode === "external") {
             this.host = s.host;
@@ -59,7 +66,7 @@ export class Postgres extends pulumi.ComponentResource {
             return;
         }
 
-        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, statefulOptions(env.protectState, { parent: this }));
+        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, statefulOptions(args.protect, { parent: this }));
         const secret = new k8s.core.v1.Secret(
             `${name}-admin`,
             {
@@ -93,7 +100,7 @@ export class Postgres extends pulumi.ComponentResource {
                 },
                 extraVolumes: [{ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } }],
                 // With monitoring, postgres_exporter beside the server, over loopback.
-                sidecars: env.monitoring
+                sidecars: args.metrics
                     ? [
                           {
                               name: "exporter",
@@ -110,14 +117,14 @@ export class Postgres extends pulumi.ComponentResource {
                           },
                       ]
                     : undefined,
-                sidecarPorts: env.monitoring ? [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }] : undefined,
+                sidecarPorts: args.metrics ? [{ name: "metrics", port: POSTGRES_EXPORTER_PORT }] : undefined,
                 resources,
                 ports: [{ name: "postgres", port: DATA_SERVICE_PORTS.postgres }],
                 dataPath: "/var/lib/postgresql/data",
                 storage: s.storage,
-                storageClass: env.storageClass,
+                storageClass: args.storageClass,
                 nodePorts: s.nodePort !== undefined ? { postgres: s.nodePort } : undefined,
-                protect: env.protectState,
+                protect: args.protect,
                 terminationGracePeriodSeconds: 60,
             },
             { parent: this },

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisSettings } from "../../environment/environment";
+import { type RedisSettings } from "./settings";
 import type { NamespaceRef } from "../../kube/namespace";
 import { REPLACE_UNREADY } from "../../kube/options";
 import { podSpec, fromSecret } from "../../kube/workload";

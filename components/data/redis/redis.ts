@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Size } from "../../environment/schema";
+import { type Size } from "../../sizing/size";
 import type { NamespaceRef } from "../../kube/namespace";
 import type { WorkloadRole } from "../../kube/scheduling";
 import { execProbe, startupWindow } from "../../kube/probes";

@@ -1,6 +1,6 @@
-import type { Size } from "../components/environment/schema";
-import type { AppName } from "../components/naming/names";
-import type { Channel } from "../components/versions/images";
+import { type Size } from "../sizing/size";
+import type { AppName } from "../apps/registry";
+import type { Channel } from "../versions/images";
 import type { LifecycleState } from "./schema";
 
 /** Whether the tenant's workloads run (only while it is `active`). */

@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { capSize } from "../components/environment/defaults";
-import type { Environment } from "../components/environment/environment";
-import { APPS, reservedReason } from "../components/naming/names";
-import { type Problem, ValidationError, problemsFromZod } from "../components/validation/problems";
-import { parseYamlText, readYamlFile } from "../components/validation/yaml-file";
+import { capSize } from "../environment/defaults";
+import type { Environment } from "../environment/environment";
+import { APP_MODULES, APP_NAMES, type AppName } from "../apps/registry";
+import { reservedReason } from "../naming/names";
+import { type Problem, ValidationError, problemsFromZod } from "../validation/problems";
+import { parseYamlText, readYamlFile } from "../validation/yaml-file";
 import { type TenantFile, tenantSchema } from "./schema";
 import type { Tenant } from "./tenant";
 
@@ -67,14 +68,20 @@ function parseTenantData(source: string, data: unknown): { tenant?: TenantFile; 
     problems.push(...duplicatesIn(source, "stacks", tenant.stacks));
     problems.push(...duplicatesIn(source, "sso.emailDomains", tenant.sso.emailDomains));
     if (tenant.kong) problems.push(...duplicatesIn(source, "kong.consumers", tenant.kong.consumers));
-    if (APPS.every((app) => tenant.apps?.[app] === false)) {
-        problems.push({ source, path: "apps", message: "switches every app off.", fix: "enable at least one of langfuse, mlflow, agenta, or retire the tenant." });
+    if (APP_NAMES.every((app) => tenant.apps?.[app] === false)) {
+        problems.push({ source, path: "apps", message: "switches every app off.", fix: `enable at least one of ${APP_NAMES.join(", ")}, or retire the tenant.` });
     }
     if (tenant.lifecycle && tenant.lifecycle.state !== "active" && !tenant.lifecycle.dataRetainedUntil) {
         problems.push({ source, path: "lifecycle.dataRetainedUntil", message: `is required when the tenant is \`${tenant.lifecycle.state}\`: it says how long its data is kept.`, fix: "add `dataRetainedUntil: YYYY-MM-DD` (the date agreed with the tenant's owners)." });
     }
-    if (tenant.kong && tenant.apps?.langfuse === false) {
-        problems.push({ source, path: "kong", message: "forwards gateway traces to Langfuse, which this tenant switched off.", fix: "remove `kong`, or enable `apps.langfuse`." });
+    const traceSinks = APP_MODULES.filter((app) => app.takesTraces);
+    if (tenant.kong && traceSinks.every((app) => tenant.apps?.[app.name] === false)) {
+        problems.push({
+            source,
+            path: "kong",
+            message: `forwards gateway traces to ${traceSinks.map((app) => app.title).join(" or ")}, which this tenant switched off.`,
+            fix: `remove \`kong\`, or enable ${traceSinks.map((app) => `\`apps.${app.name}\``).join(" or ")}.`,
+        });
     }
     return { tenant, problems };
 }
@@ -146,7 +153,7 @@ export function tenantsForStack(sources: readonly TenantSource[], env: Environme
             owners: file.owners,
             requestedSize,
             size: capSize(requestedSize, env.maxTenantSize),
-            apps: { langfuse: file.apps?.langfuse ?? true, mlflow: file.apps?.mlflow ?? true, agenta: file.apps?.agenta ?? true },
+            apps: Object.fromEntries(APP_NAMES.map((app) => [app, file.apps?.[app] ?? true])) as Record<AppName, boolean>,
             channel: file.channel ?? "stable",
             lifecycle: { state: file.lifecycle?.state ?? "active", dataRetainedUntil: file.lifecycle?.dataRetainedUntil },
             redis: file.redis ?? "shared",

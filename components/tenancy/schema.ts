@@ -1,13 +1,21 @@
 import { z } from "zod";
-import { SIZES } from "../components/environment/schema";
-import { CHANNELS } from "../components/versions/images";
-import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_LABEL, MAX_TENANT_ID } from "../components/naming/names";
+import { APP_MODULES, type AppName } from "../apps/registry";
+import { SIZES } from "../sizing/size";
+import { CHANNELS } from "../versions/images";
+import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_LABEL, MAX_TENANT_ID } from "../naming/names";
 
 /**
  * The tenant file, `tenants/<id>.yaml`: what a tenant owner writes in a pull request. Unknown
  * fields are refused. `npm run schema` exports this schema as `tenants/tenant.schema.json` for
  * editors; a test keeps the two in sync.
  */
+
+/** One switch per app of the list, each on unless the file says `false`. */
+function appSwitches(): { [K in AppName]: z.ZodOptional<z.ZodBoolean> } {
+    return Object.fromEntries(APP_MODULES.map((app) => [app.name, z.boolean().optional().meta({ description: `${app.description} @default true` })])) as {
+        [K in AppName]: z.ZodOptional<z.ZodBoolean>;
+    };
+}
 
 const email = z.email({ error: "must be an email address" }).meta({ examples: ["jane.doe@acme.example"] });
 
@@ -54,13 +62,9 @@ export const tenantSchema = z
             .optional()
             .meta({ description: "Resource profile: `small` for dev and trial tenants (below upstream production minimums), `standard` at upstream minimums, `large` above. An environment may cap it. @default small", examples: ["standard"] }),
         apps: z
-            .strictObject({
-                langfuse: z.boolean().optional().meta({ description: "LLM observability. @default true" }),
-                mlflow: z.boolean().optional().meta({ description: "Experiment tracking and prompt registry. @default true" }),
-                agenta: z.boolean().optional().meta({ description: "Prompt playground and evaluations. @default true" }),
-            })
+            .strictObject(appSwitches())
             .optional()
-            .meta({ description: "Which apps the tenant gets. @default all three", examples: [{ agenta: false }] }),
+            .meta({ description: "Which apps the tenant gets. @default every app", examples: [{ agenta: false }] }),
         channel: z
             .enum(CHANNELS)
             .optional()
