@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { environmentOf } from "../lib/stack";
+import { environmentsWhere, stackProfile } from "../lib/profile";
 import { describe, metaOf, plain, podOf } from "../lib/values";
 
 const ZONE = "topology.kubernetes.io/zone";
@@ -21,11 +21,15 @@ function maxReplicas(r: PolicyResource, all: readonly PolicyResource[]): number 
 
 export const prodReplicatedWorkloadsSpread: StackValidationPolicy = {
     name: "prod-replicated-workloads-spread",
-    description: `In \`prod\`, every Deployment and StatefulSet that may run two or more replicas (declared, or its autoscaler's maximum) spreads them across zones (\`${ZONE}\`, ScheduleAnyway) and nodes (\`${HOSTNAME}\`, DoNotSchedule), counting its own pods, so one node or zone lost never takes them all.`,
+    description: `In environments whose profile is highly available (${environmentsWhere("highAvailability")}), every Deployment and StatefulSet that may run two or more replicas (declared, or its autoscaler's maximum) spreads them across zones (\`${ZONE}\`, ScheduleAnyway) and nodes (\`${HOSTNAME}\`, DoNotSchedule), counting its own pods, so one node or zone lost never takes them all.`,
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        if (environmentOf(args.resources) !== "prod") return;
-        for (const r of args.resources.filter((x) => x.type === "kubernetes:apps/v1:Deployment" || x.type === "kubernetes:apps/v1:StatefulSet")) {
+        const workloads = args.resources.filter((x) => x.type === "kubernetes:apps/v1:Deployment" || x.type === "kubernetes:apps/v1:StatefulSet");
+        if (workloads.length === 0) return;
+        const stack = stackProfile(args.resources);
+        if ("problem" in stack) return report(`${stack.problem} Cannot tell whether the stack's ${workloads.length} Deployments and StatefulSets must spread their replicas.`);
+        if (!stack.profile.highAvailability) return;
+        for (const r of workloads) {
             const max = maxReplicas(r, args.resources);
             if (max === undefined || max < 2) continue;
             const pod = podOf(r.type, r.props);
@@ -35,7 +39,7 @@ export const prodReplicatedWorkloadsSpread: StackValidationPolicy = {
                 const c = constraints.find((x) => x.topologyKey === key);
                 const selector = c?.labelSelector?.matchLabels ?? {};
                 const own = Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-                if (!c) report(`${describe(r.type, r.props)} may run ${max} replicas in \`prod\` but does not spread them over \`${key}\`.`, r.urn);
+                if (!c) report(`${describe(r.type, r.props)} may run ${max} replicas in \`${stack.env}\`, whose profile is highly available, but does not spread them over \`${key}\`.`, r.urn);
                 else if (c.whenUnsatisfiable !== when) report(`${describe(r.type, r.props)} spreads over \`${key}\` with ${c.whenUnsatisfiable}; use ${when}.`, r.urn);
                 else if (!own) report(`${describe(r.type, r.props)} spreads over \`${key}\` counting pods other than its own; select its pod labels.`, r.urn);
             }

@@ -4,6 +4,7 @@ import { ENCRYPTION_KEY, PUBLIC_KEY, SECRET_KEY } from "../../components/apps/la
 import { cpuMillis, memoryBytes } from "../../components/kube/resources";
 import { capture, stackCapture, STACKS } from "../support/capture";
 import { containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
+import { platformConfigOf } from "../support/stacks";
 
 const APP_WORKLOADS = {
     langfuse: ["langfuse-web", "langfuse-worker", "clickhouse"],
@@ -53,7 +54,7 @@ describe.each(STACKS)("app plane in %s", (stack) => {
             const tenant = ing.metadata.namespace!.replace(/^llm-/, "");
             const rule = ing.spec.rules[0];
             expect(rule.host).toBe(`${ing.metadata.name}.${tenant}.${base}`);
-            if (stack === "local") expect(ing.spec.tls).toBeUndefined();
+            if (!platformConfigOf(stack).ingress.tlsIssuer) expect(ing.spec.tls).toBeUndefined();
             else {
                 expect(ing.spec.tls).toEqual([{ hosts: [rule.host], secretName: `${ing.metadata.name}-tls` }]);
                 expect(ing.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toMatch(/^letsencrypt/);

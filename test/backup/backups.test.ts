@@ -8,6 +8,7 @@ import { CLICKHOUSE_BACKUP_SCRIPT, UPLOAD_SCRIPT } from "../../components/backup
 import { bucketsInPolicy } from "../../components/data/urls";
 import { ROOT, stackCapture, STACKS } from "../support/capture";
 import { containersOf, find, ofKind, ofType, tenantNamespaces } from "../support/resources";
+import { platformConfigOf } from "../support/stacks";
 
 const TENANT_DATABASES: Record<string, string[]> = {
     acme: ["acme_langfuse", "acme_mlflow", "acme_agenta_core", "acme_agenta_tracing", "acme_agenta_supertokens"],
@@ -16,7 +17,7 @@ const TENANT_DATABASES: Record<string, string[]> = {
 };
 
 describe.each(STACKS)("tenant backups in %s", (stack) => {
-    const inCluster = stack === "local" || stack === "dev";
+    const inCluster = platformConfigOf(stack).dataServices.postgres.mode === "in-cluster";
 
     it("give every tenant a versioned backup bucket that only its backup user can reach", async () => {
         const cap = await stackCapture(stack);

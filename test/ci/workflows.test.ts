@@ -1,13 +1,30 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ROOT } from "../support/capture";
+import { STACKS } from "../support/stacks";
 
 const DIR = path.join(ROOT, ".github", "workflows");
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml")).sort();
 const load = (f: string) => parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Record<string, any>;
+
+/**
+ * Runs a workflow step's script as the runner does (`bash -e`) in `cwd`, with an `npm` that only
+ * records its arguments; returns the exit status, stderr and the recorded npm calls.
+ */
+function runStep(script: string, cwd: string): { status: number | null; stderr: string; npm: string[] } {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "step-bin-"));
+    const log = path.join(bin, "npm.log");
+    fs.writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+    const r = spawnSync("bash", ["-e", "-c", script], { cwd, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env["PATH"]}` } });
+    const npm = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    fs.rmSync(bin, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, npm };
+}
 
 describe("GitHub workflows", () => {
     it.each(files)("%s is valid against the GitHub workflow schema", (file) => {
@@ -72,5 +89,28 @@ describe("GitHub workflows", () => {
         expect(check).toMatchObject({ if: "github.event_name == 'pull_request'", run: 'npm run check -- --base "origin/${{ github.base_ref }}"' });
         expect(v["jobs"]["verify"].steps[0]).toMatchObject({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
         expect(v["permissions"]).toEqual({ contents: "read" });
+    });
+
+    it("synth and policy-check every stack found in stacks/, naming none", () => {
+        const step = load("verify.yml")["jobs"]["verify"].steps.find((s: { name?: string }) => s.name === "Synth and policy report for every stack");
+        expect(step, "verify.yml has no step `Synth and policy report for every stack`").toBeDefined();
+        const script = step.run as string;
+        const calls = (stacks: readonly string[]) => stacks.flatMap((s) => [`run synth -- ${s}`, `run policy -- ${s}`]);
+        // The shipped stacks, as the stack files name them.
+        expect(STACKS.length).toBeGreaterThan(0);
+        expect(runStep(script, ROOT)).toMatchObject({ status: 0, npm: calls(STACKS) });
+        // Another set of stack files: the loop follows the folder, not a list of its own.
+        const other = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        fs.mkdirSync(path.join(other, "stacks"));
+        for (const s of ["alpha", "beta-2"]) fs.writeFileSync(path.join(other, "stacks", `Pulumi.${s}.yaml`), "config: {}\n");
+        expect(runStep(script, other)).toMatchObject({ status: 0, npm: calls(["alpha", "beta-2"]) });
+        // No stack files: a clear failure, not a green step that verified nothing.
+        fs.rmSync(path.join(other, "stacks"), { recursive: true });
+        fs.mkdirSync(path.join(other, "stacks"));
+        const none = runStep(script, other);
+        expect(none.status).not.toBe(0);
+        expect(none.stderr).toContain("no stacks/Pulumi.<stack>.yaml to verify");
+        expect(none.npm).toEqual([]);
+        fs.rmSync(other, { recursive: true, force: true });
     });
 });

@@ -54,12 +54,12 @@ describe("deliberately bad config shows the violation", () => {
         const results = await evaluate(await capture({ stack: "prod", platformOverrides: { protectState: false } }));
         const state = results.find((r) => r.name === "state-protected-in-staging-and-prod")!;
         expect(state.violations.length).toBeGreaterThan(5);
-        expect(state.violations.map((v) => v.message)).toContain("Database acme_langfuse is not protected in `prod`; set protectState (or protect it) so pulumi up cannot delete it.");
+        expect(state.violations.map((v) => v.message)).toContain("Database acme_langfuse is not protected in `prod`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.");
     });
 
     it("one replica of web-facing apps in prod fails the availability rule", async () => {
         const results = await evaluate(await capture({ stack: "prod", platformOverrides: { webReplicas: 1 } }));
         const ha = results.find((r) => r.name === "prod-web-apps-highly-available")!;
-        expect(ha.violations.map((v) => v.message)).toContain("Deployment llm-acme/langfuse-web is web-facing with 1 replica(s) in `prod`; run at least 2.");
+        expect(ha.violations.map((v) => v.message)).toContain("Deployment llm-acme/langfuse-web is web-facing with 1 replica(s) in `prod`, whose profile is highly available; run at least 2.");
     });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { podsPriorityClass } from "../../policies/rules/pods-priority-class";
 import { prodReplicasAndDisruptionBudgets } from "../../policies/rules/prod-replicas-and-disruption-budgets";
 import { prodReplicatedWorkloadsSpread } from "../../policies/rules/prod-replicated-workloads-spread";
+import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
+import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
 import { goodDeployment, namespace, resource, runStackRule } from "./fixtures";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -41,8 +43,8 @@ describe("prod-replicated-workloads-spread: a good fixture passes, each mutation
         expect(await runStackRule(prodReplicatedWorkloadsSpread, [prod, resource(DEPLOYMENT, "web", scheduled())])).toEqual([]);
     });
     it.each([
-        ["no zone spread", (d: Record<string, any>) => d["spec"].template.spec.topologySpreadConstraints.splice(0, 1), "Deployment llm-acme/web may run 2 replicas in `prod` but does not spread them over `topology.kubernetes.io/zone`."],
-        ["no node spread", (d: Record<string, any>) => d["spec"].template.spec.topologySpreadConstraints.splice(1, 1), "Deployment llm-acme/web may run 2 replicas in `prod` but does not spread them over `kubernetes.io/hostname`."],
+        ["no zone spread", (d: Record<string, any>) => d["spec"].template.spec.topologySpreadConstraints.splice(0, 1), "Deployment llm-acme/web may run 2 replicas in `prod`, whose profile is highly available, but does not spread them over `topology.kubernetes.io/zone`."],
+        ["no node spread", (d: Record<string, any>) => d["spec"].template.spec.topologySpreadConstraints.splice(1, 1), "Deployment llm-acme/web may run 2 replicas in `prod`, whose profile is highly available, but does not spread them over `kubernetes.io/hostname`."],
         ["node spread only preferred", (d: Record<string, any>) => (d["spec"].template.spec.topologySpreadConstraints[1].whenUnsatisfiable = "ScheduleAnyway"), "Deployment llm-acme/web spreads over `kubernetes.io/hostname` with ScheduleAnyway; use DoNotSchedule."],
         ["counts other pods", (d: Record<string, any>) => (d["spec"].template.spec.topologySpreadConstraints[0].labelSelector.matchLabels = { "llmops.io/tenant": "globex" }), "Deployment llm-acme/web spreads over `topology.kubernetes.io/zone` counting pods other than its own; select its pod labels."],
     ])("%s", async (_name, f, expected) => {
@@ -55,11 +57,21 @@ describe("prod-replicated-workloads-spread: a good fixture passes, each mutation
         });
         expect(await runStackRule(prodReplicatedWorkloadsSpread, [prod, single])).toEqual([]);
         expect(await runStackRule(prodReplicatedWorkloadsSpread, [prod, single, hpa(4)])).toEqual([
-            "Deployment llm-acme/web may run 4 replicas in `prod` but does not spread them over `topology.kubernetes.io/zone`.",
-            "Deployment llm-acme/web may run 4 replicas in `prod` but does not spread them over `kubernetes.io/hostname`.",
+            "Deployment llm-acme/web may run 4 replicas in `prod`, whose profile is highly available, but does not spread them over `topology.kubernetes.io/zone`.",
+            "Deployment llm-acme/web may run 4 replicas in `prod`, whose profile is highly available, but does not spread them over `kubernetes.io/hostname`.",
         ]);
         const devUnspread = mutated((d) => delete d["spec"].template.spec.topologySpreadConstraints, "dev");
         expect(await runStackRule(prodReplicatedWorkloadsSpread, [namespace("llm-platform", "dev"), devUnspread])).toEqual([]);
+        expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
+        for (const env of ENVIRONMENT_NAMES) {
+            const unspread = mutated((d) => delete d["spec"].template.spec.topologySpreadConstraints, env);
+            expect((await runStackRule(prodReplicatedWorkloadsSpread, [namespace("llm-platform", env), unspread])).length, env).toBe(PROFILE_DEFAULTS[env].highAvailability ? 2 : 0);
+        }
+    });
+    it("reports a stack whose environment has no profile, rather than pass it", async () => {
+        expect(await runStackRule(prodReplicatedWorkloadsSpread, [namespace("llm-platform", "qa"), mutated(() => undefined, "qa")])).toEqual([
+            `the environment \`qa\` (label \`llmops.io/environment\`) has no profile; use one of ${ENVIRONMENT_NAMES.join(", ")}. Cannot tell whether the stack's 1 Deployments and StatefulSets must spread their replicas.`,
+        ]);
     });
 });
 
@@ -90,6 +102,6 @@ describe("prod-web-apps-highly-available under an autoscaler", () => {
     const unreplicated = () => mutated((d) => delete d["spec"].replicas);
     it("counts the autoscaler's minimum as the replicas of a Deployment that declares none", async () => {
         expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, unreplicated(), owned(2), pdb])).toEqual([]);
-        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, unreplicated(), owned(1), pdb])).toEqual(["Deployment llm-acme/web is web-facing with 1 replica(s) in `prod`; run at least 2."]);
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, unreplicated(), owned(1), pdb])).toEqual(["Deployment llm-acme/web is web-facing with 1 replica(s) in `prod`, whose profile is highly available; run at least 2."]);
     });
 });

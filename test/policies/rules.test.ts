@@ -28,6 +28,8 @@ import type { Capture } from "../../cli/mock-runtime";
 import { stackCapture, STACKS } from "../support/capture";
 import { container, goodDeployment, labels, namespace, resource, runResourceRule, runStackRule } from "./fixtures";
 import { plain } from "../../policies/lib/values";
+import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
+import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const mutate = (f: (d: Record<string, any>) => void) => {
@@ -125,6 +127,14 @@ describe("resource rules: a good fixture passes, each mutation reports its viola
         expect(await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", svc("prod", "ClusterIP"))).toEqual([]);
         expect(await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", svc("prod", "NodePort"))).toEqual(["Service llm-platform/pg: is of type NodePort in `prod`."]);
         expect(await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", svc("dev", "LoadBalancer"))).toEqual(["Service llm-platform/pg: is of type LoadBalancer in `dev`."]);
+        expect(await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", svc("qa", "NodePort"))).toEqual(["Service llm-platform/pg: is of type NodePort in `qa`, which has no environment profile."]);
+        const unlabelled = { apiVersion: "v1", kind: "Service", metadata: { name: "pg", namespace: "llm-platform" }, spec: { type: "NodePort" } };
+        expect(await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", unlabelled)).toEqual(["Service llm-platform/pg: is of type NodePort without the `llmops.io/environment` label (no environment profile)."]);
+        expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
+        for (const env of ENVIRONMENT_NAMES) {
+            const reported = await runResourceRule(noNodeExposureOutsideLocal, "kubernetes:core/v1:Service", svc(env, "NodePort"));
+            expect(reported.length, env).toBe(PROFILE_DEFAULTS[env].nodePortsAllowed ? 0 : 1);
+        }
     });
 
     it("ingress-tls-outside-local", async () => {
@@ -134,6 +144,9 @@ describe("resource rules: a good fixture passes, each mutation reports its viola
         expect(await runResourceRule(ingressTlsOutsideLocal, type, ing("prod", [{ hosts: ["lf.example.com", "b.example.com"] }]))).toEqual([]);
         expect(await runResourceRule(ingressTlsOutsideLocal, type, ing("prod"))).toEqual(["Ingress llm-acme/lf: has no TLS in `prod`."]);
         expect(await runResourceRule(ingressTlsOutsideLocal, type, ing("prod", [{ hosts: ["lf.example.com"] }]))).toEqual(["Ingress llm-acme/lf: serves b.example.com without TLS."]);
+        expect(await runResourceRule(ingressTlsOutsideLocal, type, ing("qa"))).toEqual(["Ingress llm-acme/lf: has no TLS in `qa`, which has no environment profile."]);
+        expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
+        for (const env of ENVIRONMENT_NAMES) expect((await runResourceRule(ingressTlsOutsideLocal, type, ing(env))).length, env).toBe(PROFILE_DEFAULTS[env].tlsRequired ? 1 : 0);
     });
 
     it("no-secrets-in-configmaps", async () => {
@@ -183,9 +196,28 @@ describe("stack rules: a good fixture passes, each mutation reports its violatio
         const prod = namespace("llm-platform", "prod");
         expect(await runStackRule(stateProtected, [prod, db(true), set(true)])).toEqual([]);
         expect(await runStackRule(stateProtected, [namespace("llm-platform", "dev"), db(false)])).toEqual([]);
-        expect(await runStackRule(stateProtected, [prod, db(false)])).toEqual(["Database acme_langfuse is not protected in `prod`; set protectState (or protect it) so pulumi up cannot delete it."]);
-        expect(await runStackRule(stateProtected, [prod, set(false)])).toEqual(["StatefulSet llm-acme/clickhouse is not protected in `prod`; set protectState (or protect it) so pulumi up cannot delete it."]);
+        expect(await runStackRule(stateProtected, [prod, db(false)])).toEqual(["Database acme_langfuse is not protected in `prod`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it."]);
+        expect(await runStackRule(stateProtected, [prod, set(false)])).toEqual(["StatefulSet llm-acme/clickhouse is not protected in `prod`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it."]);
         expect(await runStackRule(stateProtected, [prod, set(false, { "llmops.io/ephemeral-state": "true" })])).toEqual([]);
+        // The profile decides, environment by environment; none is named by the rule.
+        expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
+        for (const env of ENVIRONMENT_NAMES) {
+            const reported = await runStackRule(stateProtected, [namespace("llm-platform", env), db(false)]);
+            expect(reported.length, env).toBe(PROFILE_DEFAULTS[env].protectState ? 1 : 0);
+        }
+    });
+
+    it("state-protected-in-staging-and-prod reports a stack whose environment has no profile, rather than pass it", async () => {
+        const db = resource("postgresql:index/database:Database", "db", { name: "acme_langfuse" });
+        expect(await runStackRule(stateProtected, [namespace("llm-platform", "qa"), db])).toEqual([
+            `the environment \`qa\` (label \`llmops.io/environment\`) has no profile; use one of ${ENVIRONMENT_NAMES.join(", ")}. Cannot tell whether the stack's 1 databases, buckets and volumes must be protected.`,
+        ]);
+        const unlabelled = resource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "llm-platform", labels: {} } });
+        expect(await runStackRule(stateProtected, [unlabelled, db])).toEqual([
+            `no Namespace carries the \`llmops.io/environment\` label, so the environment profile is unknown; label every namespace with its environment (one of ${ENVIRONMENT_NAMES.join(", ")}). Cannot tell whether the stack's 1 databases, buckets and volumes must be protected.`,
+        ]);
+        // Nothing stateful: nothing to protect, whatever the environment.
+        expect(await runStackRule(stateProtected, [unlabelled])).toEqual([]);
     });
 
     it("prod-web-apps-highly-available", async () => {
@@ -193,9 +225,17 @@ describe("stack rules: a good fixture passes, each mutation reports its violatio
         const dep = (replicas: number) => resource("kubernetes:apps/v1:Deployment", "web", { ...goodDeployment({ env: "prod" }), spec: { ...goodDeployment({ env: "prod" })["spec"], replicas } });
         const pdb = resource("kubernetes:policy/v1:PodDisruptionBudget", "pdb", { metadata: { name: "web", namespace: "llm-acme" }, spec: { selector: { matchLabels: { "app.kubernetes.io/name": "web" } } } });
         expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, dep(2), pdb])).toEqual([]);
-        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, dep(1), pdb])).toEqual(["Deployment llm-acme/web is web-facing with 1 replica(s) in `prod`; run at least 2."]);
-        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, dep(2)])).toEqual(["Deployment llm-acme/web is web-facing in `prod` but no PodDisruptionBudget selects its pods."]);
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, dep(1), pdb])).toEqual(["Deployment llm-acme/web is web-facing with 1 replica(s) in `prod`, whose profile is highly available; run at least 2."]);
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [prod, dep(2)])).toEqual(["Deployment llm-acme/web is web-facing in `prod`, whose profile is highly available, but no PodDisruptionBudget selects its pods."]);
         expect(await runStackRule(prodReplicasAndDisruptionBudgets, [namespace("llm-platform", "dev"), dep(1)])).toEqual([]);
+        expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
+        for (const env of ENVIRONMENT_NAMES) {
+            const reported = await runStackRule(prodReplicasAndDisruptionBudgets, [namespace("llm-platform", env), dep(1)]);
+            expect(reported.length, env).toBe(PROFILE_DEFAULTS[env].highAvailability ? 2 : 0);
+        }
+        expect(await runStackRule(prodReplicasAndDisruptionBudgets, [namespace("llm-platform", "qa"), dep(1)])).toEqual([
+            `the environment \`qa\` (label \`llmops.io/environment\`) has no profile; use one of ${ENVIRONMENT_NAMES.join(", ")}. Cannot tell whether the stack's 1 Deployments must be highly available.`,
+        ]);
     });
 
     it("retention-within-bounds", async () => {

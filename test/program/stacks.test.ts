@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Capture } from "../../cli/mock-runtime";
 import { LABELS } from "../../components/naming/labels";
 import { STACKS, stackCapture } from "../support/capture";
+import { platformConfigOf, profileOf } from "../support/stacks";
 import { k8sSchemaErrors } from "../support/k8s-schema";
 import { customResources, k8sObjects, ofKind, ofType } from "../support/resources";
 
@@ -30,7 +31,7 @@ describe.each(STACKS)("stack %s under the mock runtime", (stack) => {
             for (const key of [LABELS.app, LABELS.tenant, LABELS.environment, LABELS.managedBy]) {
                 expect(labels[key], `${object.kind} ${object.metadata.namespace}/${object.metadata.name} lacks ${key}`).toBeTruthy();
             }
-            expect(labels[LABELS.environment]).toBe(stack);
+            expect(labels[LABELS.environment]).toBe(platformConfigOf(stack).environment);
         }
     });
 
@@ -47,24 +48,36 @@ describe.each(STACKS)("stack %s under the mock runtime", (stack) => {
 });
 
 describe("data services follow each stack's config", () => {
-    it("runs Postgres and MinIO in-cluster in local and dev, behind NodePorts only in local", async () => {
-        for (const stack of ["local", "dev"]) {
+    const dataServices = (stack: string) => platformConfigOf(stack).dataServices;
+    const inCluster = STACKS.filter((s) => dataServices(s).postgres.mode === "in-cluster" && dataServices(s).objectStore.mode === "in-cluster");
+    const external = STACKS.filter((s) => dataServices(s).postgres.mode === "external" && dataServices(s).objectStore.mode === "external");
+
+    it("runs Postgres and MinIO in-cluster where the stack says so, behind NodePorts only where it names one", async () => {
+        expect(inCluster.length).toBeGreaterThan(0);
+        for (const stack of inCluster) {
             const cap = await stackCapture(stack);
             const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name).sort();
-            expect(sets).toEqual(["minio", "postgres", "redis", "trace-gateway"]);
+            expect(sets, stack).toEqual(["minio", "postgres", "redis", "trace-gateway"]);
             const nodePorts = ofKind(cap, "Service").filter((s) => s.spec.type === "NodePort");
-            expect(nodePorts.map((s) => s.metadata.name).sort()).toEqual(stack === "local" ? ["minio-nodeport", "postgres-nodeport"] : []);
+            const { postgres, objectStore } = dataServices(stack);
+            const expected = [
+                ...(postgres.mode === "in-cluster" && postgres.nodePort !== undefined ? ["postgres-nodeport"] : []),
+                ...(objectStore.mode === "in-cluster" && objectStore.nodePort !== undefined ? ["minio-nodeport"] : []),
+            ];
+            expect(nodePorts.map((s) => s.metadata.name).sort(), stack).toEqual(expected.sort());
         }
     });
 
-    it("points staging and prod at external Postgres and object storage, deploying neither", async () => {
-        for (const stack of ["staging", "prod"]) {
+    it("points stacks with external Postgres and object storage at them, deploying neither", async () => {
+        expect(external.length).toBeGreaterThan(0);
+        for (const stack of external) {
             const cap = await stackCapture(stack);
             const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name);
             expect(sets).not.toContain("postgres");
             expect(sets).not.toContain("minio");
             const pg = ofType(cap, "pulumi:providers:postgresql")[0]!;
-            expect(pg.inputs["host"]).toMatch(/rds\.amazonaws\.com$/);
+            const postgres = dataServices(stack).postgres;
+            expect(pg.inputs["host"]).toBe(postgres.mode === "external" ? postgres.host : undefined);
             expect(JSON.stringify(pg.inputs["password"])).toContain("@secret");
         }
     });
@@ -102,7 +115,7 @@ describe("state protection", () => {
 
     it.each(STACKS)("protects and retains databases, buckets, volumes and never-rotating keys only where the environment says so (%s)", async (stack) => {
         const cap = await stackCapture(stack);
-        const shouldProtect = stack === "staging" || stack === "prod";
+        const shouldProtect = platformConfigOf(stack).protectState ?? profileOf(stack).protectState;
         const stateful = cap.resources.filter(isStateful);
         expect(stateful.length).toBeGreaterThan(10);
         for (const r of stateful) {

@@ -4,9 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Capture, RunOptions } from "../../cli/mock-runtime";
+import { STACKS } from "./stacks";
+
+export { STACKS };
 
 export const ROOT = path.resolve(__dirname, "../..");
-export const STACKS = ["local", "dev", "staging", "prod"] as const;
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "llmops-captures");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 

@@ -7,9 +7,9 @@ import type { Environment } from "../../components/environment/environment";
 import { resolveEnvironment } from "../../components/environment/resolve";
 import { ValidationError } from "../../components/validation/problems";
 import { readTenantFiles, tenantsForStack } from "../../components/tenancy/load";
+import { STACKS } from "../support/stacks";
 
 const TENANTS = path.join(__dirname, "..", "..", "tenants");
-const STACKS = ["local", "dev", "staging", "prod"];
 
 function env(stack: string, environment = stack, extra: Record<string, unknown> = {}): Environment {
     return resolveEnvironment(

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { basicAuthorization, collectorConfig, collectorConfigProblems, TENANT_ATTRIBUTE, tenantAuthEnv } from "../../components/tracing/collector-config";
 import { stackCapture, STACKS } from "../support/capture";
 import { containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
+import { platformConfigOf } from "../support/stacks";
 
 describe.each(STACKS)("the trace gateway in %s", (stack) => {
     it("is internally consistent, routes every Langfuse tenant, and carries each tenant's own key pair", async () => {
@@ -28,7 +29,7 @@ describe.each(STACKS)("the trace gateway in %s", (stack) => {
         expect(config["connectors"]["routing"]["default_pipelines"]).toEqual(["traces/unrouted"]);
         expect(config["service"]["pipelines"]["traces/unrouted"].exporters).toEqual(["count/unrouted"]);
         const set = find(cap, "StatefulSet", "llm-platform", "trace-gateway");
-        expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(stack === "prod" ? "20Gi" : "5Gi");
+        expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(platformConfigOf(stack).traceGateway?.queueStorage ?? "5Gi"); // the schema's default
         expect(containersOf(set)["collector"].volumeMounts).toEqual(expect.arrayContaining([{ name: "data", mountPath: "/var/lib/otelcol/queue" }]));
     });
 
