@@ -159,7 +159,7 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         }
     });
 
-    it.runIf(Boolean(cfg.monitoring?.prometheusOperator))("lets Prometheus scrape MLflow by a pod IP from 100.64.0.0/10 (RFC 6598), not by any address", () => {
+    it.runIf(Boolean(cfg.monitoring?.prometheusOperator))("lets Prometheus scrape MLflow by a pod IP from 100.64.0.0/10 (RFC 6598), not by any address", (ctx) => {
         const mlflow = workloadsRunning(cap, APP_IMAGES.mlflow.repository, tenantNamespaces(cap));
         expect(mlflow.length).toBeGreaterThan(0);
         for (const w of mlflow) {
@@ -170,7 +170,8 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
                 const inside = ["100.64.0.1", "100.100.7.9", "100.127.255.254", "10.1.2.3", "172.20.0.5", "192.168.3.4"].map((ip) => `${ip}:${port}`);
                 const outside = ["100.63.255.255", "100.128.0.1", "8.8.8.8", "172.32.0.1"].map((ip) => `${ip}:${port}`);
                 const verdict = mlflowAdmits(allowed!, [...inside, ...outside]);
-                if (!verdict) return;
+                // Without python3 (outside CI) the test shows as skipped, not passed.
+                if (!verdict) return ctx.skip("python3 is not installed");
                 expect(verdict.slice(0, inside.length), inside.join(" ")).toEqual(inside.map(() => true));
                 expect(verdict.slice(inside.length), outside.join(" ")).toEqual(outside.map(() => false));
             }

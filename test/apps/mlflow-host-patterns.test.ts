@@ -8,7 +8,7 @@ const octet = fc.integer({ min: 0, max: 255 });
 const ip = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
 
 describe("ipv4HostPatterns", () => {
-    it("admits, through MLflow's own check, exactly the Host headers of addresses inside the block", () => {
+    it("admits, through MLflow's own check, exactly the Host headers of addresses inside the block", (ctx) => {
         // Blocks and addresses near them (same first octets), so both sides of every edge are tried.
         const cases = fc.sample(
             fc.tuple(ip, fc.integer({ min: 1, max: 24 }), fc.array(fc.tuple(octet, octet, octet), { minLength: 20, maxLength: 20 }), fc.array(ip, { minLength: 5, maxLength: 5 })),
@@ -20,7 +20,8 @@ describe("ipv4HostPatterns", () => {
             return { cidr, hosts: [...tails.map((t) => `${first}.${t.join(".")}`), ...others].flatMap((h) => [h, `${h}:5000`]) };
         });
         const verdicts = mlflowAdmitsEach(lists.map(({ cidr, hosts }) => [ipv4HostPatterns(cidr).join(","), hosts] as const));
-        if (!verdicts) return;
+        // Without python3 (outside CI) the test shows as skipped, not passed.
+        if (!verdicts) return ctx.skip("python3 is not installed");
         expect(lists.length).toBeGreaterThan(0);
         lists.forEach(({ cidr, hosts }, n) => hosts.forEach((h, i) => expect(verdicts[n]![i], `${h} vs ${cidr} (${ipv4HostPatterns(cidr).join(",")})`).toBe(inCidr(h.replace(/:5000$/, ""), cidr))));
     });

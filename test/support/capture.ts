@@ -9,7 +9,9 @@ import { STACKS } from "./stacks";
 export { STACKS };
 
 export const ROOT = path.resolve(__dirname, "../..");
-const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "llmops-captures");
+// One cache per checkout: worktrees share node_modules, and a run in one must neither wipe nor
+// read the captures of another checkout's program.
+const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", `llmops-captures-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`);
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 export type CaptureResult = { ok: true; capture: Capture } | { ok: false; error: string };

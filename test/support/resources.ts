@@ -1,5 +1,7 @@
 import type { Capture, CapturedResource } from "../../cli/mock-runtime";
 import { reveal } from "../../cli/mock-runtime";
+import { LABELS, TENANT_NAMESPACE_LABEL } from "../../components/naming/labels";
+import { tenantIdsOf } from "./inputs";
 
 /** A Kubernetes object as declared, secrets unwrapped to their mock values. */
 export interface K8sObject {
@@ -66,12 +68,19 @@ export function containersOf(workload: K8sObject): Record<string, any> {
     return Object.fromEntries([...(spec.initContainers ?? []), ...spec.containers].map((c: { name: string }) => [c.name, c]));
 }
 
-/** The tenant id in a namespace name `llm-<tenant>`. */
-export function tenantNamespaces(capture: Capture): string[] {
-    return ofKind(capture, "Namespace")
-        .filter((n) => n.metadata.labels?.["llmops.io/workspace"] === "true")
-        .map((n) => n.metadata.name!)
-        .sort();
+/**
+ * The tenant namespaces of a plan, checked against the tenant files first: the loader must put at
+ * least one tenant on the stack (a test looping over none passes vacuously), and the plan must
+ * declare one workspace namespace for each of them and for no one else. Pass `tenantsDir` when
+ * the capture was made from another tenants directory.
+ */
+export function tenantNamespaces(capture: Capture, tenantsDir?: string): string[] {
+    const expected = tenantIdsOf(capture.stack, tenantsDir);
+    if (expected.length === 0) throw new Error(`the tenant files put no tenant on ${capture.stack}: a test over its tenant namespaces would check nothing`);
+    const declared = ofKind(capture, "Namespace").filter((n) => n.metadata.labels?.[TENANT_NAMESPACE_LABEL] === "true");
+    const ids = declared.map((n) => n.metadata.labels?.[LABELS.tenant] ?? `(unlabelled ${n.metadata.name})`).sort();
+    if (ids.join() !== expected.join()) throw new Error(`${capture.stack} declares workspace namespaces for [${ids.join(", ")}], but its tenant files name [${expected.join(", ")}]`);
+    return declared.map((n) => n.metadata.name!).sort();
 }
 
 /** An alerting rule of a PrometheusRule, as declared. */

@@ -1,24 +1,35 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { basicAuthorization, collectorConfig, collectorConfigProblems, TENANT_ATTRIBUTE, tenantAuthEnv } from "../../components/tracing/collector-config";
+import { LABELS } from "../../components/naming/labels";
+import { APP_IMAGES } from "../../components/versions/images";
 import { stackCapture, STACKS } from "../support/capture";
+import { stackInputs } from "../support/inputs";
 import { containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
+import { resolveServiceUrl } from "../support/service-url";
 import { platformConfigOf } from "../support/stacks";
 
 describe.each(STACKS)("the trace gateway in %s", (stack) => {
-    it("is internally consistent, routes every Langfuse tenant, and carries each tenant's own key pair", async () => {
+    it("is internally consistent, routes every Langfuse tenant to its own Langfuse web, and carries each tenant's own key pair", async () => {
         const cap = await stackCapture(stack);
         const config = parse(find(cap, "ConfigMap", "llm-platform", "trace-gateway").data!["config.yaml"]!) as Record<string, any>;
         const auth = find(cap, "Secret", "llm-platform", "trace-gateway-auth").stringData as Record<string, string>;
-        const tenants = tenantNamespaces(cap).map((n) => n.replace(/^llm-/, ""));
+        // Who is routed comes from the tenant files; where to is resolved against the declared Services.
+        const tenants = stackInputs(stack).tenants.filter((t) => t.apps.langfuse).map((t) => t.id);
         expect(tenants.length).toBeGreaterThan(0);
+        const namespaceOf = (t: string) => ofKind(cap, "Namespace").find((n) => n.metadata.labels?.[LABELS.tenant] === t)?.metadata.name;
         expect(collectorConfigProblems(config, { provided: new Set(Object.keys(auth)), tenants })).toEqual([]);
         const outputs = cap.outputs["tenants"] as Record<string, { langfuse: { publicKey: string; secretKey: { "@secret": string } } }>;
         for (const t of tenants) {
             const route = config["connectors"]["routing"]["table"].find((r: any) => r.condition === `attributes["${TENANT_ATTRIBUTE}"] == "${t}"`);
             expect(route, `${t} not routed`).toBeDefined();
             const exporter = config["exporters"][config["service"]["pipelines"][route.pipelines[0]].exporters[0]];
-            expect(exporter.traces_endpoint).toBe(`http://langfuse-web.llm-${t}.svc.cluster.local:3000/api/public/otel/v1/traces`);
+            // Langfuse's OTLP endpoint (upstream: /api/public/otel, traces under /v1/traces).
+            expect(new URL(exporter.traces_endpoint).pathname, t).toBe("/api/public/otel/v1/traces");
+            const target = resolveServiceUrl(cap, "llm-platform", exporter.traces_endpoint);
+            expect(target.service.metadata.namespace, `${t}'s route leaves its namespace`).toBe(namespaceOf(t));
+            expect(target.containers.length, `${exporter.traces_endpoint} reaches no container`).toBeGreaterThan(0);
+            for (const c of target.containers) expect(c.image.startsWith(`${APP_IMAGES.langfuseWeb.repository}:`), `${t}'s route reaches ${c.workload}/${c.name}`).toBe(true);
             expect(exporter.headers.Authorization).toBe(`\${env:${tenantAuthEnv(t)}}`);
             expect(exporter.sending_queue.storage).toBe("file_storage/queue");
             // The header, decoded, is exactly the tenant's Langfuse key pair.
