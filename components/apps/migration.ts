@@ -25,7 +25,7 @@ export function appMigration(
     ctx: AppContext,
     resourceName: string,
     args: { app: string; base: string; container: ContainerArgs; hashInputs: readonly unknown[]; activeDeadlineSeconds?: number; volumes?: readonly k8s.types.input.core.v1.Volume[] },
-    opts: { parent: pulumi.Resource; dependsOn: pulumi.Input<pulumi.Resource>[] },
+    opts: pulumi.CustomResourceOptions,
 ): Migration {
     if (!ctx.running) return { after: [], jobs: [] };
     const job = hashedJob(

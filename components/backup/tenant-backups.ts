@@ -54,7 +54,7 @@ export class TenantBackups extends pulumi.ComponentResource {
         const { ctx } = args;
         const { tenant } = ctx;
         const child = { parent: this };
-        const seed = new SecretSeed(`${name}-secrets`, { protect: args.protect, parent: this });
+        const seed = new SecretSeed(`${name}-secrets`, { protect: args.protect }, { parent: this });
         const storage = tenantBuckets(
             name,
             {

@@ -63,13 +63,13 @@ export interface StatefulService {
  * Its resources were once children of a component of this name; the alias keeps them the same
  * resources (no replacement of a database's StatefulSet by a refactor).
  */
-export function statefulService(name: string, args: StatefulServiceArgs, opts: { parent: pulumi.Resource; dependsOn?: pulumi.Resource[] }): StatefulService {
+export function statefulService(name: string, args: StatefulServiceArgs, opts: pulumi.CustomResourceOptions): StatefulService {
     const labels = standardLabels(args.labels);
     const selector = selectorLabels(args.labels);
     const metadata = { name: args.serviceName, namespace: args.namespace.output, labels };
     const setAnnotations = args.ephemeral ? { [ANNOTATIONS.ephemeralState]: "true" } : undefined;
     const formerParent = pulumi.createUrn(name, "llmops:data:StatefulService", opts.parent);
-    const child = (): pulumi.CustomResourceOptions => ({ parent: opts.parent, aliases: [{ parent: formerParent }], dependsOn: opts.dependsOn });
+    const child = (): pulumi.CustomResourceOptions => ({ ...opts, aliases: [...(opts.aliases ?? []), { parent: formerParent }] });
 
     const service = new k8s.core.v1.Service(
         `${name}-service`,
@@ -153,6 +153,6 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: {
     if (replicas >= 2) {
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: args.serviceName, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } }, child());
     }
-    if (autoscale) horizontalAutoscaler(`${name}-hpa`, { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale }, { parent: opts.parent, dependsOn: [statefulSet] });
+    if (autoscale) horizontalAutoscaler(`${name}-hpa`, { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale }, { ...opts, dependsOn: [statefulSet] });
     return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas) };
 }

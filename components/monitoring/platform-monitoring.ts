@@ -22,7 +22,7 @@ export interface MonitoredNamespace {
     policy(name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): unknown;
 }
 
-export function platformMonitoring(env: Environment, ns: MonitoredNamespace, opts: { parent: pulumi.Resource }): AlertGroup[] {
+export function platformMonitoring(env: Environment, ns: MonitoredNamespace, opts: pulumi.CustomResourceOptions): AlertGroup[] {
     const monitoring = env.monitoring;
     if (!monitoring) return [];
     const at = (app: string) => ({ app, environment: env.name });

@@ -28,7 +28,7 @@ export interface TenantMonitoringArgs {
  * (one ServiceMonitor each), its alerts (one PrometheusRule), and a network policy admitting
  * Prometheus to exactly those metrics ports. Returns the alert groups, for the synth summary.
  */
-export function tenantMonitoring(args: TenantMonitoringArgs, opts: { parent: pulumi.Resource }): AlertGroup[] {
+export function tenantMonitoring(args: TenantMonitoringArgs, opts: pulumi.CustomResourceOptions): AlertGroup[] {
     const { ctx, monitoring } = args;
     if (!monitoring || !ctx.running) return [];
     const id = ctx.tenant.id;

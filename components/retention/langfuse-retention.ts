@@ -66,6 +66,6 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             { name: "langfuse-retention", namespace: args.namespace, labels, schedule: dailyAt(2, `${args.tenantId}/langfuse-retention`), suspend: !args.running, container: container(false), volumes },
             { parent: this, dependsOn: [scripts] },
         );
-        this.registerOutputs({});
+        this.registerOutputs({ script: this.script });
     }
 }

@@ -13,8 +13,9 @@ import { deriveHex, derivePassword, deriveUuid } from "./derive";
 export class SecretSeed {
     private readonly seed: pulumi.Output<string>;
 
-    constructor(name: string, opts: { protect: boolean; parent: pulumi.Resource }) {
-        this.seed = new random.RandomBytes(name, { length: 64 }, statefulOptions(opts.protect, { parent: opts.parent })).hex;
+    /** `protect` keeps the seed (and so every secret derived from it) from deletion; `opts` are the seed resource's options. */
+    constructor(name: string, args: { readonly protect: boolean }, opts: pulumi.CustomResourceOptions = {}) {
+        this.seed = new random.RandomBytes(name, { length: 64 }, statefulOptions(args.protect, opts)).hex;
     }
 
     password(label: string, length = 32): pulumi.Output<string> {

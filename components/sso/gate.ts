@@ -159,6 +159,6 @@ export class SsoGate extends pulumi.ComponentResource {
         );
         this.serviceName = gateName;
         this.footprint = deployment.footprint;
-        this.registerOutputs({});
+        this.registerOutputs({ serviceName: this.serviceName });
     }
 }

@@ -47,7 +47,7 @@ export class TenantSso extends pulumi.ComponentResource {
         );
         this.organizationId = org.organizationId;
         this.pendingAdmins = org.pendingAdminEmails;
-        this.registerOutputs({ organizationId: this.organizationId });
+        this.registerOutputs({ organizationId: this.organizationId, pendingAdmins: this.pendingAdmins });
     }
 
     /** An OIDC application for one of the tenant's apps, gated to the tenant's organization. */

@@ -83,7 +83,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const apps = APP_MODULES.filter((app) => tenant.apps[app.name]);
         const enabled: { module: AppModule<AppName>; connectionLimit: number }[] = [];
         for (const app of apps) {
-            const secrets = new SecretSeed(`${id}-${app.name}-secrets`, { protect, parent: this });
+            const secrets = new SecretSeed(`${id}-${app.name}-secrets`, { protect }, child);
             const connectionLimit = tenantConnectionLimit(app, env, tenant.size);
             enabled.push({ module: app, connectionLimit });
             const database = tenantDatabases(
@@ -174,7 +174,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             { metadata: { name: "tenant-limits", namespace: ctx.namespace.output, labels }, spec: { limits: [{ type: "Container", ...limits }] } },
             child,
         );
-        this.registerOutputs({});
+        this.registerOutputs(this.outputs);
     }
 
     /**

@@ -207,6 +207,6 @@ export class Langfuse extends pulumi.ComponentResource {
         this.webPodLabels = selectorLabels(webLabels);
         const steady: Footprint[] = [webDeploy.footprint, workerDeploy.footprint];
         this.result = { steady, jobs: [...migration.jobs], outputs };
-        this.registerOutputs({ url: inputs.publicUrl });
+        this.registerOutputs({ url: inputs.publicUrl, publicKey: this.publicKey, secretKey: this.secretKey });
     }
 }

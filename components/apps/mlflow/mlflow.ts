@@ -127,6 +127,6 @@ export class Mlflow extends pulumi.ComponentResource {
         };
         cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc, volumes: db.volumes }, { parent: this, dependsOn: [secret] });
         this.result = { steady: [deployment.footprint], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
-        this.registerOutputs({ url: publicUrl(ctx, "mlflow") });
+        this.registerOutputs({ url: publicUrl(ctx, "mlflow"), trackingUri: this.trackingUri });
     }
 }

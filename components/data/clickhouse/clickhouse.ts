@@ -126,6 +126,6 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
         this.user = args.user;
         this.database = args.database;
         this.password = password.result;
-        this.registerOutputs({ host: this.host });
+        this.registerOutputs({ host: this.host, user: this.user, database: this.database, secretName: this.secretName });
     }
 }

@@ -1,6 +1,6 @@
 import * as minio from "@pulumi/minio";
 import type * as pulumi from "@pulumi/pulumi";
-import { statefulOptions } from "../../kube/options";
+import { childOptions, statefulOptions } from "../../kube/options";
 import { type BucketPurpose, bucketName, objectStoreUser } from "../../naming/names";
 import { bucketPolicy } from "../urls";
 
@@ -64,7 +64,7 @@ export function tenantBuckets(
          */
         neverExpire?: readonly BucketPurpose[];
     },
-    opts: { parent: pulumi.Resource },
+    opts: pulumi.CustomResourceOptions = {},
 ): TenantBuckets {
     const provider = args.objectStore.provider;
     const buckets: Partial<Record<BucketPurpose, string>> = {};
@@ -73,7 +73,7 @@ export function tenantBuckets(
         const bucket = bucketName(args.bucketPrefix, args.tenantId, purpose);
         buckets[purpose] = bucket;
         resources.push(
-            new minio.S3Bucket(`${name}-bucket-${purpose}`, { bucket, acl: "private", forceDestroy: false }, statefulOptions(args.protect, { parent: opts.parent, provider })),
+            new minio.S3Bucket(`${name}-bucket-${purpose}`, { bucket, acl: "private", forceDestroy: false }, statefulOptions(args.protect, childOptions(opts, { provider }))),
         );
     }
     for (const purpose of Object.keys(args.expire ?? {}) as BucketPurpose[]) {
@@ -87,18 +87,18 @@ export function tenantBuckets(
         if (expire) rules.push({ id: `expire-after-${expire.days}-days`, expiration: `${expire.days}d`, status: "Enabled", filter: expire.prefix });
         const after: pulumi.Resource[] = [resources[i]!];
         if (args.versioning) {
-            after.push(new minio.S3BucketVersioning(`${name}-versioning-${purpose}`, { bucket, versioningConfiguration: { status: "Enabled" } }, { parent: opts.parent, provider, dependsOn: [resources[i]!] }));
+            after.push(new minio.S3BucketVersioning(`${name}-versioning-${purpose}`, { bucket, versioningConfiguration: { status: "Enabled" } }, childOptions(opts, { provider, dependsOn: [resources[i]!] })));
             if (!args.neverExpire?.includes(purpose)) rules.push({ id: `expire-noncurrent-after-${args.versioning.noncurrentDays}-days`, noncurrentVersionExpirationDays: args.versioning.noncurrentDays, status: "Enabled" });
         }
-        if (rules.length) new minio.IlmPolicy(`${name}-lifecycle-${purpose}`, { bucket, rules }, { parent: opts.parent, provider, dependsOn: after });
+        if (rules.length) new minio.IlmPolicy(`${name}-lifecycle-${purpose}`, { bucket, rules }, childOptions(opts, { provider, dependsOn: after }));
     });
     const user = objectStoreUser(args.tenantId, args.app);
-    const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: args.secretKey, forceDestroy: false }, { parent: opts.parent, provider });
+    const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: args.secretKey, forceDestroy: false }, childOptions(opts, { provider }));
     const policy = new minio.IamPolicy(
         `${name}-s3-policy`,
         { name: `${user}-buckets`, policy: bucketPolicy(Object.values(buckets)) },
-        { parent: opts.parent, provider, dependsOn: resources },
+        childOptions(opts, { provider, dependsOn: resources }),
     );
-    new minio.IamUserPolicyAttachment(`${name}-s3-policy-attachment`, { userName: iamUser.name, policyName: policy.name }, { parent: opts.parent, provider });
+    new minio.IamUserPolicyAttachment(`${name}-s3-policy-attachment`, { userName: iamUser.name, policyName: policy.name }, childOptions(opts, { provider }));
     return { buckets, resources, accessKey: user, secretKey: args.secretKey, endpoint: args.objectStore.endpoint, publicEndpoint: args.objectStore.publicEndpoint, region: args.objectStore.region };
 }

@@ -62,7 +62,7 @@ export class Postgres extends pulumi.ComponentResource {
                 { host: s.host, port: s.port, username: s.adminUser, password: s.adminPassword.value, sslmode: s.sslMode, superuser: false, connectTimeout: 15 },
                 { parent: this },
             );
-            this.registerOutputs({ host: this.host });
+            this.registerOutputs({ host: this.host, port: this.port, maxConnections: this.maxConnections });
             return;
         }
 
@@ -138,6 +138,6 @@ export class Postgres extends pulumi.ComponentResource {
             { host: s.adminHost, port: s.adminPort, username: "postgres", password: password.result, sslmode: "disable", superuser: true, connectTimeout: 15 },
             { parent: this, dependsOn: [service.statefulSet] },
         );
-        this.registerOutputs({ host: this.host });
+        this.registerOutputs({ host: this.host, port: this.port, maxConnections: this.maxConnections });
     }
 }

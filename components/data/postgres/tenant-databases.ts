@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { statefulOptions } from "../../kube/options";
+import { childOptions, statefulOptions } from "../../kube/options";
 import { pgDatabase, pgRole } from "../../naming/names";
 import { postgresUrl } from "../urls";
 import { type PostgresClient, type PostgresTls, caMounts, caVolumes, tlsEnv, tlsQuery } from "./tls";
@@ -39,7 +39,7 @@ export interface TenantDatabases {
 export function tenantDatabases(
     name: string,
     args: { tenantId: string; app: string; suffixes: readonly string[]; postgres: PostgresServer; protect: boolean; password: pulumi.Output<string>; connectionLimit: number },
-    opts: { parent: pulumi.Resource },
+    opts: pulumi.CustomResourceOptions = {},
 ): TenantDatabases {
     const provider = args.postgres.provider;
     const role = pgRole(args.tenantId, args.app);
@@ -58,7 +58,7 @@ export function tenantDatabases(
             inherit: true,
             connectionLimit: args.connectionLimit,
         },
-        statefulOptions(args.protect, { parent: opts.parent, provider }),
+        statefulOptions(args.protect, childOptions(opts, { provider })),
     );
     const names: Record<string, string> = {};
     const resources: postgresql.Database[] = [];
@@ -68,12 +68,12 @@ export function tenantDatabases(
         const db = new postgresql.Database(
             `${name}-pg-${suffix}`,
             { name: dbName, owner: roleResource.name, encoding: "UTF8", template: "template0", allowConnections: true },
-            statefulOptions(args.protect, { parent: opts.parent, provider }),
+            statefulOptions(args.protect, childOptions(opts, { provider })),
         );
         new postgresql.Grant(
             `${name}-pg-${suffix}-revoke-public`,
             { database: db.name, role: "public", objectType: "database", privileges: [] },
-            { parent: opts.parent, provider },
+            childOptions(opts, { provider }),
         );
         resources.push(db);
     }

@@ -184,7 +184,7 @@ export class Redis extends pulumi.ComponentResource {
         );
         this.host = service.host;
         this.footprint = service.footprint;
-        this.registerOutputs({ host: this.host });
+        this.registerOutputs({ host: this.host, port: this.port });
     }
 }
 
