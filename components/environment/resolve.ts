@@ -56,9 +56,9 @@ export function resolveEnvironment(raw: unknown, ctx: ResolveContext): Environme
         );
     }
     const problems: Problem[] = [];
-    const env = decide(parsed.data, ctx, key, problems);
+    const profile = decide(parsed.data, ctx, key, problems);
     if (problems.length > 0) throw new ValidationError(`stack config of \`${ctx.stack}\``, problems);
-    return env;
+    return profile;
 }
 
 function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: Problem[]): Environment {

@@ -5,8 +5,8 @@ import type { Size } from "../sizing/size";
 import type { Environment } from "./environment";
 
 /** The most replicas an autoscaled workload of this size may reach here; undefined without autoscaling. */
-export function autoscalingMax(env: Pick<Environment, "autoscaling">, size: Size): number | undefined {
-    return env.autoscaling ? MAX_REPLICAS[size] : undefined;
+export function autoscalingMax(profile: Pick<Environment, "autoscaling">, size: Size): number | undefined {
+    return profile.autoscaling ? MAX_REPLICAS[size] : undefined;
 }
 
 /**
@@ -15,7 +15,7 @@ export function autoscalingMax(env: Pick<Environment, "autoscaling">, size: Size
  * autoscalers reach at most {@link autoscalingMax} of `size` (the tenant's, or the trace gateway's).
  */
 export function namespaceScheduling(
-    env: Environment,
+    profile: Environment,
     priorityClassNames: Readonly<Record<PriorityTier, pulumi.Input<string>>>,
     defaultRole: WorkloadRole,
     size: Size,
@@ -23,13 +23,13 @@ export function namespaceScheduling(
 ): PodScheduling {
     return {
         priorityClassNames,
-        placement: env.placement,
-        spread: env.placement.spread,
-        imagePullSecrets: env.images.pullSecrets,
-        mirror: env.images.mirror,
+        placement: profile.placement,
+        spread: profile.placement.spread,
+        imagePullSecrets: profile.images.pullSecrets,
+        mirror: profile.images.mirror,
         defaultRole,
-        autoscaling: env.autoscaling ? { targetCpuUtilization: env.autoscaling.targetCpuUtilization, maxReplicas: MAX_REPLICAS[size] } : undefined,
-        overrides: withOverrides ? env.appOverrides : {},
+        autoscaling: profile.autoscaling ? { targetCpuUtilization: profile.autoscaling.targetCpuUtilization, maxReplicas: MAX_REPLICAS[size] } : undefined,
+        overrides: withOverrides ? profile.appOverrides : {},
         problems: [],
     };
 }

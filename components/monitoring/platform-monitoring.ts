@@ -22,24 +22,24 @@ export interface MonitoredNamespace {
     policy(name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): unknown;
 }
 
-export function platformMonitoring(env: Environment, ns: MonitoredNamespace, opts: pulumi.CustomResourceOptions): AlertGroup[] {
-    const monitoring = env.monitoring;
+export function platformMonitoring(profile: Environment, ns: MonitoredNamespace, opts: pulumi.CustomResourceOptions): AlertGroup[] {
+    const monitoring = profile.monitoring;
     if (!monitoring) return [];
-    const at = (app: string) => ({ app, environment: env.name });
+    const at = (app: string) => ({ app, environment: profile.name });
     serviceMonitor("platform-monitor-trace-gateway", monitoring, { name: TRACE_GATEWAY, namespace: ns.namespace, labels: at(TRACE_GATEWAY), port: ["metrics", "unrouted"] }, opts);
     const ports = [SELF_METRICS_PORT, UNROUTED_METRICS_PORT];
-    const postgresExporter = env.postgres.mode === "in-cluster";
+    const postgresExporter = profile.postgres.mode === "in-cluster";
     if (postgresExporter) {
         serviceMonitor("platform-monitor-postgres", monitoring, { name: "postgres", namespace: ns.namespace, labels: at("postgres"), port: "metrics" }, opts);
         ports.push(POSTGRES_EXPORTER_PORT);
     }
-    const minio = env.objectStore.mode === "in-cluster";
+    const minio = profile.objectStore.mode === "in-cluster";
     if (minio) {
         serviceMonitor("platform-monitor-minio", monitoring, { name: "minio", namespace: ns.namespace, labels: at("minio"), port: "s3", path: "/minio/v2/metrics/cluster", interval: "60s" }, opts);
         ports.push(DATA_SERVICE_PORTS.minio);
     }
-    const groups = platformAlertGroups({ namespace: env.platformNamespace, postgresExporter, minio });
-    prometheusRule("platform-alerts", monitoring, { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: env.name } }, opts);
+    const groups = platformAlertGroups({ namespace: profile.platformNamespace, postgresExporter, minio });
+    prometheusRule("platform-alerts", monitoring, { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: profile.name } }, opts);
     ns.policy("allow-monitoring", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }] });
     return groups;
 }

@@ -27,7 +27,8 @@ export const EXPOSED_LABEL = "llmops.io/exposed";
 export const TENANT_NAMESPACE_LABEL = "llmops.io/workspace";
 
 export const PART_OF = "llmops-platform";
-export const MANAGED_BY = "pulumi";
+/** The `app.kubernetes.io/managed-by` value of every object the program declares. */
+export const MANAGED_BY_LABEL_VALUE = "pulumi";
 /** The tenant label value of shared, per-environment objects. */
 export const PLATFORM_TENANT = "platform";
 
@@ -47,7 +48,7 @@ export function standardLabels(args: LabelArgs): Record<string, string> {
     const labels: Record<string, string> = {
         [LABELS.app]: args.app,
         [LABELS.partOf]: PART_OF,
-        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.managedBy]: MANAGED_BY_LABEL_VALUE,
         [LABELS.tenant]: args.tenant ?? PLATFORM_TENANT,
         [LABELS.environment]: args.environment,
     };

@@ -22,12 +22,12 @@ export function knownStacks(projectRoot: string): string[] {
  * Loads everything the program needs and validates it all before anything is declared: the
  * environment and every tenant file. Problems from both are reported together in one error.
  */
-export function loadInputs(args: { projectRoot: string; tenantsDir?: string; environment: () => Environment }): { env: Environment; tenants: Tenant[] } {
+export function loadInputs(args: { projectRoot: string; tenantsDir?: string; environment: () => Environment }): { profile: Environment; tenants: Tenant[] } {
     const problems: Problem[] = [];
-    let env: Environment | undefined;
+    let profile: Environment | undefined;
     let sources: TenantSource[] | undefined;
     try {
-        env = args.environment();
+        profile = args.environment();
     } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         problems.push(...e.problems);
@@ -35,7 +35,7 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
     const tenantsDir = path.resolve(args.projectRoot, args.tenantsDir ?? "tenants");
     const stacks = knownStacks(args.projectRoot);
     // The stack being deployed is known even when its config lives outside stacks/ (a throwaway stack, as the e2e uses).
-    if (env && !stacks.includes(env.stack)) stacks.push(env.stack);
+    if (profile && !stacks.includes(profile.stack)) stacks.push(profile.stack);
     try {
         sources = readTenantFiles(tenantsDir, { knownStacks: stacks, displayDir: path.relative(args.projectRoot, tenantsDir) || "." });
     } catch (e) {
@@ -43,17 +43,17 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
         problems.push(...e.problems);
     }
     let tenants: Tenant[] = [];
-    if (env && sources) {
+    if (profile && sources) {
         try {
-            tenants = tenantsForStack(sources, env);
+            tenants = tenantsForStack(sources, profile);
         } catch (e) {
             if (!(e instanceof ValidationError)) throw e;
             problems.push(...e.problems);
         }
     }
-    if (env && problems.length === 0) problems.push(...connectionBudgetProblems(env, tenants));
-    if (problems.length > 0 || !env) throw new ValidationError("invalid input", problems);
-    return { env, tenants };
+    if (profile && problems.length === 0) problems.push(...connectionBudgetProblems(profile, tenants));
+    if (problems.length > 0 || !profile) throw new ValidationError("invalid input", problems);
+    return { profile: profile, tenants };
 }
 
 /**
@@ -61,20 +61,20 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
  * plus what the platform keeps for itself, must fit the server's `max_connections`. Refuses
  * tenants (a count or sizes) that do not fit, naming the setting that would make room.
  */
-export function connectionBudgetProblems(env: Environment, tenants: readonly Tenant[]): Problem[] {
-    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(appModule(app), env, t.size), 0) }));
+export function connectionBudgetProblems(profile: Environment, tenants: readonly Tenant[]): Problem[] {
+    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(appModule(app), profile, t.size), 0) }));
     const needed = perTenant.reduce((sum, t) => sum + t.connections, SERVER_RESERVED_CONNECTIONS);
-    const max = env.postgres.maxConnections;
+    const max = profile.postgres.maxConnections;
     if (needed <= max) return [];
     const breakdown = perTenant.map((t) => `${t.id} (${t.size}) ${t.connections}`).join(", ");
-    const where = env.postgres.mode === "external" ? "dataServices.postgres.maxConnections" : "dataServices.postgres.size";
+    const where = profile.postgres.mode === "external" ? "dataServices.postgres.maxConnections" : "dataServices.postgres.size";
     const room =
-        env.postgres.mode === "external"
+        profile.postgres.mode === "external"
             ? `raise max_connections on the server and set maxConnections to it (at least ${needed})`
-            : env.postgres.size === "small" ? "set `size: standard` for the in-cluster Postgres" : "point the stack at a larger external Postgres";
+            : profile.postgres.size === "small" ? "set `size: standard` for the in-cluster Postgres" : "point the stack at a larger external Postgres";
     return [
         {
-            source: `stacks/Pulumi.${env.stack}.yaml`,
+            source: `stacks/Pulumi.${profile.stack}.yaml`,
             path: where,
             message: `allows ${max} Postgres connections, but the ${tenants.length} tenants of this stack may hold ${needed} (${breakdown}, and ${SERVER_RESERVED_CONNECTIONS} kept for the platform): their apps' pools would fail to connect under load.`,
             fix: `${room}, move tenants to another stack, or lower tenant sizes.`,

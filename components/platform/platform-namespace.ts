@@ -12,7 +12,7 @@ import { ANNOTATIONS, LABELS, standardLabels, TENANT_NAMESPACE_LABEL } from "../
 import { DATA_SERVICE_PORTS, type DataServiceApp } from "../data/ports";
 
 export interface PlatformNamespaceArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     /** The environment's PriorityClass names; with them, pods of the namespace get the data-plane tier and its node pool. */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
@@ -31,37 +31,37 @@ export class PlatformNamespace extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformNamespaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:platform:Namespace", name, {}, opts);
-        const { env } = args;
-        const labels = (app: string) => standardLabels({ app, environment: env.name });
-        this.namespace = restrictedNamespace(`${name}-namespace`, env.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(env.retention) }, args.priorityClasses
-            ? namespaceScheduling(env, args.priorityClasses, { placement: "dataServices", priority: "dataPlane" }, env.traceGateway.size, false)
+        const { profile: profile } = args;
+        const labels = (app: string) => standardLabels({ app, environment: profile.name });
+        this.namespace = restrictedNamespace(`${name}-namespace`, profile.platformNamespace, labels("platform"), { parent: this }, { [ANNOTATIONS.retentionBounds]: JSON.stringify(profile.retention) }, args.priorityClasses
+            ? namespaceScheduling(profile, args.priorityClasses, { placement: "dataServices", priority: "dataPlane" }, profile.traceGateway.size, false)
             : undefined);
         this.resourceName = name;
-        this.environment = env.name;
+        this.environment = profile.name;
         const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => this.policy(policyName, spec);
         policy("default-deny", defaultDeny());
-        policy("allow-dns", allowDns(env.network.dnsResolvers));
+        policy("allow-dns", allowDns(profile.network.dnsResolvers));
         policy("allow-within-namespace", allowWithinNamespace());
 
         const tenantPeer = { namespaceSelector: { matchLabels: { [TENANT_NAMESPACE_LABEL]: "true" } } };
         const inCluster = (Object.keys(DATA_SERVICE_PORTS) as DataServiceApp[]).filter((app) =>
-            app === "postgres" ? env.postgres.mode === "in-cluster" : app === "minio" ? env.objectStore.mode === "in-cluster" : env.redis.mode === "in-cluster",
+            app === "postgres" ? profile.postgres.mode === "in-cluster" : app === "minio" ? profile.objectStore.mode === "in-cluster" : profile.redis.mode === "in-cluster",
         );
         for (const app of inCluster) {
             policy(`allow-tenants-to-${app}`, allowIngressFrom({ [LABELS.app]: app }, [tenantPeer], tcp(DATA_SERVICE_PORTS[app])));
         }
         // Pulumi administers Postgres and MinIO (roles, databases, buckets, users).
         const administered: Array<{ app: DataServiceApp; nodePort?: number }> = [];
-        if (env.postgres.mode === "in-cluster") administered.push({ app: "postgres", nodePort: env.postgres.nodePort });
-        if (env.objectStore.mode === "in-cluster") administered.push({ app: "minio", nodePort: env.objectStore.nodePort });
+        if (profile.postgres.mode === "in-cluster") administered.push({ app: "postgres", nodePort: profile.postgres.nodePort });
+        if (profile.objectStore.mode === "in-cluster") administered.push({ app: "minio", nodePort: profile.objectStore.nodePort });
         for (const { app, nodePort } of administered) {
-            const from = nodePort !== undefined ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [namespacePeer(env.deployerNamespace)];
+            const from = nodePort !== undefined ? [{ ipBlock: { cidr: "0.0.0.0/0" } }] : [namespacePeer(profile.deployerNamespace)];
             policy(`allow-deployer-to-${app}`, allowIngressFrom({ [LABELS.app]: app }, from, tcp(DATA_SERVICE_PORTS[app])));
         }
         // With an external Redis, the Job that applies tenant ACL users (pods labelled app=redis)
         // reaches it by address: NetworkPolicy cannot select a DNS name.
-        if (env.redis.mode === "external") {
-            policy("allow-redis-users-to-external-redis", allowEgressTo([{ ipBlock: { cidr: "0.0.0.0/0" } }], tcp(env.redis.port), { [LABELS.app]: "redis" }));
+        if (profile.redis.mode === "external") {
+            policy("allow-redis-users-to-external-redis", allowEgressTo([{ ipBlock: { cidr: "0.0.0.0/0" } }], tcp(profile.redis.port), { [LABELS.app]: "redis" }));
         }
         this.registerOutputs({ namespace: this.namespace.name });
     }
@@ -74,9 +74,9 @@ export class PlatformNamespace extends pulumi.ComponentResource {
      * The trace gateway's allowances: Kong in, each tenant's Langfuse web out, and (when configured)
      * the gateway team's backend out.
      */
-    allowTraceGateway(env: Environment): void {
+    allowTraceGateway(profile: Environment): void {
         const gateway = { [LABELS.app]: TRACE_GATEWAY };
-        this.policy("allow-kong-to-trace-gateway", allowIngressFrom(gateway, [namespacePeer(env.kong.namespace)], tcp(OTLP_HTTP_PORT)));
+        this.policy("allow-kong-to-trace-gateway", allowIngressFrom(gateway, [namespacePeer(profile.kong.namespace)], tcp(OTLP_HTTP_PORT)));
         this.policy(
             "allow-trace-gateway-to-langfuse",
             allowEgressTo(
@@ -85,7 +85,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
                 gateway,
             ),
         );
-        const forward = env.traceGateway.forward;
+        const forward = profile.traceGateway.forward;
         if (forward) {
             const u = new URL(forward.endpoint);
             this.policy("allow-trace-gateway-forward", allowEgressToInternet(tcp(Number(u.port || (u.protocol === "https:" ? 443 : 80))), gateway));

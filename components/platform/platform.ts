@@ -20,7 +20,7 @@ import { standardLabels } from "../naming/labels";
 import { ValidationError } from "../validation/problems";
 
 export interface PlatformArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly tenants: readonly Tenant[];
 }
 
@@ -49,69 +49,69 @@ export class Platform extends pulumi.ComponentResource {
     }
 
     private async declare(name: string, args: PlatformArgs): Promise<void> {
-        const { env, tenants } = args;
+        const { profile: profile, tenants } = args;
         const child = { parent: this };
 
         // Cluster-wide, named with the stack's prefix; pods name them, so they are declared first.
-        const priorityClasses = declarePriorityClasses(env.namespacePrefix, standardLabels({ app: "scheduling", environment: env.name }), child);
-        const platformNs = new PlatformNamespace(`${name}-platform`, { env, priorityClasses }, child);
-        const dataServiceArgs = { environment: env.name, protect: env.protectState, metrics: env.monitoring !== undefined, storageClass: env.storageClass };
-        const postgres = new Postgres(`${name}-postgres`, { settings: env.postgres, namespace: platformNs.namespace, ...dataServiceArgs }, child);
-        const objectStore = new ObjectStore(`${name}-object-store`, { settings: env.objectStore, namespace: platformNs.namespace, ingress: env.ingress, ...dataServiceArgs }, child);
+        const priorityClasses = declarePriorityClasses(profile.namespacePrefix, standardLabels({ app: "scheduling", environment: profile.name }), child);
+        const platformNs = new PlatformNamespace(`${name}-platform`, { profile: profile, priorityClasses }, child);
+        const dataServiceArgs = { environment: profile.name, protect: profile.protectState, metrics: profile.monitoring !== undefined, storageClass: profile.storageClass };
+        const postgres = new Postgres(`${name}-postgres`, { settings: profile.postgres, namespace: platformNs.namespace, ...dataServiceArgs }, child);
+        const objectStore = new ObjectStore(`${name}-object-store`, { settings: profile.objectStore, namespace: platformNs.namespace, ingress: profile.ingress, ...dataServiceArgs }, child);
 
         const sharedRedis: SharedRedisEndpoint =
-            env.redis.mode === "in-cluster"
-                ? { host: serviceHost("redis", env.platformNamespace), port: DATA_SERVICE_PORTS.redis, tls: false }
-                : { host: env.redis.host, port: env.redis.port, tls: env.redis.tls };
-        const tracesUrl = gatewayTracesUrl(env.platformNamespace);
+            profile.redis.mode === "in-cluster"
+                ? { host: serviceHost("redis", profile.platformNamespace), port: DATA_SERVICE_PORTS.redis, tls: false }
+                : { host: profile.redis.host, port: profile.redis.port, tls: profile.redis.tls };
+        const tracesUrl = gatewayTracesUrl(profile.platformNamespace);
         const workspaces: TenantWorkspace[] = [];
         for (const tenant of tenants) {
-            workspaces.push(new TenantWorkspace(tenant.id, { env, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
+            workspaces.push(new TenantWorkspace(tenant.id, { profile: profile, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
             await nextTurn();
         }
         // Only running tenants get a route through the gateway (an offboarding tenant's apps are scaled to zero).
         const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
             w.traceSink && isRunning(tenants[i]!) ? [{ tenantId: tenants[i]!.id, tracesEndpoint: w.traceSink.endpoint, publicKey: w.traceSink.publicKey, secretKey: w.traceSink.secretKey }] : [],
         );
-        new TraceGateway(`${name}-trace-gateway`, { env, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
-        platformNs.allowTraceGateway(env);
-        platformMonitoring(env, platformNs, child);
+        new TraceGateway(`${name}-trace-gateway`, { profile: profile, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
+        platformNs.allowTraceGateway(profile);
+        platformMonitoring(profile, platformNs, child);
         const redisUsers: RedisUser[] = workspaces.flatMap((w) => w.sharedRedisUsers);
-        const redisLabels = { app: "redis", environment: env.name };
-        if (env.redis.mode === "in-cluster") {
+        const redisLabels = { app: "redis", environment: profile.name };
+        if (profile.redis.mode === "in-cluster") {
             new Redis(
                 `${name}-redis`,
                 {
                     serviceName: "redis",
                     namespace: platformNs.namespace,
                     labels: redisLabels,
-                    size: env.redis.size,
-                    storage: env.redis.storage,
-                    storageClass: env.storageClass,
+                    size: profile.redis.size,
+                    storage: profile.redis.storage,
+                    storageClass: profile.storageClass,
                     evictionPolicy: "noeviction",
                     users: redisUsers,
                     hotReloadUsers: true,
-                    protect: env.protectState,
+                    protect: profile.protectState,
                 },
                 child,
             );
         } else {
-            new ExternalRedisUsers(`${name}-redis-users`, { settings: env.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
+            new ExternalRedisUsers(`${name}-redis-users`, { settings: profile.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
         }
 
         // Stack settings refused while declaring (an app override naming what the platform sets), all at once.
         const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap((ns) => ns.scheduling?.problems ?? []);
-        if (refused.length) throw new ValidationError(`stack config of \`${env.stack}\``, mergeCollisions(refused));
+        if (refused.length) throw new ValidationError(`stack config of \`${profile.stack}\``, mergeCollisions(refused));
 
         this.outputs = {
-            environment: env.name,
+            environment: profile.name,
             platformNamespace: platformNs.namespace.name,
             postgresHost: postgres.host,
             objectStoreEndpoint: objectStore.endpoint,
             tenants: Object.fromEntries(workspaces.map((w, i) => [tenants[i]!.id, w.outputs])),
             traceGatewayUrl: tracesUrl,
             // For Kong outside Kubernetes: `pulumi stack output kongDeck > kong.yaml && deck gateway sync kong.yaml`.
-            kongDeck: stringify(deckDocument({ stack: env.stack, environment: env.name, tracesEndpoint: tracesUrl, tenants: tenants.filter(isRunning) }), { lineWidth: 0 }),
+            kongDeck: stringify(deckDocument({ stack: profile.stack, environment: profile.name, tracesEndpoint: tracesUrl, tenants: tenants.filter(isRunning) }), { lineWidth: 0 }),
         };
         this.registerOutputs(this.outputs);
     }

@@ -7,7 +7,7 @@ import { LogtoApplication, LogtoOrganization } from "./logto/resources";
 type EnabledSso = Extract<SsoSettings, { enabled: true }>;
 
 export interface TenantSsoArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly sso: EnabledSso;
     readonly tenant: Tenant;
 }
@@ -29,7 +29,7 @@ export class TenantSso extends pulumi.ComponentResource {
         super("llmops:sso:TenantSso", name, {}, opts);
         this.args = args;
         this.issuer = args.sso.issuer;
-        const { sso, tenant, env } = args;
+        const { sso, tenant, profile: profile } = args;
         this.connection = pulumi.secret(
             pulumi.output(sso.m2mAppSecret.value).apply((appSecret): LogtoConnection => ({ endpoint: sso.endpoint, resource: sso.managementResource, appId: sso.m2mAppId, appSecret })),
         );
@@ -37,9 +37,9 @@ export class TenantSso extends pulumi.ComponentResource {
             `${name}-organization`,
             {
                 connection: this.connection,
-                key: `${env.stack}/${tenant.id}`,
-                name: `${tenant.displayName} (${env.stack})`,
-                description: `LLMOps platform tenant ${tenant.id} in ${env.stack}`,
+                key: `${profile.stack}/${tenant.id}`,
+                name: `${tenant.displayName} (${profile.stack})`,
+                description: `LLMOps platform tenant ${tenant.id} in ${profile.stack}`,
                 jitEmailDomains: tenant.sso.emailDomains,
                 adminEmails: tenant.sso.admins,
             },
@@ -52,14 +52,14 @@ export class TenantSso extends pulumi.ComponentResource {
 
     /** An OIDC application for one of the tenant's apps, gated to the tenant's organization. */
     application(app: string, baseUrl: string, callbackPath: string): LogtoApplication {
-        const { env, tenant } = this.args;
+        const { profile: profile, tenant } = this.args;
         return new LogtoApplication(
             `${tenant.id}-${app}-sso-app`,
             {
                 connection: this.connection,
-                key: `${env.stack}/${tenant.id}/${app}`,
-                name: `${tenant.displayName} ${app} (${env.stack})`,
-                description: `${app} of LLMOps platform tenant ${tenant.id} in ${env.stack}`,
+                key: `${profile.stack}/${tenant.id}/${app}`,
+                name: `${tenant.displayName} ${app} (${profile.stack})`,
+                description: `${app} of LLMOps platform tenant ${tenant.id} in ${profile.stack}`,
                 redirectUris: [`${baseUrl}${callbackPath}`],
                 postLogoutRedirectUris: [baseUrl],
                 organizationIds: [this.organizationId],

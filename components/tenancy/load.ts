@@ -123,24 +123,24 @@ function crossFileProblems(sources: readonly TenantSource[], knownStacks: readon
  * The tenants of one stack, with defaults decided for its environment. Retention outside the
  * environment's bounds is refused here, naming the file, field and allowed range.
  */
-export function tenantsForStack(sources: readonly TenantSource[], env: Environment): Tenant[] {
+export function tenantsForStack(sources: readonly TenantSource[], profile: Environment): Tenant[] {
     const problems: Problem[] = [];
     const tenants: Tenant[] = [];
     for (const { source, file } of sources) {
-        if (!file.stacks.includes(env.stack)) continue;
+        if (!file.stacks.includes(profile.stack)) continue;
         const retention = {
-            traceDays: file.retention?.traceDays ?? env.retention.traceDays.default,
-            artifactDays: file.retention?.artifactDays ?? env.retention.artifactDays.default,
-            deletedRunsPurgeDays: file.retention?.deletedRunsPurgeDays ?? env.retention.deletedRunsPurgeDays.default,
+            traceDays: file.retention?.traceDays ?? profile.retention.traceDays.default,
+            artifactDays: file.retention?.artifactDays ?? profile.retention.artifactDays.default,
+            deletedRunsPurgeDays: file.retention?.deletedRunsPurgeDays ?? profile.retention.deletedRunsPurgeDays.default,
         };
         for (const field of ["traceDays", "artifactDays", "deletedRunsPurgeDays"] as const) {
-            const bound = env.retention[field];
+            const bound = profile.retention[field];
             const value = retention[field];
             if (value < bound.min || value > bound.max) {
                 problems.push({
                     source,
                     path: `retention.${field}`,
-                    message: `is ${value}, outside what \`${env.stack}\` allows (${bound.min} to ${bound.max} days).`,
+                    message: `is ${value}, outside what \`${profile.stack}\` allows (${bound.min} to ${bound.max} days).`,
                     fix: `choose a value from ${bound.min} to ${bound.max}, or leave it out for the default (${bound.default}).`,
                 });
             }
@@ -152,7 +152,7 @@ export function tenantsForStack(sources: readonly TenantSource[], env: Environme
             source,
             owners: file.owners,
             requestedSize,
-            size: capSize(requestedSize, env.maxTenantSize),
+            size: capSize(requestedSize, profile.maxTenantSize),
             apps: Object.fromEntries(APP_NAMES.map((app) => [app, file.apps?.[app] ?? true])) as Record<AppName, boolean>,
             channel: file.channel ?? "stable",
             lifecycle: { state: file.lifecycle?.state ?? "active", dataRetainedUntil: file.lifecycle?.dataRetainedUntil },
@@ -162,6 +162,6 @@ export function tenantsForStack(sources: readonly TenantSource[], env: Environme
             kong: file.kong ? { consumers: file.kong.consumers, samplingRate: file.kong.samplingRate ?? 1 } : undefined,
         });
     }
-    if (problems.length > 0) throw new ValidationError(`tenants of stack \`${env.stack}\``, problems);
+    if (problems.length > 0) throw new ValidationError(`tenants of stack \`${profile.stack}\``, problems);
     return tenants.sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -11,7 +11,7 @@ import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 
 export interface TenantNamespaceArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly tenant: Tenant;
     /** The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides. */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
@@ -31,17 +31,17 @@ export class TenantNamespace extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantNamespaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:tenant:Namespace", name, {}, opts);
-        const { env, tenant } = args;
-        this.env = env;
+        const { profile: profile, tenant } = args;
+        this.env = profile;
         this.tenantId = tenant.id;
-        const nsName = tenantNamespace(env.namespacePrefix, tenant.id);
+        const nsName = tenantNamespace(profile.namespacePrefix, tenant.id);
         this.namespace = restrictedNamespace(
             `${name}-namespace`,
             nsName,
-            { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: env.name }), [TENANT_NAMESPACE_LABEL]: "true" },
+            { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: profile.name }), [TENANT_NAMESPACE_LABEL]: "true" },
             { parent: this },
             { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
-            args.priorityClasses ? namespaceScheduling(env, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, tenant.size, true) : undefined,
+            args.priorityClasses ? namespaceScheduling(profile, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, tenant.size, true) : undefined,
         );
         this.policy("default-deny", defaultDeny());
         // Pods of the namespace talk among themselves.
@@ -50,10 +50,10 @@ export class TenantNamespace extends pulumi.ComponentResource {
         this.policy("allow-ingress-exposed", {
             podSelector: { matchExpressions: [{ key: EXPOSED_LABEL, operator: "Exists" }] },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacePeer(env.ingress.controllerNamespace), namespacePeer(env.kong.namespace)] }],
+            ingress: [{ from: [namespacePeer(profile.ingress.controllerNamespace), namespacePeer(profile.kong.namespace)] }],
         });
-        if (env.ingress.tlsIssuer) this.policy("allow-acme-http01-solver", allowAcmeHttp01Solvers(env.ingress.controllerNamespace));
-        this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(env) });
+        if (profile.ingress.tlsIssuer) this.policy("allow-acme-http01-solver", allowAcmeHttp01Solvers(profile.ingress.controllerNamespace));
+        this.policy("allow-egress", { podSelector: {}, policyTypes: ["Egress"], egress: egressRules(profile) });
         this.registerOutputs({ namespace: nsName });
     }
 
@@ -68,18 +68,18 @@ export class TenantNamespace extends pulumi.ComponentResource {
  * (in-cluster: those pods on their port; external: their port anywhere, since NetworkPolicy
  * cannot select a DNS name), and HTTPS to the internet (LLM providers, the identity provider).
  */
-export function egressRules(env: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
-    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns(env.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
+export function egressRules(profile: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns(profile.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
     rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     const external: number[] = [];
     const inCluster: Array<[string, number]> = [];
-    if (env.postgres.mode === "in-cluster") inCluster.push(["postgres", DATA_SERVICE_PORTS.postgres]);
-    else external.push(env.postgres.port);
-    if (env.objectStore.mode === "in-cluster") inCluster.push(["minio", DATA_SERVICE_PORTS.minio]);
-    else external.push(portOf(env.objectStore.endpoint, env.objectStore.ssl ? 443 : 80));
-    if (env.redis.mode === "in-cluster") inCluster.push(["redis", DATA_SERVICE_PORTS.redis]);
-    else external.push(env.redis.port);
-    for (const [app, port] of inCluster) rules.push({ to: [namespacePeer(env.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
+    if (profile.postgres.mode === "in-cluster") inCluster.push(["postgres", DATA_SERVICE_PORTS.postgres]);
+    else external.push(profile.postgres.port);
+    if (profile.objectStore.mode === "in-cluster") inCluster.push(["minio", DATA_SERVICE_PORTS.minio]);
+    else external.push(portOf(profile.objectStore.endpoint, profile.objectStore.ssl ? 443 : 80));
+    if (profile.redis.mode === "in-cluster") inCluster.push(["redis", DATA_SERVICE_PORTS.redis]);
+    else external.push(profile.redis.port);
+    for (const [app, port] of inCluster) rules.push({ to: [namespacePeer(profile.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
     if (external.length) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(...[...new Set(external)].sort((a, b) => a - b)) });
     rules.push(...(allowEgressToInternet(tcp(443)).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     return rules;

@@ -29,7 +29,7 @@ import { quotaFor } from "./quota";
 import { TenantNamespace } from "./tenant-namespace";
 
 export interface TenantWorkspaceArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly tenant: Tenant;
     readonly postgres: PostgresServer;
     readonly objectStore: ObjectStoreServer;
@@ -58,24 +58,24 @@ export class TenantWorkspace extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantWorkspaceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(TENANT_WORKSPACE_TYPE, name, {}, opts);
-        const { env, tenant } = args;
+        const { profile: profile, tenant } = args;
         const id = tenant.id;
         const child = { parent: this };
-        this.tenantNamespace = new TenantNamespace(id, { env, tenant, priorityClasses: args.priorityClasses }, child);
-        const ctx: AppContext = { profile: env, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
+        this.tenantNamespace = new TenantNamespace(id, { profile: profile, tenant, priorityClasses: args.priorityClasses }, child);
+        const ctx: AppContext = { profile: profile, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
         const results: AppResult[] = [];
         const databases: TenantDatabases[] = [];
         let clickhouse: ClickHouseEndpoint | undefined;
-        const protect = env.protectState;
-        const versioning = bucketVersioning(env.backups);
-        const sso = env.sso.enabled ? new TenantSso(`${id}-sso`, { env, sso: env.sso, tenant }, child) : undefined;
+        const protect = profile.protectState;
+        const versioning = bucketVersioning(profile.backups);
+        const sso = profile.sso.enabled ? new TenantSso(`${id}-sso`, { profile: profile, sso: profile.sso, tenant }, child) : undefined;
         if (sso) this.outputs["sso"] = { organizationId: sso.organizationId, pendingAdmins: sso.pendingAdmins };
         // The CA the apps verify Postgres with, when the stack config gives it as PEM.
         const caData = caConfigMapData(args.postgres.tls);
         if (caData) {
             new k8s.core.v1.ConfigMap(
                 `${id}-postgres-ca`,
-                { metadata: { name: POSTGRES_CA_CONFIGMAP, namespace: ctx.namespace.output, labels: standardLabels({ app: "workspace", tenant: id, environment: env.name }) }, data: caData },
+                { metadata: { name: POSTGRES_CA_CONFIGMAP, namespace: ctx.namespace.output, labels: standardLabels({ app: "workspace", tenant: id, environment: profile.name }) }, data: caData },
                 child,
             );
         }
@@ -84,7 +84,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const enabled: { module: AppModule<AppName>; connectionLimit: number }[] = [];
         for (const app of apps) {
             const secrets = new SecretSeed(`${id}-${app.name}-secrets`, { protect }, child);
-            const connectionLimit = tenantConnectionLimit(app, env, tenant.size);
+            const connectionLimit = tenantConnectionLimit(app, profile, tenant.size);
             enabled.push({ module: app, connectionLimit });
             const database = tenantDatabases(
                 `${id}-${app.name}`,
@@ -98,7 +98,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                     tenantId: id,
                     app: app.name,
                     purposes: app.buckets.purposes,
-                    bucketPrefix: env.bucketPrefix,
+                    bucketPrefix: profile.bucketPrefix,
                     objectStore: args.objectStore,
                     protect,
                     expire: app.buckets.expire?.(tenant.retention),
@@ -110,7 +110,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             );
             const exposure = app.exposure;
             // An app that signs users in itself gets its OIDC client in the tenant's organization.
-            const oidcApp = sso && env.sso.enabled && exposure.sso === "oidc" ? sso.application(app.name, publicUrl(ctx, app.name), exposure.callbackPath) : undefined;
+            const oidcApp = sso && profile.sso.enabled && exposure.sso === "oidc" ? sso.application(app.name, publicUrl(ctx, app.name), exposure.callbackPath) : undefined;
             const declared = app.declare({
                 ctx,
                 secrets,
@@ -118,7 +118,7 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 storage,
                 objectStore: args.objectStore,
                 sharedRedis: args.sharedRedis,
-                oidc: oidcApp && env.sso.enabled ? { issuer: env.sso.issuer, clientId: oidcApp.applicationId, clientSecret: oidcApp.clientSecret } : undefined,
+                oidc: oidcApp && profile.sso.enabled ? { issuer: profile.sso.issuer, clientId: oidcApp.applicationId, clientSecret: oidcApp.clientSecret } : undefined,
                 gated: sso !== undefined && exposure.sso === "gate",
                 protect,
                 parent: this,
@@ -130,29 +130,29 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 // The trace gateway delivers each tenant's spans to the app that takes them.
                 this.tenantNamespace.policy(
                     "allow-trace-gateway",
-                    allowIngressFrom(declared.traceSink.podLabels, [namespacePeer(env.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(declared.traceSink.port)),
+                    allowIngressFrom(declared.traceSink.podLabels, [namespacePeer(profile.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(declared.traceSink.port)),
                 );
             }
             // With in-cluster MinIO, the object store's public origin is the ingress controller.
-            if (app.callsPublicObjectStore && env.objectStore.mode === "in-cluster") {
+            if (app.callsPublicObjectStore && profile.objectStore.mode === "in-cluster") {
                 this.tenantNamespace.policy(
                     `allow-${app.name}-to-public-object-store`,
-                    allowEgressTo([namespacePeer(env.ingress.controllerNamespace)], tcp(originPort(env.objectStore.publicEndpoint)), { [LABELS.app]: app.name }),
+                    allowEgressTo([namespacePeer(profile.ingress.controllerNamespace)], tcp(originPort(profile.objectStore.publicEndpoint)), { [LABELS.app]: app.name }),
                 );
             }
-            if (app.takesTraces && tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { env, tenant, tracesUrl: args.tracesUrl }, child);
+            if (app.takesTraces && tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { profile: profile, tenant, tracesUrl: args.tracesUrl }, child);
             const gate = this.publish(ctx, sso, app, { parent: declared.ingressParent ?? this }, { basicAuthUsers: declared.gateBasicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
             results.push({ steady: [...declared.steady, ...(declared.extraSteady ?? []), ...gate], jobs: declared.jobs, outputs: declared.outputs });
             this.outputs[app.name] = declared.outputs;
         }
 
         tenantMonitoring(
-            { ctx, monitoring: env.monitoring, platformNamespace: env.platformNamespace, apps: enabled, postgresExporter: env.postgres.mode === "in-cluster", policy: (n, spec) => this.tenantNamespace.policy(n, spec) },
+            { ctx, monitoring: profile.monitoring, platformNamespace: profile.platformNamespace, apps: enabled, postgresExporter: profile.postgres.mode === "in-cluster", policy: (n, spec) => this.tenantNamespace.policy(n, spec) },
             child,
         );
         const backups = new TenantBackups(
             `${id}-backups`,
-            { ctx, objectStore: args.objectStore, bucketPrefix: env.bucketPrefix, backups: env.backups, postgresInCluster: env.postgres.mode === "in-cluster", databases, clickhouse, protect },
+            { ctx, objectStore: args.objectStore, bucketPrefix: profile.bucketPrefix, backups: profile.backups, postgresInCluster: profile.postgres.mode === "in-cluster", databases, clickhouse, protect },
             child,
         );
         results.push({ steady: [], jobs: backups.jobs, outputs: {} });
@@ -162,13 +162,13 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const perPod = steady.filter((f) => f.pods > 0);
         const max = (dim: "cpuRequestMillis" | "memoryRequestBytes" | "cpuLimitMillis" | "memoryLimitBytes") => Math.max(0, ...perPod.map((f) => f[dim] / f.pods));
         const largest: Footprint = { cpuRequestMillis: max("cpuRequestMillis"), memoryRequestBytes: max("memoryRequestBytes"), cpuLimitMillis: max("cpuLimitMillis"), memoryLimitBytes: max("memoryLimitBytes"), pods: 1 };
-        const labels = standardLabels({ app: "workspace", tenant: id, environment: env.name });
+        const labels = standardLabels({ app: "workspace", tenant: id, environment: profile.name });
         new k8s.core.v1.ResourceQuota(
             `${id}-quota`,
             { metadata: { name: "tenant-quota", namespace: ctx.namespace.output, labels }, spec: { hard: quotaFor(sumFootprints(steady), largest, sumFootprints(results.flatMap((r) => r.jobs))) } },
             child,
         );
-        const limits = limitRangeFor(tenant.size, env.clickhouse.size ?? tenant.size);
+        const limits = limitRangeFor(tenant.size, profile.clickhouse.size ?? tenant.size);
         new k8s.core.v1.LimitRange(
             `${id}-limits`,
             { metadata: { name: "tenant-limits", namespace: ctx.namespace.output, labels }, spec: { limits: [{ type: "Container", ...limits }] } },

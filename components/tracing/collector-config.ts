@@ -114,7 +114,7 @@ export function collectorConfig(args: CollectorConfigArgs): Obj {
  * components, connectors used on one side only, unknown storage, env vars nobody sets, tenants
  * routed to the wrong exporter, routes without pipelines. Empty when consistent.
  */
-export function collectorConfigProblems(config: Obj, env: { readonly provided: ReadonlySet<string>; readonly tenants: readonly string[] }): string[] {
+export function collectorConfigProblems(config: Obj, gateway: { readonly provided: ReadonlySet<string>; readonly tenants: readonly string[] }): string[] {
     const problems: string[] = [];
     const section = (name: string) => (config[name] ?? {}) as Record<string, Obj>;
     const receivers = section("receivers");
@@ -155,7 +155,7 @@ export function collectorConfigProblems(config: Obj, env: { readonly provided: R
         if (storage && !(service.extensions ?? []).includes(storage)) problems.push(`exporter ${name} queues to storage ${storage}, which is not an enabled extension`);
     }
     for (const m of JSON.stringify(config).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)) {
-        if (!env.provided.has(m[1]!)) problems.push(`the config reads \${env:${m[1]}}, which the gateway's Secret does not set`);
+        if (!gateway.provided.has(m[1]!)) problems.push(`the config reads \${env:${m[1]}}, which the gateway's Secret does not set`);
     }
     const routing = connectors["routing"] as { table?: Array<{ condition?: string; pipelines?: string[] }>; default_pipelines?: string[] } | undefined;
     const routed = new Map<string, string[]>();
@@ -170,12 +170,12 @@ export function collectorConfigProblems(config: Obj, env: { readonly provided: R
             for (const e of pipelines[p]?.exporters ?? []) {
                 const header = JSON.stringify((exporters[e]?.["headers"] as Obj | undefined) ?? {});
                 if (!header.includes(tenantAuthEnv(tenant))) problems.push(`tenant ${tenant} is routed to exporter ${e}, which does not carry its own credentials`);
-                for (const other of env.tenants) if (other !== tenant && header.includes(tenantAuthEnv(other))) problems.push(`exporter ${e} on tenant ${tenant}'s route carries the credentials of ${other}`);
+                for (const other of gateway.tenants) if (other !== tenant && header.includes(tenantAuthEnv(other))) problems.push(`exporter ${e} on tenant ${tenant}'s route carries the credentials of ${other}`);
             }
         }
         routed.set(tenant, route.pipelines ?? []);
     }
-    for (const t of env.tenants) if (!routed.has(t)) problems.push(`tenant ${t} has no route`);
+    for (const t of gateway.tenants) if (!routed.has(t)) problems.push(`tenant ${t} has no route`);
     for (const p of routing?.default_pipelines ?? []) if (!pipelines[p]) problems.push(`default pipeline ${p} is not defined`);
     return problems;
 }

@@ -32,7 +32,7 @@ export interface GatewayTenant {
 }
 
 export interface TraceGatewayArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly namespace: NamespaceRef;
     readonly tenants: readonly GatewayTenant[];
 }
@@ -56,10 +56,10 @@ export class TraceGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: TraceGatewayArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:tracing:TraceGateway", name, {}, opts);
-        const { env } = args;
-        const labelArgs = { app: TRACE_GATEWAY, environment: env.name };
+        const { profile: profile } = args;
+        const labelArgs = { app: TRACE_GATEWAY, environment: profile.name };
         const labels = standardLabels(labelArgs);
-        const forward = env.traceGateway.forward;
+        const forward = profile.traceGateway.forward;
         const config = collectorConfig({
             routes: args.tenants.map((t) => ({ tenantId: t.tenantId, tracesEndpoint: t.tracesEndpoint })),
             forward: forward ? { endpoint: forward.endpoint, authorizationEnv: forward.authorization ? FORWARD_AUTH_ENV : undefined } : undefined,
@@ -89,7 +89,7 @@ export class TraceGateway extends pulumi.ComponentResource {
                 serviceName: TRACE_GATEWAY,
                 namespace: args.namespace,
                 labels: labelArgs,
-                replicas: env.traceGateway.replicas,
+                replicas: profile.traceGateway.replicas,
                 autoscale: true,
                 container: {
                     name: "collector",
@@ -102,7 +102,7 @@ export class TraceGateway extends pulumi.ComponentResource {
                     volumeMounts: [{ name: "config", mountPath: "/etc/otelcol", readOnly: true }],
                 },
                 extraVolumes: [{ name: "config", configMap: { name: configMap.metadata.name } }],
-                resources: DATA_SERVICES.traceGateway[env.traceGateway.size],
+                resources: DATA_SERVICES.traceGateway[profile.traceGateway.size],
                 ports: [
                     { name: "otlp-http", port: OTLP_HTTP_PORT },
                     { name: "health", port: HEALTH_PORT },
@@ -110,8 +110,8 @@ export class TraceGateway extends pulumi.ComponentResource {
                     { name: "unrouted", port: UNROUTED_METRICS_PORT },
                 ],
                 dataPath: QUEUE_DIR,
-                storage: env.traceGateway.queueStorage,
-                storageClass: env.storageClass,
+                storage: profile.traceGateway.queueStorage,
+                storageClass: profile.storageClass,
                 // The queue is spans in flight, not data of record: replaceable in every environment.
                 protect: false,
                 ephemeral: true,

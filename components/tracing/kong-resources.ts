@@ -6,7 +6,7 @@ import { standardLabels } from "../naming/labels";
 import { PLUGIN_NAME, kongPluginName, pluginConfig } from "./kong";
 
 export interface KongTracingArgs {
-    readonly env: Environment;
+    readonly profile: Environment;
     readonly tenant: Tenant;
     readonly tracesUrl: string;
 }
@@ -20,20 +20,20 @@ export interface KongTracingArgs {
 export class KongTracing extends pulumi.ComponentResource {
     constructor(name: string, args: KongTracingArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("llmops:tracing:KongTracing", name, {}, opts);
-        const { env, tenant } = args;
+        const { profile: profile, tenant } = args;
         const kong = tenant.kong;
         if (!kong) throw new Error(`${tenant.source}: tenant has no kong settings`);
-        const labels = standardLabels({ app: "kong-tracing", tenant: tenant.id, environment: env.name });
-        const annotations = { "kubernetes.io/ingress.class": env.kong.ingressClass };
+        const labels = standardLabels({ app: "kong-tracing", tenant: tenant.id, environment: profile.name });
+        const annotations = { "kubernetes.io/ingress.class": profile.kong.ingressClass };
         const pluginName = kongPluginName(tenant.id);
         const plugin = new k8s.apiextensions.CustomResource(
             `${name}-plugin`,
             {
                 apiVersion: "configuration.konghq.com/v1",
                 kind: "KongPlugin",
-                metadata: { name: pluginName, namespace: env.kong.namespace, labels, annotations },
+                metadata: { name: pluginName, namespace: profile.kong.namespace, labels, annotations },
                 plugin: PLUGIN_NAME,
-                config: pluginConfig({ tenantId: tenant.id, environment: env.name, samplingRate: kong.samplingRate, tracesEndpoint: args.tracesUrl }),
+                config: pluginConfig({ tenantId: tenant.id, environment: profile.name, samplingRate: kong.samplingRate, tracesEndpoint: args.tracesUrl }),
             },
             { parent: this },
         );
@@ -43,7 +43,7 @@ export class KongTracing extends pulumi.ComponentResource {
                 {
                     apiVersion: "configuration.konghq.com/v1",
                     kind: "KongConsumer",
-                    metadata: { name: username, namespace: env.kong.namespace, labels, annotations: { ...annotations, "konghq.com/plugins": pluginName } },
+                    metadata: { name: username, namespace: profile.kong.namespace, labels, annotations: { ...annotations, "konghq.com/plugins": pluginName } },
                     username,
                 },
                 { parent: this, dependsOn: [plugin] },

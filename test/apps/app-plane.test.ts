@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Capture } from "../../cli/mock-runtime";
-import { ENCRYPTION_KEY, PUBLIC_KEY, SECRET_KEY } from "../../components/apps/langfuse/env";
+import { ENCRYPTION_KEY, PUBLIC_KEY, SECRET_KEY } from "../../components/apps/langfuse/config";
 import { cpuMillis, memoryBytes } from "../../components/kube/resources";
 import { capture, stackCapture, STACKS } from "../support/capture";
 import { containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";

@@ -1,6 +1,6 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ipv4HostPatterns } from "../../components/apps/mlflow/env";
+import { ipv4HostPatterns } from "../../components/apps/mlflow/config";
 import { mlflowAdmitsEach } from "../support/mlflow-hosts";
 import { inCidr } from "../support/netpol";
 

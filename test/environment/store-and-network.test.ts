@@ -63,15 +63,15 @@ describe("dataServices.objectStore.publicEndpoint", () => {
 
 describe("network", () => {
     it("names no extra DNS resolvers and the private and shared pod ranges by default", () => {
-        const env = resolve(with_({}));
-        expect(env.network.dnsResolvers).toEqual([]);
-        expect(env.network.podCidrs).toEqual(expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]));
+        const profile = resolve(with_({}));
+        expect(profile.network.dnsResolvers).toEqual([]);
+        expect(profile.network.podCidrs).toEqual(expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]));
     });
 
     it("takes resolvers and pod ranges from the stack config", () => {
-        const env = resolve(with_({ network: { dnsResolvers: ["169.254.20.10/32", "fd00:10::a/128"], podCidrs: ["100.64.0.0/10"] } }));
-        expect(env.network.dnsResolvers).toEqual(["169.254.20.10/32", "fd00:10::a/128"]);
-        expect(env.network.podCidrs).toEqual(["100.64.0.0/10"]);
+        const profile = resolve(with_({ network: { dnsResolvers: ["169.254.20.10/32", "fd00:10::a/128"], podCidrs: ["100.64.0.0/10"] } }));
+        expect(profile.network.dnsResolvers).toEqual(["169.254.20.10/32", "fd00:10::a/128"]);
+        expect(profile.network.podCidrs).toEqual(["100.64.0.0/10"]);
     });
 
     it.each([

@@ -47,11 +47,11 @@ function expectedTier(pod: Pod, platformNamespace: string): string {
 
 describe.each(STACKS)("operability of %s", (stack) => {
     let cap: Capture;
-    let env: Environment;
+    let profile: Environment;
     let tenants: Tenant[];
     beforeAll(async () => {
         cap = await stackCapture(stack);
-        ({ env, tenants } = stackInputs(stack));
+        ({ profile: profile, tenants } = stackInputs(stack));
     });
 
     it("declares one PriorityClass per tier, named with the stack's prefix, data plane above ingestion above apps above batch", async () => {
@@ -72,12 +72,12 @@ describe.each(STACKS)("operability of %s", (stack) => {
     it("gives every pod the priority class of what it is", () => {
         const all = pods(cap);
         expect(all.length).toBeGreaterThan(5);
-        for (const pod of all) expect(pod.spec.priorityClassName, id(pod.owner)).toBe(`${env.namespacePrefix}-${expectedTier(pod, env.platformNamespace)}`);
+        for (const pod of all) expect(pod.spec.priorityClassName, id(pod.owner)).toBe(`${profile.namespacePrefix}-${expectedTier(pod, profile.platformNamespace)}`);
     });
 
     it("spreads every replicated workload across zones (best effort) and nodes (required) exactly where the environment asks for high availability", () => {
         const configured = (readStackConfig(stack)[`${PROJECT}:platform`] as { placement?: { spread?: boolean } }).placement?.spread;
-        const ha = configured ?? PROFILE_DEFAULTS[env.name].highAvailability;
+        const ha = configured ?? PROFILE_DEFAULTS[profile.name].highAvailability;
         const hpas = ofKind(cap, "HorizontalPodAutoscaler");
         const replicated = pods(cap).filter((p) => {
             const hpa = hpas.find((h) => h.metadata.namespace === p.owner.metadata.namespace && h.spec.scaleTargetRef.name === p.owner.metadata.name);
@@ -91,7 +91,7 @@ describe.each(STACKS)("operability of %s", (stack) => {
             return;
         }
         // High availability runs the web apps on two replicas or more, so there is something to spread.
-        expect(replicated.length).toBeGreaterThan(env.name === "prod" ? 5 : 0);
+        expect(replicated.length).toBeGreaterThan(profile.name === "prod" ? 5 : 0);
         for (const pod of replicated) {
             const constraints = pod.spec.topologySpreadConstraints as any[] | undefined;
             const zone = constraints?.find((c) => c.topologyKey === ZONE_KEY);
@@ -111,7 +111,7 @@ describe.each(STACKS)("operability of %s", (stack) => {
     it("keeps a PodDisruptionBudget beside every workload spread over nodes, so a drain never takes its last pod", () => {
         const budgets = ofKind(cap, "PodDisruptionBudget");
         const spread = pods(cap).filter((p) => p.spec.topologySpreadConstraints && (p.owner.kind === "Deployment" || p.owner.kind === "StatefulSet") && p.owner.spec.replicas !== 0);
-        if (env.placement.spread) expect(spread.length).toBeGreaterThan(0);
+        if (profile.placement.spread) expect(spread.length).toBeGreaterThan(0);
         for (const pod of spread) {
             const covering = budgets.filter((b) => b.metadata.namespace === pod.owner.metadata.namespace && Object.entries(b.spec.selector.matchLabels).every(([k, v]) => pod.labels[k] === v));
             // A budget needs replicas to spare: at least two declared, or an autoscaler's minimum of two.
@@ -124,7 +124,7 @@ describe.each(STACKS)("operability of %s", (stack) => {
 
     it("autoscales the scalable workloads from the declared replicas up to the tenant size's bound, and leaves their replicas to the autoscaler", async () => {
         const hpas = ofKind(cap, "HorizontalPodAutoscaler");
-        if (!env.autoscaling) {
+        if (!profile.autoscaling) {
             expect(hpas).toEqual([]);
             return;
         }
@@ -132,13 +132,13 @@ describe.each(STACKS)("operability of %s", (stack) => {
         expect(hpas.length).toBeGreaterThan(0);
         const expected: Array<{ ns: string; name: string; kind: string; min: number; max: number }> = [];
         const bound = (min: number, max: number) => (max > min ? [{ min, max }] : []);
-        expected.push(...bound(env.traceGateway.replicas, MAX_REPLICAS[env.traceGateway.size]).map((b) => ({ ns: env.platformNamespace, name: "trace-gateway", kind: "StatefulSet", ...b })));
+        expected.push(...bound(profile.traceGateway.replicas, MAX_REPLICAS[profile.traceGateway.size]).map((b) => ({ ns: profile.platformNamespace, name: "trace-gateway", kind: "StatefulSet", ...b })));
         for (const t of running) {
-            const ns = `${env.namespacePrefix}-${t.id}`;
+            const ns = `${profile.namespacePrefix}-${t.id}`;
             const scalable: Array<[string, number]> = [];
-            if (t.apps.langfuse) scalable.push(["langfuse-web", env.webReplicas], ["langfuse-worker", 1]);
-            if (t.apps.mlflow) scalable.push(["mlflow", env.webReplicas]);
-            if (t.apps.agenta) scalable.push(["agenta-api", env.webReplicas], ["agenta-services", env.webReplicas]);
+            if (t.apps.langfuse) scalable.push(["langfuse-web", profile.webReplicas], ["langfuse-worker", 1]);
+            if (t.apps.mlflow) scalable.push(["mlflow", profile.webReplicas]);
+            if (t.apps.agenta) scalable.push(["agenta-api", profile.webReplicas], ["agenta-services", profile.webReplicas]);
             for (const [name, min] of scalable) expected.push(...bound(min, MAX_REPLICAS[t.size]).map((b) => ({ ns, name, kind: "Deployment", ...b })));
         }
         const seen = hpas.map((h) => ({ ns: h.metadata.namespace!, name: h.metadata.name!, kind: h.spec.scaleTargetRef.kind, min: h.spec.minReplicas, max: h.spec.maxReplicas }));
@@ -147,7 +147,7 @@ describe.each(STACKS)("operability of %s", (stack) => {
         for (const h of hpas) {
             expect(await k8sSchemaErrors(h)).toEqual([]);
             expect(h.apiVersion).toBe("autoscaling/v2");
-            expect(h.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: env.autoscaling.targetCpuUtilization } } }]);
+            expect(h.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: profile.autoscaling.targetCpuUtilization } } }]);
             const target = ofKind(cap, h.spec.scaleTargetRef.kind).find((o) => o.metadata.namespace === h.metadata.namespace && o.metadata.name === h.spec.scaleTargetRef.name);
             expect(target, `${key({ ns: h.metadata.namespace!, name: h.metadata.name! })} scales nothing`).toBeDefined();
             // Pulumi (server-side apply) would set replicas back on every update if the program declared them.
@@ -185,7 +185,7 @@ describe.each(STACKS)("operability of %s", (stack) => {
     });
 
     it("pulls from the images' own registries, with no pull secret, when the stack names no mirror", () => {
-        expect(env.images.mirror).toBeUndefined();
+        expect(profile.images.mirror).toBeUndefined();
         for (const pod of pods(cap)) expect(pod.spec.imagePullSecrets, id(pod.owner)).toBeUndefined();
     });
 });

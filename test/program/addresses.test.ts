@@ -162,9 +162,9 @@ describe.each(STACKS)("addresses written in %s", (stack) => {
     const stackPlan = stackUnderTest(stack);
 
     it("reach a declared Service on a declared port, or a host the stack config names", () => {
-        const { cap, env, tenants } = stackPlan;
+        const { cap, profile: profile, tenants } = stackPlan;
         const ingressHosts = new Set(ofKind(cap, "Ingress").flatMap((i) => (i.spec.rules ?? []).map((r: any) => r.host as string)));
-        const allowed = { configured: configuredHosts(stack), baseDomain: env.baseDomain, ingressHosts };
+        const allowed = { configured: configuredHosts(stack), baseDomain: profile.baseDomain, ingressHosts };
         const addresses = [...workloadAddresses(cap), ...configAddresses(cap), ...customResourceAddresses(cap)];
         expect(addresses.map((a) => problemOf(cap, a, allowed)).filter(Boolean)).toEqual([]);
         // Not vacuous: every app a tenant file enables is dialled at some address inside that tenant's namespace.

@@ -13,7 +13,7 @@ import { ROOT, stackCapture } from "./capture";
  * A stack's inputs, resolved the way the program resolves them (secrets stand in): the
  * expectations of whole-program tests come from here, never from the plan under test.
  */
-export function stackInputs(stack: string, tenantsDir?: string): { env: Environment; tenants: Tenant[] } {
+export function stackInputs(stack: string, tenantsDir?: string): { profile: Environment; tenants: Tenant[] } {
     const raw = readStackConfig(stack)[`${PROJECT}:platform`];
     const environment = () => resolveEnvironment(raw, { stack, project: PROJECT, source: `stacks/Pulumi.${stack}.yaml`, secrets: { has: () => true, get: (k) => pulumi.secret(k) } });
     return loadInputs({ projectRoot: ROOT, tenantsDir: tenantsDir && path.resolve(ROOT, tenantsDir), environment });
@@ -29,8 +29,8 @@ export function tenantIdsOf(stack: string, tenantsDir?: string): string[] {
 const tenantIds = new Map<string, string[]>();
 
 /** A shipped stack's capture and its inputs, loaded before the tests of the calling describe block. */
-export function stackUnderTest(stack: string): { readonly cap: Capture; readonly env: Environment; readonly tenants: Tenant[] } {
-    const loaded = {} as { cap: Capture; env: Environment; tenants: Tenant[] };
+export function stackUnderTest(stack: string): { readonly cap: Capture; readonly profile: Environment; readonly tenants: Tenant[] } {
+    const loaded = {} as { cap: Capture; profile: Environment; tenants: Tenant[] };
     beforeAll(async () => {
         loaded.cap = await stackCapture(stack);
         Object.assign(loaded, stackInputs(stack));

@@ -11,7 +11,7 @@ import { STACKS } from "../support/stacks";
 
 const TENANTS = path.join(__dirname, "..", "..", "tenants");
 
-function env(stack: string, environment = stack, extra: Record<string, unknown> = {}): Environment {
+function profileFor(stack: string, environment = stack, extra: Record<string, unknown> = {}): Environment {
     return resolveEnvironment(
         {
             environment,
@@ -49,13 +49,13 @@ describe("tenant loader", () => {
     it("loads the example tenants, sorted by id, with defaults decided per stack", () => {
         const sources = readTenantFiles(TENANTS, { knownStacks: STACKS });
         expect(sources.map((s) => s.file.id)).toEqual(["acme", "globex", "initech"]);
-        const dev = tenantsForStack(sources, env("dev"));
+        const dev = tenantsForStack(sources, profileFor("dev"));
         expect(dev.map((t) => t.id)).toEqual(["acme", "globex", "initech"]);
         const acme = dev.find((t) => t.id === "acme")!;
         expect(acme.requestedSize).toBe("standard");
         expect(acme.size).toBe("small"); // dev caps tenants at small
         expect(acme.apps).toEqual({ langfuse: true, mlflow: true, agenta: true });
-        const prod = tenantsForStack(sources, env("prod"));
+        const prod = tenantsForStack(sources, profileFor("prod"));
         expect(prod.map((t) => t.id)).toEqual(["acme", "globex"]);
         expect(prod.find((t) => t.id === "acme")!.size).toBe("standard");
         const globex = prod.find((t) => t.id === "globex")!;
@@ -102,7 +102,7 @@ describe("tenant loader", () => {
     it("refuses retention outside the environment's bounds, naming the range", () => {
         const dir = dirWith({ "aa.yaml": tenantYaml("aa", "retention:\n  traceDays: 1000\n  deletedRunsPurgeDays: 500\n") });
         const sources = readTenantFiles(dir, { knownStacks: STACKS, displayDir: "tenants" });
-        expect(problemsOf(() => tenantsForStack(sources, env("dev")))).toEqual([
+        expect(problemsOf(() => tenantsForStack(sources, profileFor("dev")))).toEqual([
             "tenants/aa.yaml: retention.traceDays: is 1000, outside what `dev` allows (1 to 180 days).",
             "tenants/aa.yaml: retention.deletedRunsPurgeDays: is 500, outside what `dev` allows (1 to 90 days).",
         ]);

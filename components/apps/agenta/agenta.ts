@@ -38,7 +38,7 @@ import {
     workerEnv,
     pid1Runs,
     webEnv,
-} from "./env";
+} from "./config";
 
 export interface AgentaArgs {
     readonly ctx: AppContext;

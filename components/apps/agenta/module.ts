@@ -1,7 +1,7 @@
 import { BACKUP_POOL_CLIENT, rolloutPods, scaledPods } from "../../data/postgres/pools";
 import type { AppModule } from "../app";
 import { Agenta } from "./agenta";
-import { AGENTA_API_WORKERS, AGENTA_EDGE_PORT, AGENTA_ENGINES, AGENTA_ENGINE_SHARE, AGENTA_HTTP_LIMITS, SUPERTOKENS_POOL_SIZE } from "./env";
+import { AGENTA_API_WORKERS, AGENTA_EDGE_PORT, AGENTA_ENGINES, AGENTA_ENGINE_SHARE, AGENTA_HTTP_LIMITS, SUPERTOKENS_POOL_SIZE } from "./config";
 
 /**
  * Agenta: web, api, workers, services and SuperTokens behind its edge router. The api

@@ -11,7 +11,7 @@ import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets } from "../../data/objectstore/tenant-buckets";
 import type { TenantDatabases } from "../../data/postgres/tenant-databases";
 import { type AppContext, type AppResult, appLabels, publicUrl, replicas } from "../context";
-import { LANGFUSE_CONNECTION_LIMIT, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./env";
+import { LANGFUSE_CONNECTION_LIMIT, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./config";
 import { appMigration } from "../migration";
 
 export interface LangfuseArgs {

@@ -8,7 +8,7 @@ import { LangfuseRetention } from "../../retention/langfuse-retention";
 import { APP_WORKLOADS, clickhouseStorage } from "../../sizing/profiles";
 import type { AppModule, SharedRedisGrant } from "../app";
 import { appLabels, internalHost, replicas } from "../context";
-import { LANGFUSE_CONNECTION_LIMIT, LANGFUSE_HTTP_LIMITS, LANGFUSE_S3_PREFIXES } from "./env";
+import { LANGFUSE_CONNECTION_LIMIT, LANGFUSE_HTTP_LIMITS, LANGFUSE_S3_PREFIXES } from "./config";
 import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "./langfuse";
 
 /** Days a tenant ClickHouse keeps its system logs (query_log excepted: Langfuse reads it). */

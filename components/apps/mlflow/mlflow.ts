@@ -11,7 +11,7 @@ import type { TenantDatabases } from "../../data/postgres/tenant-databases";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_POOL, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./env";
+import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_POOL, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./config";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;

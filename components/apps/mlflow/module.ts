@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_POOL_CLIENT, scaledPods } from "../../data/postgres/pools";
 import type { AppModule } from "../app";
-import { MLFLOW_ENGINES, MLFLOW_HTTP_LIMITS, MLFLOW_POOL, MLFLOW_PORT, mlflowWorkers } from "./env";
+import { MLFLOW_ENGINES, MLFLOW_HTTP_LIMITS, MLFLOW_POOL, MLFLOW_PORT, mlflowWorkers } from "./config";
 import { Mlflow } from "./mlflow";
 
 /**

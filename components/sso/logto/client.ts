@@ -28,14 +28,16 @@ export class LogtoError extends Error {
     }
 }
 
-export interface LogtoOrganization {
+/** An organization as Logto's Management API returns it (the Pulumi resource is `LogtoOrganization`). */
+export interface OrganizationRecord {
     id: string;
     name: string;
     description?: string | null;
     customData?: Record<string, unknown>;
 }
 
-export interface LogtoApplication {
+/** An application as Logto's Management API returns it (the Pulumi resource is `LogtoApplication`). */
+export interface ApplicationRecord {
     id: string;
     name: string;
     description?: string | null;
@@ -167,16 +169,16 @@ export class LogtoClient {
 
     // Organizations
 
-    getOrganization(id: string): Promise<LogtoOrganization | undefined> {
-        return this.request<LogtoOrganization>("GET", `/api/organizations/${encodeURIComponent(id)}`, undefined, { allow404: true });
+    getOrganization(id: string): Promise<OrganizationRecord | undefined> {
+        return this.request<OrganizationRecord>("GET", `/api/organizations/${encodeURIComponent(id)}`, undefined, { allow404: true });
     }
 
-    async findOrganizations(q: string): Promise<LogtoOrganization[]> {
-        return this.listAll<LogtoOrganization>(`/api/organizations?q=${encodeURIComponent(q)}`);
+    async findOrganizations(q: string): Promise<OrganizationRecord[]> {
+        return this.listAll<OrganizationRecord>(`/api/organizations?q=${encodeURIComponent(q)}`);
     }
 
-    async createOrganization(body: { name: string; description?: string; customData?: Record<string, unknown> }): Promise<LogtoOrganization> {
-        return (await this.request<LogtoOrganization>("POST", "/api/organizations", body))!;
+    async createOrganization(body: { name: string; description?: string; customData?: Record<string, unknown> }): Promise<OrganizationRecord> {
+        return (await this.request<OrganizationRecord>("POST", "/api/organizations", body))!;
     }
 
     async updateOrganization(id: string, body: { name?: string; description?: string; customData?: Record<string, unknown> }): Promise<void> {
@@ -229,19 +231,19 @@ export class LogtoClient {
 
     // Applications
 
-    getApplication(id: string): Promise<LogtoApplication | undefined> {
-        return this.request<LogtoApplication>("GET", `/api/applications/${encodeURIComponent(id)}`, undefined, { allow404: true });
+    getApplication(id: string): Promise<ApplicationRecord | undefined> {
+        return this.request<ApplicationRecord>("GET", `/api/applications/${encodeURIComponent(id)}`, undefined, { allow404: true });
     }
 
-    listApplications(): Promise<LogtoApplication[]> {
-        return this.listAll<LogtoApplication>("/api/applications");
+    listApplications(): Promise<ApplicationRecord[]> {
+        return this.listAll<ApplicationRecord>("/api/applications");
     }
 
-    async createApplication(body: Omit<LogtoApplication, "id">): Promise<LogtoApplication> {
-        return (await this.request<LogtoApplication>("POST", "/api/applications", body))!;
+    async createApplication(body: Omit<ApplicationRecord, "id">): Promise<ApplicationRecord> {
+        return (await this.request<ApplicationRecord>("POST", "/api/applications", body))!;
     }
 
-    async updateApplication(id: string, body: Partial<Omit<LogtoApplication, "id" | "type">>): Promise<void> {
+    async updateApplication(id: string, body: Partial<Omit<ApplicationRecord, "id" | "type">>): Promise<void> {
         await this.request("PATCH", `/api/applications/${encodeURIComponent(id)}`, body);
     }
 

@@ -9,6 +9,7 @@ import { LogtoClient, type LogtoConnection } from "./client";
  * so the state carries the new secret and later updates and deletes keep working.
  */
 
+/** `customData.managedBy` of every Logto entity this platform created (Kubernetes objects carry `MANAGED_BY_LABEL_VALUE` instead). */
 export const MANAGED_BY = "llmops-platform";
 /** Name of the client secret this platform mints when an app has no usable default secret. */
 export const SECRET_NAME = "llmops-platform";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AGENTA_API_PORT, AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS, AGENTA_SERVICES_PORT, AGENTA_WEB_PORT, edgeConfig } from "../../../components/apps/agenta/env";
+import { AGENTA_API_PORT, AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS, AGENTA_SERVICES_PORT, AGENTA_WEB_PORT, edgeConfig } from "../../../components/apps/agenta/config";
 
 /** `location <prefix> { proxy_pass <target>; }` lines of the config, by prefix. */
 const locations = (conf: string) => Object.fromEntries([...conf.matchAll(/location (\S+) \{ proxy_pass (\S+); \}/g)].map((m) => [m[1], m[2]]));
