@@ -8,7 +8,9 @@ import { resolveEnvironment } from "../../components/environment/resolve";
 import { loadInputs } from "../../components/platform/inputs";
 import { ValidationError } from "../../components/validation/problems";
 import { STACKS, ROOT, stackCapture } from "../support/capture";
-import { type K8sObject, containerEnv, containersOf, find, ofKind, ofType, tenantNamespaces } from "../support/resources";
+import { type OperatorProvided, containerRun as declaredRun, workloadsNamed as named } from "../support/pod";
+import { type K8sObject, ofKind, ofType, tenantNamespaces } from "../support/resources";
+import { platformConfigOf } from "../support/stacks";
 
 /**
  * Everything that connects as a tenant app's role fits the role's connection limit, and the limits
@@ -48,20 +50,18 @@ function positiveInt(v: string | undefined, what: string): number {
     return Number(v);
 }
 
-/** A container's environment as it sees it (literal values and Secrets resolved). */
-function containerRun(cap: Awaited<ReturnType<typeof stackCapture>>, kind: string, ns: string, workload: string, container: string): { env: Record<string, string> } {
-    const c = containersOf(find(cap, kind, ns, workload))[container];
-    expect(c, `${kind} ${ns}/${workload}/${container}`).toBeDefined();
-    return { env: containerEnv(cap, ns, c) };
-}
-
-function named(cap: Awaited<ReturnType<typeof stackCapture>>, kind: string, ns: string, pattern: RegExp): K8sObject[] {
-    return ofKind(cap, kind).filter((o) => o.metadata.namespace === ns && pattern.test(o.metadata.name ?? ""));
+/** ConfigMaps the stack config says the operator provides in tenant namespaces (the Postgres CA bundle). */
+function operatorProvided(stack: string): OperatorProvided {
+    const postgres = platformConfigOf(stack).dataServices?.postgres;
+    const ca = postgres?.mode === "external" ? postgres.caCertificate : undefined;
+    return { configMaps: ca && "configMap" in ca ? [ca.configMap] : [] };
 }
 
 describe.each(STACKS)("Postgres connections of %s", (stack) => {
     it("every sized pool fits its role's limit, and every role's limit fits the server", async () => {
         const cap = await stackCapture(stack);
+        const provided = operatorProvided(stack);
+        const containerRun = (c: typeof cap, kind: string, ns: string, workload: string, container: string) => declaredRun(c, kind, ns, workload, container, provided);
         autoscalers = ofKind(cap, "HorizontalPodAutoscaler");
         const roles = new Map(ofType(cap, "postgresql:index/role:Role").map((r) => [r.inputs["name"] as string, r.inputs["connectionLimit"] as number]));
         expect(roles.size).toBeGreaterThan(0);
@@ -152,5 +152,21 @@ describe("connection budget validation", () => {
         // Two such tenants fit.
         for (let i = 2; i < 8; i++) fs.rmSync(path.join(dir, `t${i}.yaml`));
         expect(loadInputs({ projectRoot: ROOT, tenantsDir: dir, environment }).tenants).toHaveLength(2);
+    });
+});
+
+describe("operator-provided mounts", () => {
+    const stacks = STACKS.filter((s) => (operatorProvided(s).configMaps ?? []).length > 0);
+
+    it("some stack mounts a ConfigMap its config says the operator provides", () => {
+        expect(stacks.length).toBeGreaterThan(0);
+    });
+
+    it.each(stacks)("%s: reading a container's files without them fails on exactly that ConfigMap", async (stack) => {
+        const cap = await stackCapture(stack);
+        const ns = tenantNamespaces(cap)[0]!;
+        const [configMap] = operatorProvided(stack).configMaps!;
+        expect(() => declaredRun(cap, "Deployment", ns, "mlflow", "mlflow")).toThrow(`no ConfigMap ${ns}/${configMap} declared`);
+        expect(declaredRun(cap, "Deployment", ns, "mlflow", "mlflow", operatorProvided(stack)).env["MLFLOW_BACKEND_STORE_URI"]).toMatch(/^postgresql\+psycopg2:/);
     });
 });

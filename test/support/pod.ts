@@ -32,8 +32,17 @@ function dataOf(obj: K8sObject): Record<string, string> {
     return out;
 }
 
+/**
+ * Sources a pod mounts that the operator provides, not the program: ConfigMaps the stack config
+ * names (a CA bundle). Their contents are unknown here, so their files are left out; any other
+ * undeclared source is an error.
+ */
+export interface OperatorProvided {
+    readonly configMaps?: readonly string[];
+}
+
 /** Files a container sees from its ConfigMap and Secret volumes (items, subPath and whole volumes). */
-export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any, claimTemplates: readonly string[] = []): Record<string, string> {
+export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any, claimTemplates: readonly string[] = [], provided: OperatorProvided = {}): Record<string, string> {
     const files: Record<string, string> = {};
     const volumes = new Map<string, any>((podSpec.volumes ?? []).map((v: any) => [v.name, v]));
     // A StatefulSet's volumeClaimTemplates are volumes too (a PVC each: nothing declared to read).
@@ -41,6 +50,7 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
     for (const mount of container.volumeMounts ?? []) {
         const volume = volumes.get(mount.name);
         if (!volume) throw new Error(`${container.name} mounts volume ${mount.name}, which the pod does not declare`);
+        if (volume.configMap && provided.configMaps?.includes(volume.configMap.name) && !ofKind(capture, "ConfigMap").some((o) => o.metadata.name === volume.configMap.name && o.metadata.namespace === namespace)) continue;
         const source = volume.configMap
             ? find(capture, "ConfigMap", namespace, volume.configMap.name)
             : volume.secret
@@ -60,7 +70,7 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
 }
 
 /** The run of one container of a declared workload (Deployment, StatefulSet, Job, CronJob). */
-export function containerRun(capture: Capture, kind: string, namespace: string, workload: string, container: string): ContainerRun {
+export function containerRun(capture: Capture, kind: string, namespace: string, workload: string, container: string, provided: OperatorProvided = {}): ContainerRun {
     const obj = find(capture, kind, namespace, workload);
     const spec = podSpecOf(obj);
     const c = containersOf(obj)[container];
@@ -73,7 +83,7 @@ export function containerRun(capture: Capture, kind: string, namespace: string, 
         command: c.command ?? [],
         args: c.args ?? [],
         env: containerEnv(capture, namespace, c),
-        files: mountedFiles(capture, namespace, spec, c, (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name)),
+        files: mountedFiles(capture, namespace, spec, c, (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name), provided),
         ports: c.ports ?? [],
         raw: c,
     };
