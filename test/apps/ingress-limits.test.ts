@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { STACKS, stackCapture } from "../support/capture";
 import { ofKind, tenantNamespaces } from "../support/resources";
+import { INGRESS_NGINX_DEFAULTS, nginxSizeBytes } from "../support/ingress-nginx";
 
 /**
  * ingress-nginx cuts request bodies at 1 MiB and waits 60 s for an answer unless an Ingress says
@@ -9,16 +10,7 @@ import { ofKind, tenantNamespaces } from "../support/resources";
  * tRPC and dataset-item routes) and streams OTLP bodies of any size; MLflow proxies artifact
  * uploads through the server; Agenta takes test-set uploads.
  */
-const INGRESS_NGINX_DEFAULT_BODY_BYTES = 1024 * 1024;
-const INGRESS_NGINX_DEFAULT_READ_SECONDS = 60;
 const LANGFUSE_API_BODY_BYTES = 4.5 * 1000 * 1000;
-
-function bytes(size: string): number {
-    const m = /^(\d+)([kmg]?)$/i.exec(size);
-    expect(m, `proxy-body-size ${size}`).not.toBeNull();
-    const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m![2]!.toLowerCase() as "" | "k" | "m" | "g"];
-    return Number(m![1]) * unit;
-}
 
 describe.each(STACKS)("tenant Ingresses of %s", (stack) => {
     it("each raise ingress-nginx's body and time limits, Langfuse's above its API's own body limit", async () => {
@@ -32,13 +24,13 @@ describe.each(STACKS)("tenant Ingresses of %s", (stack) => {
             const where = `${ing.metadata.namespace}/${ing.metadata.name}`;
             const body = a["nginx.ingress.kubernetes.io/proxy-body-size"];
             expect(body, `${where}: proxy-body-size`).toBeDefined();
-            expect(bytes(body!), `${where}: body limit`).toBeGreaterThan(INGRESS_NGINX_DEFAULT_BODY_BYTES);
+            expect(nginxSizeBytes(body!), `${where}: body limit`).toBeGreaterThan(INGRESS_NGINX_DEFAULTS.bodyBytes);
             for (const k of ["proxy-read-timeout", "proxy-send-timeout"]) {
-                expect(Number(a[`nginx.ingress.kubernetes.io/${k}`]), `${where}: ${k}`).toBeGreaterThan(INGRESS_NGINX_DEFAULT_READ_SECONDS);
+                expect(Number(a[`nginx.ingress.kubernetes.io/${k}`]), `${where}: ${k}`).toBeGreaterThan(INGRESS_NGINX_DEFAULTS.readTimeoutSeconds);
             }
             if (ing.metadata.name === "langfuse") {
                 langfuse++;
-                expect(bytes(body!), `${where}: above Langfuse's API body limit`).toBeGreaterThan(LANGFUSE_API_BODY_BYTES);
+                expect(nginxSizeBytes(body!), `${where}: above Langfuse's API body limit`).toBeGreaterThan(LANGFUSE_API_BODY_BYTES);
             }
         }
         expect(langfuse).toBeGreaterThan(0);

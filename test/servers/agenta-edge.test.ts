@@ -11,6 +11,7 @@ import { type ContainerRun, containerRun, rootedPath } from "../support/pod";
 import { type K8sObject, containersOf, find, ofKind } from "../support/resources";
 import { freePort, waitForPort } from "../support/servers";
 import { requireServerTool } from "../support/tools";
+import { nginxSizeBytes } from "../support/ingress-nginx";
 
 /**
  * Tier 2: Agenta's edge router, run by a real nginx with exactly the configuration the program
@@ -127,12 +128,7 @@ function walk(list: Directive[], visit: (d: Directive, parents: Directive[]) => 
     }
 }
 
-/** nginx sizes and times: `100m`, `300s`, `5m` (minutes for times). */
-function bytes(size: string): number {
-    const m = /^(\d+)([kKmMgG]?)$/.exec(size);
-    if (!m) throw new Error(`not an nginx size: ${size}`);
-    return Number(m[1]) * ({ "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2]!.toLowerCase()]!;
-}
+/** nginx times: `300s`, `5m` (minutes), `250ms`. */
 function millis(time: string): number {
     const m = /^(\d+)(ms|s|m|h)?$/.exec(time);
     if (!m) throw new Error(`not an nginx time: ${time}`);
@@ -443,7 +439,7 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         }
 
         // Request bodies: up to the emitted limit they pass, whole; one byte more gets 413 from the edge.
-        const limit = bytes(effective([tree, all(tree, "http")[0]!.block!, servers[0]!.block!], "client_max_body_size"));
+        const limit = nginxSizeBytes(effective([tree, all(tree, "http")[0]!.block!, servers[0]!.block!], "client_max_body_size"));
         const upload = Buffer.alloc(limit, 0x61);
         log.length = 0;
         const atLimit = await request(listenPort, { path: "/api/files", method: "POST", host, body: upload, expectContinue: true });

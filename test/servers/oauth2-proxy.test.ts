@@ -12,6 +12,7 @@ import { containerRun, type ContainerRun, rootedPath } from "../support/pod";
 import { find, ofKind } from "../support/resources";
 import { freePort, waitForPort } from "../support/servers";
 import { requireServerTool } from "../support/tools";
+import { INGRESS_NGINX_DEFAULTS, nginxSizeBytes } from "../support/ingress-nginx";
 
 /**
  * The SSO gates' real oauth2-proxy (scripts/servers/install-go.sh, the image's version), started
@@ -27,7 +28,6 @@ const mockOidc = requireServerTool("mockoidc");
 /** oauth2-proxy's default --upstream-timeout (pkg/apis/options/upstreams.go DefaultUpstreamTimeout at v7.15.3). */
 const OAUTH2_PROXY_DEFAULT_UPSTREAM_TIMEOUT_S = 30;
 /** ingress-nginx defaults (annotations.md / configmap.md): proxy_buffer_size 4k, proxy-read-timeout 60 s, proxy-body-size 1m. */
-const INGRESS_DEFAULTS = { bufferBytes: 4096, readTimeoutS: 60, bodyBytes: 1024 * 1024 };
 /** Tenants of one stack (README "Benchmarks and scale": keep a stack to about 50). */
 const OPERATOR_ORGANIZATIONS = 50;
 
@@ -56,12 +56,6 @@ interface Response {
     readonly body: string;
     /** Bytes of the status line and header block as sent. */
     readonly headerBytes: number;
-}
-
-function sizeBytes(v: string): number {
-    const m = /^(\d+)([kmg]?)$/i.exec(v.trim());
-    if (!m) throw new Error(`not an nginx size: ${v}`);
-    return Number(m[1]) * { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"];
 }
 
 /** A browser behind the Ingress: requests to the app's public host go to the gate on loopback, with the headers ingress-nginx adds. */
@@ -330,7 +324,7 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         const b = new Browser(g, ca);
         const { callback, last } = await signIn(g, b, { sub: `operator-${g.stack}`, email: `operator@${t.emailDomain}`, organizations: orgs });
         expect(last.status).toBe(200);
-        const buffer = sizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-buffer-size"] ?? `${INGRESS_DEFAULTS.bufferBytes}`);
+        const buffer = nginxSizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-buffer-size"] ?? `${INGRESS_NGINX_DEFAULTS.bufferBytes}`);
         const setCookie = [callback!.headers["set-cookie"] ?? []].flat();
         console.info(`${key}: callback headers ${callback!.headerBytes} bytes (Set-Cookie ${setCookie.reduce((n, c) => n + c.length, 0)} bytes in ${setCookie.length}), proxy buffer ${buffer}`);
         expect(callback!.headerBytes).toBeLessThanOrEqual(buffer);
@@ -390,15 +384,15 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         }
         await Promise.all(
             sessions.map(async ({ g, b }) => {
-                const allowedS = Number(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] ?? INGRESS_DEFAULTS.readTimeoutS);
+                const allowedS = Number(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] ?? INGRESS_NGINX_DEFAULTS.readTimeoutSeconds);
                 expect(allowedS, "the Ingress itself allows the delay").toBeGreaterThan(delayS);
                 const started = Date.now();
                 const r = await b.request(`https://${g.publicHost}/slow`);
                 results.push(`${g.app}: ${r.status} after ${Math.round((Date.now() - started) / 1000)} s`);
                 expect(r.status, `${g.app}: ${r.body}`).toBe(200);
-                const bodyBytes = sizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-body-size"] ?? "1m");
-                expect(bodyBytes, "the Ingress takes bodies over ingress-nginx's 1 MiB default").toBeGreaterThan(INGRESS_DEFAULTS.bodyBytes);
-                const upload = Buffer.alloc(INGRESS_DEFAULTS.bodyBytes + 1, 1);
+                const bodyBytes = nginxSizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-body-size"] ?? "1m");
+                expect(bodyBytes, "the Ingress takes bodies over ingress-nginx's 1 MiB default").toBeGreaterThan(INGRESS_NGINX_DEFAULTS.bodyBytes);
+                const upload = Buffer.alloc(INGRESS_NGINX_DEFAULTS.bodyBytes + 1, 1);
                 const u = await b.request(`https://${g.publicHost}/upload`, { method: "POST", body: upload, headers: { "content-type": "application/octet-stream" } });
                 expect(u.body).toBe(`upstream POST /upload ${upload.length}`);
             }),
@@ -418,7 +412,7 @@ describe.each(["local", ...STACKS])("request limits of the gated apps in %s", (s
             const body = a["nginx.ingress.kubernetes.io/proxy-body-size"];
             const read = a["nginx.ingress.kubernetes.io/proxy-read-timeout"];
             expect(body, `${where}: no body limit, ingress-nginx's 1m default rejects larger uploads`).toBeDefined();
-            expect(sizeBytes(body!)).toBeGreaterThan(INGRESS_DEFAULTS.bodyBytes);
+            expect(nginxSizeBytes(body!)).toBeGreaterThan(INGRESS_NGINX_DEFAULTS.bodyBytes);
             expect(read, `${where}: no read timeout`).toBeDefined();
             expect(a["nginx.ingress.kubernetes.io/proxy-send-timeout"]).toBe(read);
             const backend = ingress.spec.rules[0].http.paths[0].backend.service.name as string;
@@ -429,7 +423,7 @@ describe.each(["local", ...STACKS])("request limits of the gated apps in %s", (s
             if (ingress.metadata.name === "agenta") {
                 const conf = find(cap, "ConfigMap", ingress.metadata.namespace, "agenta-edge").data!["nginx.conf"]!;
                 const directive = (name: string) => [...conf.matchAll(new RegExp(`^\\s*${name}\\s+(\\S+);`, "gm"))].map((m) => m[1]!);
-                expect(directive("client_max_body_size").map(sizeBytes), where).toEqual([sizeBytes(body!)]);
+                expect(directive("client_max_body_size").map(nginxSizeBytes), where).toEqual([nginxSizeBytes(body!)]);
                 expect(directive("proxy_read_timeout"), where).toEqual([`${read}s`]);
                 expect(directive("proxy_send_timeout"), where).toEqual([`${read}s`]);
             }
