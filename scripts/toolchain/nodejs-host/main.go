@@ -77,15 +77,20 @@ func (h *host) InstallDependencies(
 	if err != nil {
 		return err
 	}
+	return relay(stream.Recv, server.Send)
+}
+
+// relay forwards every message the base host streams to the engine, until the base's stream ends.
+func relay[T any](recv func() (*T, error), send func(*T) error) error {
 	for {
-		msg, err := stream.Recv()
+		msg, err := recv()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := server.Send(msg); err != nil {
+		if err := send(msg); err != nil {
 			return err
 		}
 	}
@@ -100,18 +105,7 @@ func (h *host) RunPlugin(
 		if err != nil {
 			return err
 		}
-		for {
-			msg, err := stream.Recv()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := server.Send(msg); err != nil {
-				return err
-			}
-		}
+		return relay(stream.Recv, server.Send)
 	}
 	ctx := server.Context()
 	packDir := req.GetInfo().GetProgramDirectory()
