@@ -24,7 +24,7 @@ export interface TenantBackupsArgs {
     readonly postgresInCluster: boolean;
     /** Every database of the tenant, per app. */
     readonly databases: readonly TenantDatabases[];
-    /** The tenant's ClickHouse (Langfuse), when it has one. */
+    /** The tenant's ClickHouse (Langfuse), when it has one. @default none: no ClickHouse backup, nightly or at offboarding */
     readonly clickhouse?: ClickHouseEndpoint;
     readonly protect: boolean;
 }

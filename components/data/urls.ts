@@ -4,14 +4,14 @@
  */
 
 export interface PostgresUrlArgs {
-    /** `postgresql`, or a driver-qualified scheme such as `postgresql+asyncpg`. */
+    /** `postgresql`, or a driver-qualified scheme such as `postgresql+asyncpg`. @default `postgresql` */
     readonly scheme?: string;
     readonly user: string;
     readonly password: string;
     readonly host: string;
     readonly port: number;
     readonly database: string;
-    /** Connection parameters (TLS, pool size), in the spelling of the client that reads the URL. */
+    /** Connection parameters (TLS, pool size), in the spelling of the client that reads the URL. @default none: no query string */
     readonly params?: Readonly<Record<string, string>>;
 }
 
@@ -24,11 +24,14 @@ export function postgresUrl(a: PostgresUrlArgs): string {
 }
 
 export interface RedisUrlArgs {
+    /** The ACL user. @default none: the URL carries only the password (`redis://:<password>@…`, Redis's `default` user) */
     readonly user?: string;
     readonly password: string;
     readonly host: string;
     readonly port: number;
+    /** The database number, the URL's path. @default 0 */
     readonly db?: number;
+    /** Connect with TLS (`rediss://`). @default false: `redis://` */
     readonly tls?: boolean;
 }
 

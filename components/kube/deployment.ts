@@ -14,28 +14,34 @@ export interface AppDeploymentArgs extends PodArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly replicas: number;
-    /** Ports the Service exposes (named after container ports); no Service without them. */
+    /** Ports the Service exposes (named after container ports); no Service without them. @default none: no Service */
     readonly servicePorts?: readonly { readonly name: string; readonly port: number; readonly targetPort?: string }[];
-    /** Name of the Service, when it must differ from the Deployment (an upstream hard-codes it). */
+    /** Name of the Service, when it must differ from the Deployment (an upstream hard-codes it). @default `name` */
     readonly serviceName?: string;
-    /** Pods that may not all be down at once get a PodDisruptionBudget when they have replicas to spare. */
+    /** Pods that may not all be down at once get a PodDisruptionBudget when they have replicas to spare. @default false */
     readonly disruptionBudget?: boolean;
+    /** Annotations on the pods, besides the environment's overrides for the app. @default none */
     readonly podAnnotations?: Record<string, pulumi.Input<string>>;
-    /** Labels on the pods only (not the selector), e.g. what network policies select. */
+    /** Labels on the pods only (not the selector), e.g. what network policies select. @default none */
     readonly extraPodLabels?: Record<string, string>;
-    /** `Recreate` for pods that must never run twice (schedulers, single writers). */
+    /**
+     * `Recreate` for pods that must never run twice (schedulers, single writers).
+     * @default `RollingUpdate`, one pod at a time with none unavailable (`maxSurge: 1`, `maxUnavailable: 0`)
+     */
     readonly strategy?: "RollingUpdate" | "Recreate";
     /** Scale on CPU between `replicas` and the namespace's maximum, where the environment autoscales. @default false */
     readonly autoscale?: boolean;
-    /** Node pool and priority, when not the namespace's default. */
+    /** Node pool and priority, when not the namespace's default. @default the namespace's default role */
     readonly role?: Partial<WorkloadRole>;
 }
 
 export interface AppDeployment {
     readonly deployment: k8s.apps.v1.Deployment;
+    /** The ClusterIP Service. Absent when `servicePorts` is empty. */
     readonly service?: k8s.core.v1.Service;
     /** What its pods ask for and may use, times its replicas, or its autoscaler's maximum (for the tenant's quota). */
     readonly footprint: Footprint;
+    /** The HorizontalPodAutoscaler. Absent unless `autoscale` is set and the namespace autoscales with room above `replicas`. */
     readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
 }
 

@@ -1,7 +1,7 @@
 /** The team's registry that mirrors every image. */
 export interface ImageMirror {
     readonly host: string;
-    /** Path under the host, e.g. `mirror/llmops`. */
+    /** Path under the host, e.g. `mirror/llmops`. @default none: images go directly under the host */
     readonly prefix?: string;
 }
 

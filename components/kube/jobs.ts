@@ -11,10 +11,13 @@ export interface JobArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly container: ContainerArgs;
-    /** Steps that run to completion, in order, before the container. */
+    /** Steps that run to completion, in order, before the container. @default none */
     readonly initContainers?: readonly ContainerArgs[];
+    /** Volumes besides the emptyDirs of the images' writable paths. @default none */
     readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+    /** Retries before the Job counts as failed. @default 2 */
     readonly backoffLimit?: number;
+    /** Longest a run may take before Kubernetes stops it. @default 1800 for a {@link hashedJob}, 3600 for each run of a {@link cronJob} */
     readonly activeDeadlineSeconds?: number;
 }
 
@@ -57,7 +60,7 @@ export function hashedJob(resourceName: string, base: string, args: JobArgs, has
 export interface CronJobArgs extends JobArgs {
     readonly name: string;
     readonly schedule: string;
-    /** Declared but not scheduled (a tenant being offboarded). */
+    /** Declared but not scheduled (a tenant being offboarded). @default false */
     readonly suspend?: boolean;
 }
 

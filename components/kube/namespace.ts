@@ -10,7 +10,10 @@ import { podSecurityLabels } from "./security";
 export interface NamespaceRef {
     readonly name: string;
     readonly output: pulumi.Output<string>;
-    /** How pods in the namespace are scheduled and pulled; workload helpers apply it. */
+    /**
+     * How pods in the namespace are scheduled and pulled; workload helpers apply it.
+     * @default none: workload helpers leave pod specs as declared (no priority class, node pool, spread, pull secrets, mirror or overrides)
+     */
     readonly scheduling?: PodScheduling;
 }
 

@@ -3,9 +3,13 @@ import type * as k8s from "@pulumi/kubernetes";
 type Probe = k8s.types.input.core.v1.Probe;
 
 export interface ProbeTiming {
+    /** Seconds between checks. @default 10 */
     readonly periodSeconds?: number;
+    /** Consecutive failures that count as failed. @default 3 */
     readonly failureThreshold?: number;
+    /** Seconds a check may take. @default 5 */
     readonly timeoutSeconds?: number;
+    /** Seconds before the first check. @default unset: Kubernetes' 0 (a startup probe covers slow starts) */
     readonly initialDelaySeconds?: number;
 }
 

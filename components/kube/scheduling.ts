@@ -20,7 +20,9 @@ export const PLACEMENT_CLASSES = ["dataServices", "tenantApps", "clickhouse"] as
 export type PlacementClass = (typeof PLACEMENT_CLASSES)[number];
 
 export interface NodePlacement {
+    /** Node labels the pods require. @default none: any node */
     readonly nodeSelector?: Readonly<Record<string, string>>;
+    /** Taints the pods tolerate. @default none */
     readonly tolerations?: readonly { readonly key?: string; readonly operator?: "Exists" | "Equal"; readonly value?: string; readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
 }
 
@@ -49,10 +51,14 @@ export interface PodScheduling {
     /** Spread replicated workloads across zones (best effort) and nodes (required). */
     readonly spread: boolean;
     readonly imagePullSecrets: readonly string[];
+    /** The registry that mirrors every image. @default none: every image is pulled from its own registry */
     readonly mirror?: ImageMirror;
     /** The role of a workload of this namespace that names none. */
     readonly defaultRole: WorkloadRole;
-    /** Set when the scalable workloads of this namespace get HorizontalPodAutoscalers. */
+    /**
+     * Set when the scalable workloads of this namespace get HorizontalPodAutoscalers.
+     * @default none: no HorizontalPodAutoscalers in the namespace
+     */
     readonly autoscaling?: { readonly targetCpuUtilization: number; readonly maxReplicas: number };
     /** Extra env vars and annotations, by app label. */
     readonly overrides: Readonly<Record<string, PodOverride>>;
@@ -65,16 +71,17 @@ export interface PodScheduling {
 
 /** What a workload helper tells {@link schedulePod} about the pods it declares. */
 export interface PodScheduleArgs {
+    /** The namespace's scheduling. @default none: {@link schedulePod} returns the spec unchanged */
     readonly policy?: PodScheduling;
-    /** Overrides the namespace's default role (ClickHouse, the ingestion path). */
+    /** Overrides the namespace's default role (ClickHouse, the ingestion path). @default the namespace's `defaultRole` */
     readonly role?: Partial<WorkloadRole>;
-    /** Jobs and CronJobs: always the batch tier. */
+    /** Jobs and CronJobs: always the batch tier. @default false */
     readonly batch?: boolean;
     /** Labels selecting exactly this workload's pods (what spread constraints count). */
     readonly selector: Readonly<Record<string, string>>;
     /** The most replicas the workload may run (its replicas, or its autoscaler's maximum). */
     readonly maxReplicas: number;
-    /** The app label, which picks the environment's overrides. */
+    /** The app label, which picks the environment's overrides. @default none: no environment overrides apply */
     readonly app?: string;
 }
 

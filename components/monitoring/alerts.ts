@@ -44,9 +44,15 @@ export interface TenantAlertArgs {
     readonly platformNamespace: string;
     /** Public host of each enabled app, by app. */
     readonly hosts: Readonly<Partial<Record<AppName, string>>>;
-    /** The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces. */
+    /**
+     * The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces.
+     * @default none: no trace-delivery alerts
+     */
     readonly gatewayExporter?: string;
-    /** Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter. */
+    /**
+     * Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter.
+     * @default none: no connection-limit alerts
+     */
     readonly postgres?: { readonly roles: readonly { readonly name: string; readonly connectionLimit: number }[] };
 }
 

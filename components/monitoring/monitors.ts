@@ -15,7 +15,9 @@ export interface ScrapeTarget {
     readonly labels: LabelArgs;
     /** Name of the Service port, or ports. */
     readonly port: string | readonly string[];
+    /** HTTP path of the metrics. @default `/metrics` */
     readonly path?: string;
+    /** How often Prometheus scrapes. @default `30s` */
     readonly interval?: string;
 }
 

@@ -13,7 +13,10 @@ import { DATA_SERVICE_PORTS, type DataServiceApp } from "../data/ports";
 
 export interface PlatformNamespaceArgs {
     readonly profile: Environment;
-    /** The environment's PriorityClass names; with them, pods of the namespace get the data-plane tier and its node pool. */
+    /**
+     * The environment's PriorityClass names; with them, pods of the namespace get the data-plane tier and its node pool.
+     * @default none: the namespace carries no scheduling, so pods get no priority class, node pool, pull secrets or mirror
+     */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 

@@ -11,7 +11,7 @@ export interface TtlTable {
     readonly table: string;
     /** The table's time column; DateTime64 columns are wrapped in toDateTime(). */
     readonly column: string;
-    /** Days added to the tenant's trace retention. */
+    /** Days added to the tenant's trace retention. @default 0 */
     readonly extraDays?: number;
 }
 

@@ -35,11 +35,17 @@ export interface SsoGateArgs {
     readonly clientSecret: pulumi.Input<string>;
     /** Only members of this Logto organization get through (the `organizations` claim). */
     readonly organizationId: pulumi.Input<string>;
-    /** Requests that skip the gate (oauth2-proxy `--skip-auth-route`); the app authenticates them itself. */
+    /**
+     * Requests that skip the gate (oauth2-proxy `--skip-auth-route`); the app authenticates them itself.
+     * @default none: every request must be authenticated
+     */
     readonly skipAuthRoutes?: readonly string[];
     /** oauth2-proxy's cookie secret (32 characters). */
     readonly cookieSecret: pulumi.Input<string>;
-    /** htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login. */
+    /**
+     * htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login.
+     * @default none: browser sign-in only, no htpasswd file
+     */
     readonly basicAuthUsers?: pulumi.Input<string>;
     /** The app's limits: the gate waits as long for the upstream as the Ingress and the app's edge. */
     readonly limits: HttpLimits;

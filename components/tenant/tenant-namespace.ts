@@ -13,7 +13,10 @@ import { DATA_SERVICE_PORTS } from "../data/ports";
 export interface TenantNamespaceArgs {
     readonly profile: Environment;
     readonly tenant: Tenant;
-    /** The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides. */
+    /**
+     * The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides.
+     * @default none: the namespace carries no scheduling, so pods get no priority class, node pool, pull secrets, mirror or overrides
+     */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 

@@ -27,7 +27,7 @@ export interface TenantRoute {
 
 export interface CollectorConfigArgs {
     readonly routes: readonly TenantRoute[];
-    /** A copy of every span goes here too (the gateway team's backend). */
+    /** A copy of every span goes here too (the gateway team's backend). @default none: spans go only to the tenants' Langfuse */
     readonly forward?: { readonly endpoint: string; readonly authorizationEnv?: string };
 }
 

@@ -9,7 +9,7 @@ export interface Problem {
     readonly path: string;
     /** What is wrong. */
     readonly message: string;
-    /** How to fix it, with an example of a valid value where one helps. */
+    /** How to fix it, with an example of a valid value where one helps. @default none: the message is printed alone */
     readonly fix?: string;
 }
 

@@ -13,7 +13,7 @@ export interface RunAs {
 export interface Image {
     readonly repository: string;
     readonly tag: string;
-    /** Index digest, where a published one is known. */
+    /** Index digest, where a published one is known. @default none: referenced by tag only */
     readonly digest?: string;
     /** The user the image's Dockerfile declares (for the record; Kubernetes needs numbers). */
     readonly imageUser: string;
@@ -23,7 +23,10 @@ export interface Image {
     readonly readOnlyRootFilesystem: boolean;
     /** Paths the image writes at run time, each given an emptyDir. */
     readonly writablePaths: readonly string[];
-    /** Why the image deviates from the defaults (root user, writable root filesystem), if it does. */
+    /**
+     * Why the image deviates from the defaults (root user, writable root filesystem), if it does.
+     * @default none: the image runs with the defaults (non-root, read-only root filesystem)
+     */
     readonly exception?: string;
 }
 
@@ -150,7 +153,10 @@ export type Channel = (typeof CHANNELS)[number];
 /** One app's version: the tag of its images (all of an app's images share it) and, for single-image apps, a digest. */
 export interface AppVersion {
     readonly tag: string;
-    /** Index digest of the app's image, where the app has one image and a published digest is known. */
+    /**
+     * Index digest of the app's image, where the app has one image and a published digest is known.
+     * @default none: referenced by tag only
+     */
     readonly digest?: string;
 }
 

@@ -22,7 +22,10 @@ export interface LangfuseArgs {
     readonly storage: TenantBuckets;
     /** Where the app's keys come from. */
     readonly secrets: SecretSeed;
-    /** OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP. */
+    /**
+     * OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP.
+     * @default none: username/password login, with a first user created for the tenant's first owner (only `local` runs without SSO)
+     */
     readonly sso?: { readonly plain: Record<string, pulumi.Input<string>>; readonly secret: Record<string, pulumi.Input<string>> };
 }
 

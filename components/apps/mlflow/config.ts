@@ -105,7 +105,7 @@ export interface MlflowEnvInputs {
     readonly s3Endpoint: string;
     readonly region: string;
     readonly workers: number;
-    /** Serve Prometheus metrics at /metrics. */
+    /** Serve Prometheus metrics at /metrics. @default false: no metrics, and pod IPs are not admitted as Host headers */
     readonly prometheus?: boolean;
     /** Address blocks of pod IPs, admitted as Host headers when Prometheus scrapes by pod IP. */
     readonly podCidrs: readonly string[];

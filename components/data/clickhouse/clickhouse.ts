@@ -29,6 +29,7 @@ export interface ClickHouseArgs {
     readonly labels: LabelArgs;
     readonly resources: Resources;
     readonly storage: string;
+    /** StorageClass of the volume. @default the cluster's default class */
     readonly storageClass?: string;
     /** The database and user created at first start. */
     readonly database: string;
@@ -39,9 +40,9 @@ export interface ClickHouseArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
-    /** Node pool and priority, when not the namespace's default. */
+    /** Node pool and priority, when not the namespace's default. @default the namespace's default role */
     readonly role?: Partial<WorkloadRole>;
-    /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. */
+    /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. @default false */
     readonly metrics?: boolean;
 }
 

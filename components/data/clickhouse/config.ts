@@ -30,7 +30,7 @@ export const DISABLED_SYSTEM_LOGS = ["opentelemetry_span_log"] as const;
 export interface ClickHouseConfigArgs {
     /** Days system log tables (other than query_log) keep their rows. */
     readonly systemLogDays: number;
-    /** Serve Prometheus metrics on this port at /metrics. */
+    /** Serve Prometheus metrics on this port at /metrics. @default none: no `<prometheus>` section, no metrics endpoint */
     readonly prometheusPort?: number;
 }
 

@@ -29,7 +29,10 @@ export type PostgresCa =
 
 export interface PostgresTls {
     readonly sslMode: SslMode;
-    /** Set whenever the mode verifies the server (the environment's validation ensures it). */
+    /**
+     * Set whenever the mode verifies the server (the environment's validation ensures it).
+     * @default none: no CA file is mounted or named in the URLs
+     */
     readonly ca?: PostgresCa;
 }
 

@@ -28,10 +28,14 @@ export interface RedisArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly size: Size;
-    /** Requests and limits; the environment's data-service table for `size` when absent. */
+    /** Requests and limits. @default the environment's data-service table for `size` (`DATA_SERVICES.redis`) */
     readonly resources?: Resources;
-    /** Persistent volume size; without it the instance keeps no data across restarts (a cache). */
+    /**
+     * Persistent volume size; without it the instance keeps no data across restarts (a cache).
+     * @default none: an emptyDir, no append-only file or snapshots, and the StatefulSet is not protected
+     */
     readonly storage?: string;
+    /** StorageClass of the volume. @default the cluster's default class */
     readonly storageClass?: string;
     /** `noeviction` for queues (BullMQ loses jobs otherwise); an LRU policy for caches. */
     readonly evictionPolicy: "noeviction" | "allkeys-lru" | "volatile-lru";
@@ -44,9 +48,12 @@ export interface RedisArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
-    /** Node pool and priority, when not the namespace's default. */
+    /** Node pool and priority, when not the namespace's default. @default the namespace's default role */
     readonly role?: Partial<WorkloadRole>;
-    /** Passwords of the admin and probe users; generated here when not given. */
+    /**
+     * Passwords of the admin and probe users; generated here when not given.
+     * @default two 32-character passwords generated here (`RandomPassword`, no special characters)
+     */
     readonly credentials?: { readonly admin: pulumi.Output<string>; readonly probe: pulumi.Output<string> };
 }
 
