@@ -52,8 +52,9 @@ function factsOf(cap: Capture, rule: K8sObject): Facts {
     const tenant = rule.metadata.labels?.["llmops.io/tenant"] === "platform" ? undefined : rule.metadata.labels?.["llmops.io/tenant"];
     const gateway = () => {
         const cm = ofKind(cap, "ConfigMap").find((c) => c.metadata.name === "trace-gateway");
-        if (!cm) throw new Error("no trace-gateway ConfigMap in the plan");
-        return parse(cm.data!["config.yaml"]) as { exporters: Record<string, any>; connectors: Record<string, any> };
+        const config = cm?.data?.["config.yaml"];
+        if (config === undefined) throw new Error("no trace-gateway ConfigMap with a config.yaml in the plan");
+        return parse(config) as { exporters: Record<string, any>; connectors: Record<string, any> };
     };
     return {
         tenant,
