@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     for (const n of SIZES) {
         const dir = tenantFiles(n);
         const replayFile = path.join(dir, "replay.json");
-        const full = await captureInChild({ stack: "prod", tenantsDir: dir }, replayFile);
+        const full = captureInChild({ stack: "prod", tenantsDir: dir }, replayFile);
         const perTenant = Math.round(full.resources / Math.max(n, 1));
         const program: Run[] = [];
         const floor: Run[] = [];
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     out.push("", "## Cluster footprint (requests / limits of Deployments and StatefulSets, times replicas)", "");
     const stackRows: (string | number)[][] = [];
     for (const stack of requireStacks()) {
-        const cap = await captureFootprint({ stack });
+        const cap = captureFootprint({ stack });
         stackRows.push([stack, fp(cap.total), fpl(cap.total), fp(cap.platform), fp(cap.atMax), fpl(cap.atMax)]);
     }
     out.push(table(["stack (shipped tenants)", "requests", "limits", "of which platform", "requests, autoscalers at max", "limits, autoscalers at max"], stackRows));
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
         // One tenant per run: several would have to fit the stack's Postgres connection budget together.
         for (const requested of TENANT_SIZES) {
             const dir = tenantFiles(1, () => requested, `[${stack}]`);
-            const f = (await captureFootprint({ stack, tenantsDir: dir })).byTenant.get("t0001");
+            const f = captureFootprint({ stack, tenantsDir: dir }).byTenant.get("t0001");
             if (!f) throw new Error(`bench: a ${requested} tenant declared no workloads in ${stack}; its footprint cannot be measured.`);
             sizeRows.push([stack, requested, capSize(requested, maxSize), fp(f), fpl(f)]);
             fs.rmSync(dir, { recursive: true, force: true });
@@ -179,7 +179,7 @@ function appOf(name: string, type: string): string {
 }
 
 /** A full capture in a child process, its resources saved for the replay floor. */
-async function captureInChild(opts: RunOptions, file: string): Promise<{ resources: number }> {
+function captureInChild(opts: RunOptions, file: string): { resources: number } {
     const script = `const { runProgram } = require(${JSON.stringify(path.join(PROJECT_ROOT, "cli", "mock-runtime"))}); const fs = require("fs");
 runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.stringify(file)}, JSON.stringify(c.resources)); console.log(c.resources.length); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
     const r = spawnSync(TSX, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
@@ -187,7 +187,7 @@ runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.string
     return { resources: Number(r.stdout.trim()) };
 }
 
-async function captureFootprint(opts: RunOptions): Promise<{ total: Footprint; atMax: Footprint; platform: Footprint; byTenant: Map<string, Footprint> }> {
+function captureFootprint(opts: RunOptions): { total: Footprint; atMax: Footprint; platform: Footprint; byTenant: Map<string, Footprint> } {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-fp-")), "capture.json");
     const script = `const { runProgram } = require(${JSON.stringify(path.join(PROJECT_ROOT, "cli", "mock-runtime"))}); const fs = require("fs");
 runProgram(${JSON.stringify(opts)}).then((c) => { fs.writeFileSync(${JSON.stringify(file)}, JSON.stringify(c)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;

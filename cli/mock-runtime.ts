@@ -267,7 +267,7 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
     const placeholderSecrets: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        if (value && typeof value === "object" && "secure" in (value as object)) {
+        if (value && typeof value === "object" && "secure" in (value)) {
             wire[full] = `synth-placeholder-${det(full, 24, ALNUM)}`;
             secretKeys.push(full);
             placeholderSecrets.push(full);
@@ -286,7 +286,7 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({ id: args.custom === false ? undefined : `${args.name}-id`, state: mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>) }),
-            call: (args) => args.inputs,
+            call: (args) => args.inputs as Record<string, unknown>,
         },
         PROJECT,
         opts.stack,

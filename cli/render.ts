@@ -39,7 +39,7 @@ export function redactInputs(r: Pick<CapturedResource, "type" | "inputs">): Reco
     for (const [k, v] of Object.entries(r.inputs)) {
         const inner = isSecret(v) ? v["@secret"] : undefined;
         const isMap = (k === "data" || k === "stringData") && inner !== null && typeof inner === "object" && !Array.isArray(inner);
-        out[k] = isMap ? Object.fromEntries(Object.keys(inner as object).sort().map((key) => [key, SECRET_MARKER])) : redact(v);
+        out[k] = isMap ? Object.fromEntries(Object.keys(inner).sort().map((key) => [key, SECRET_MARKER])) : redact(v);
     }
     return out;
 }
@@ -60,7 +60,9 @@ export function manifests(capture: Capture): Map<string, Record<string, unknown>
         groups.get(ns)!.push(m);
     }
     for (const list of groups.values()) {
-        list.sort((a, b) => `${a["kind"]}/${(a["metadata"] as { name?: string })?.name}`.localeCompare(`${b["kind"]}/${(b["metadata"] as { name?: string })?.name}`));
+        // String(): the key is exactly as before, `undefined` included, so the order of out/ does not move.
+        const key = (m: Record<string, unknown>) => `${String(m["kind"])}/${String((m["metadata"] as { name?: string } | undefined)?.name)}`;
+        list.sort((a, b) => key(a).localeCompare(key(b)));
     }
     return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -108,7 +110,7 @@ function monitoringSection(resources: Capture["resources"]): string[] {
     const of = (kind: string) =>
         resources
             .filter((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}`)
-            .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: Record<string, any> })
+            .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: Record<string, unknown> })
             .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
     const monitors = of("ServiceMonitor");
     const rules = of("PrometheusRule");

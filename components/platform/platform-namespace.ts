@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";

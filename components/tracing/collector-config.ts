@@ -145,7 +145,7 @@ export function collectorConfigProblems(config: Obj, gateway: { readonly provide
     }
     for (const kind of ["receivers", "processors", "exporters", "extensions"] as const) {
         for (const name of Object.keys(section(kind))) {
-            const used = kind === "extensions" ? (service.extensions ?? []).includes(name) : Object.values(pipelines).some((p) => (p[kind as "receivers" | "processors" | "exporters"] ?? []).includes(name));
+            const used = kind === "extensions" ? (service.extensions ?? []).includes(name) : Object.values(pipelines).some((p) => (p[kind] ?? []).includes(name));
             if (!used) problems.push(`${kind.slice(0, -1)} ${name} is defined but not used`);
         }
     }

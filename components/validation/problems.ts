@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 import { closest, describeValue, exampleAt, knownKeysAt } from "./schema-walk";
 
 /** One thing wrong with an input, located precisely enough for its author to fix it. */

@@ -74,7 +74,7 @@ function fitsDiscriminator(option: z.ZodType, value: unknown): boolean {
     if (d.type !== "object" || !d.shape || value === null || typeof value !== "object") return true;
     for (const [key, field] of Object.entries(d.shape)) {
         const fd = def(field) as Def & { values?: unknown[] };
-        if (fd.type === "literal" && fd.values && key in (value as object)) {
+        if (fd.type === "literal" && fd.values && key in (value)) {
             if (!fd.values.includes((value as Record<string, unknown>)[key])) return false;
         }
     }

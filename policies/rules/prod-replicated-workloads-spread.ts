@@ -34,7 +34,7 @@ export const prodReplicatedWorkloadsSpread: StackValidationPolicy = {
             if (max === undefined || max < 2) continue;
             const pod = podOf(r.type, r.props);
             const labels = pod?.meta.labels ?? {};
-            const constraints = ((pod?.spec as { topologySpreadConstraints?: Constraint[] } | undefined)?.topologySpreadConstraints ?? []) as Constraint[];
+            const constraints = ((pod?.spec as { topologySpreadConstraints?: Constraint[] } | undefined)?.topologySpreadConstraints ?? []);
             for (const [key, when] of [[ZONE, "ScheduleAnyway"], [HOSTNAME, "DoNotSchedule"]] as const) {
                 const c = constraints.find((x) => x.topologyKey === key);
                 const selector = c?.labelSelector?.matchLabels ?? {};

@@ -8,6 +8,15 @@ import { metaOf, plain } from "../lib/values";
 type Retention = { traceDays: number; artifactDays: number; deletedRunsPurgeDays: number };
 type Bounds = Record<keyof Retention, { min: number; max: number }>;
 
+/** The fields of the resources this policy reads back (a MinIO lifecycle policy, a ConfigMap, a CronJob). */
+interface Declared {
+    bucket?: unknown;
+    rules?: { expiration?: string }[];
+    metadata?: { name?: string };
+    data?: Record<string, string>;
+    spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: unknown[] } } } } };
+}
+
 /** Buckets whose objects age with a tenant retention setting; the others (media, artifacts, backups) do not. */
 const AGING_BUCKETS: Partial<Record<BucketPurpose, keyof Retention>> = { langfuseEvents: "traceDays", langfuseExports: "artifactDays", agentaFiles: "artifactDays" };
 
@@ -18,22 +27,22 @@ function applied(resources: readonly PolicyResource[], tenant: string): Array<{ 
     const extraDays = effectiveTtlDays(0);
     for (const r of resources) {
         if (tenantOwner(r) !== tenant) continue;
-        const p = plain<Record<string, any>>(r.props);
+        const p = plain<Declared>(r.props);
         if (r.type === "minio:index/ilmPolicy:IlmPolicy") {
-            const bucket = String(p["bucket"]);
+            const bucket = String(p.bucket);
             const field = (Object.keys(AGING_BUCKETS) as BucketPurpose[]).find((purpose) => bucket.endsWith(`-${BUCKET_PURPOSES[purpose]}`));
             const setting = field ? AGING_BUCKETS[field] : undefined;
-            for (const rule of p["rules"] ?? []) {
+            for (const rule of p.rules ?? []) {
                 if (setting && rule.expiration !== undefined) out.push({ what: `lifecycle rule of bucket ${bucket}`, field: setting, days: Number(/^(\d+)d$/.exec(rule.expiration)?.[1]) });
             }
         }
-        if (r.type === "kubernetes:core/v1:ConfigMap" && p["metadata"]?.name === "langfuse-retention") {
-            for (const [table, days] of Object.entries(ttlsInScript(String(p["data"]?.["reconcile.sh"] ?? "")))) {
+        if (r.type === "kubernetes:core/v1:ConfigMap" && p.metadata?.name === "langfuse-retention") {
+            for (const [table, days] of Object.entries(ttlsInScript(String(p.data?.["reconcile.sh"] ?? "")))) {
                 out.push({ what: `ClickHouse TTL of ${table}`, field: "traceDays", days, offset: extraDays[table] ?? 0 });
             }
         }
-        if (r.type === "kubernetes:batch/v1:CronJob" && p["metadata"]?.name === "mlflow-gc") {
-            const cmd = JSON.stringify(p["spec"]?.jobTemplate?.spec?.template?.spec?.containers ?? []);
+        if (r.type === "kubernetes:batch/v1:CronJob" && p.metadata?.name === "mlflow-gc") {
+            const cmd = JSON.stringify(p.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []);
             const days = /--older-than (\d+)d/.exec(cmd)?.[1];
             if (days) out.push({ what: "mlflow gc", field: "deletedRunsPurgeDays", days: Number(days) });
         }

@@ -9,7 +9,8 @@ const ALWAYS_STATEFUL = ["postgresql:index/database:Database", "postgresql:index
 function statefulThing(r: PolicyResource): string | undefined {
     if (ALWAYS_STATEFUL.includes(r.type)) {
         const props = plain<Record<string, unknown>>(r.props);
-        return `${r.type.split(":").pop()} ${String(props["name"] ?? props["bucket"] ?? r.name)}`;
+        const name = [props["name"], props["bucket"]].find((v): v is string => typeof v === "string") ?? r.name;
+        return `${r.type.split(":").pop()} ${name}`;
     }
     if (r.type !== "kubernetes:apps/v1:StatefulSet") return undefined;
     const hasVolume = Boolean(plain<{ spec?: { volumeClaimTemplates?: unknown[] } }>(r.props).spec?.volumeClaimTemplates?.length);

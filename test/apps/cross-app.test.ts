@@ -85,7 +85,7 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         let checked = 0;
         for (const w of ofKind(cap, "Deployment").filter((d) => tenantNamespaces(cap).includes(d.metadata.namespace!))) {
             const pod = w.spec.template.spec;
-            for (const c of Object.values(containersOf(w)) as any[]) {
+            for (const c of Object.values(containersOf(w))) {
                 if (!repos.some((r) => c.image.startsWith(`${r}:`)) || c.securityContext?.readOnlyRootFilesystem !== true) continue;
                 checked++;
                 const home = containerEnv(cap, w.metadata.namespace!, c)["HOME"];
@@ -107,7 +107,7 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         expect(worker.length).toBeGreaterThan(0);
         const origins = new Set<string>();
         for (const w of [...web, ...worker]) {
-            for (const c of Object.values(containersOf(w)) as any[]) {
+            for (const c of Object.values(containersOf(w))) {
                 const env = containerEnv(cap, w.metadata.namespace!, c);
                 // Names at v4.16.0: the media client has one endpoint (used for presigning too); batch
                 // exports are written at their endpoint and signed for the external one.

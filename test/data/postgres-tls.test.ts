@@ -89,7 +89,7 @@ describe("Postgres TLS of every client", () => {
             for (const kind of ["Deployment", "Job", "CronJob"]) {
                 for (const w of ofKind(cap, kind).filter((o) => o.metadata.namespace === ns)) {
                     const spec = kind === "CronJob" ? w.spec.jobTemplate.spec.template.spec : w.spec.template.spec;
-                    for (const c of Object.values(containersOf(w)) as any[]) {
+                    for (const c of Object.values(containersOf(w))) {
                         const env: Record<string, string> = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
                         const caPath = env["PGSSLROOTCERT"];
                         if (!caPath) continue;

@@ -333,7 +333,7 @@ describe("the synth summary", () => {
             const row = section.split("\n").find((l) => l.startsWith(`| ${tenant} | ${pod.owner.kind} ${pod.owner.metadata.name} | ${pod.spec.priorityClassName} | ${replicas} |`));
             expect(row, `${id(pod.owner)} in summary`).toBeDefined();
             if (pod.spec.topologySpreadConstraints) expect(row).toContain("spread over zones (ScheduleAnyway), nodes (DoNotSchedule)");
-            for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) expect(row).toContain(`nodes ${k}=${v}`);
+            for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) expect(row).toContain(`nodes ${k}=${String(v)}`);
         }
     });
 });

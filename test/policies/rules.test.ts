@@ -1,3 +1,4 @@
+import * as policyProxy from "@pulumi/policy/proxy";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rules } from "../../policies/rules";
 import { capabilitiesDropped } from "../../policies/rules/capabilities-dropped";
@@ -269,8 +270,9 @@ describe("stack rules: a good fixture passes, each mutation reports its violatio
 });
 
 describe("rules during a preview, when some values are not known yet", () => {
-    // CrossGuard hands rules a proxy that throws on reading an unknown output.
-    const { unknownCheckingProxy, unknownStringValue } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T>(v: T) => T; unknownStringValue: unknown };
+    // CrossGuard hands rules a proxy that throws on reading an unknown output. Its typings leave
+    // these two out, so the module's shape is stated here.
+    const { unknownCheckingProxy, unknownStringValue } = policyProxy as unknown as { unknownCheckingProxy: <T>(v: T) => T; unknownStringValue: unknown };
 
     it("still check every known value instead of giving the rule up", async () => {
         const props = unknownCheckingProxy({

@@ -36,12 +36,12 @@ function addressesIn(text: string, where: string, namespace: string): Address[] 
     const out: Address[] = [];
     const spans: Array<[number, number]> = [];
     for (const m of text.matchAll(URL_RE)) {
-        spans.push([m.index!, m.index! + m[0].length]);
+        spans.push([m.index, m.index + m[0].length]);
         if (NOT_A_HOST.test(m[1]!)) continue;
         out.push({ where, namespace, host: m[2]!.toLowerCase(), port: m[3] ? Number(m[3]) : undefined });
     }
     for (const m of text.matchAll(SVC_RE)) {
-        if (spans.some(([a, b]) => m.index! >= a && m.index! < b)) continue; // part of a URL, already taken
+        if (spans.some(([a, b]) => m.index >= a && m.index < b)) continue; // part of a URL, already taken
         out.push({ where, namespace, host: m[1]!, port: m[4] ? Number(m[4]) : undefined });
     }
     return out;
@@ -53,7 +53,7 @@ function workloadAddresses(cap: Capture): Address[] {
     for (const kind of ["Deployment", "StatefulSet", "Job", "CronJob"]) {
         for (const w of ofKind(cap, kind)) {
             const ns = w.metadata.namespace!;
-            for (const [name, c] of Object.entries(containersOf(w)) as Array<[string, any]>) {
+            for (const [name, c] of Object.entries(containersOf(w))) {
                 const where = `${kind} ${ns}/${w.metadata.name}/${name}`;
                 const env = new Map<string, string>((c.env ?? []).filter((e: any) => typeof e.value === "string").map((e: any) => [e.name, e.value]));
                 for (const [k, v] of env) {

@@ -241,7 +241,7 @@ function serviceOfImage(cap: Capture, ns: string, image: string): { service: str
     }
     expect(hits.map((h) => `${h.svc.metadata.name} -> ${h.workload.metadata.name}`), `one Service in ${ns} selecting pods that run ${image}`).toHaveLength(1);
     const { svc, workload } = hits[0]!;
-    const container = Object.values(containersOf(workload)).find(runsImage) as any;
+    const container = Object.values(containersOf(workload)).find(runsImage);
     for (const p of svc.spec.ports as Array<{ port: number; targetPort: string | number }>) {
         const cp = (container.ports as Array<{ name: string; containerPort: number }>).find((x) => x.name === p.targetPort || x.containerPort === p.targetPort);
         if (cp) return { service: svc.metadata.name!, port: p.port, workload, container: container.name, containerPort: cp.containerPort };

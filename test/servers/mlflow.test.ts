@@ -112,7 +112,7 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("creates the tenant's role and database exactly as the plan declares them", async () => {
+    it("creates the tenant's role and database exactly as the plan declares them", () => {
         const roles = ofType(cap, "postgresql:index/role:Role");
         const databases = ofType(cap, "postgresql:index/database:Database");
         const grants = ofType(cap, "postgresql:index/grant:Grant");

@@ -131,8 +131,8 @@ class Browser {
 
 function startProcess(bin: string, args: string[], env: Record<string, string | undefined>, onLog: (s: string) => void): ChildProcess {
     const p = spawn(bin, args, { env: { PATH: process.env["PATH"], ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    p.stdout!.on("data", (d) => onLog(String(d)));
-    p.stderr!.on("data", (d) => onLog(String(d)));
+    p.stdout.on("data", (d) => onLog(String(d)));
+    p.stderr.on("data", (d) => onLog(String(d)));
     return p;
 }
 
@@ -143,7 +143,7 @@ function stopProcess(p: ChildProcess | undefined): void {
 describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)", () => {
     let dir: string;
     let ca: Buffer;
-    let gates: Gate[] = [];
+    const gates: Gate[] = [];
     let issuerProc: ChildProcess | undefined;
     let issuerPort: number;
     let issuerUrl: string;
@@ -252,7 +252,7 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         await waitForPort(issuerPort);
     }
 
-    afterAll(async () => {
+    afterAll(() => {
         for (const g of gates) stopProcess(g.proc);
         stopProcess(issuerProc);
         upstream?.server.closeAllConnections();

@@ -64,8 +64,13 @@ function decode(buf: Buffer): Fields {
         const wire = key & 7;
         let value: Buffer | bigint;
         if (wire === 0) value = readVarint();
-        else if (wire === 1) (value = buf.readBigUInt64LE(i)), (i += 8);
-        else if (wire === 5) (value = BigInt(buf.readUInt32LE(i))), (i += 4);
+        else if (wire === 1) {
+            value = buf.readBigUInt64LE(i);
+            i += 8;
+        } else if (wire === 5) {
+            value = BigInt(buf.readUInt32LE(i));
+            i += 4;
+        }
         else if (wire === 2) {
             const len = Number(readVarint());
             value = buf.subarray(i, i + len);

@@ -188,7 +188,7 @@ export async function startS3(motoServer: string): Promise<S3Server> {
             let token: string | undefined;
             do {
                 const q = new URLSearchParams({ "list-type": "2", prefix, ...(token ? { "continuation-token": token } : {}) });
-                const xml = await call("GET", `/${bucket}?${q}`);
+                const xml = await call("GET", `/${bucket}?${q.toString()}`);
                 for (const m of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(m[1]!);
                 token = /<NextContinuationToken>([^<]*)</.exec(xml)?.[1];
             } while (token);

@@ -18,9 +18,13 @@ function known(kind: string, inputs: Record<string, unknown>, keys: readonly str
 
 const flag = (on: unknown, yes: string, no: string) => (on === true ? yes : no);
 
+/** The inputs of a Role and a Database that have a translation (`known` refuses any other). */
+type RoleInputs = { name: string; password?: string; connectionLimit?: number } & Record<string, unknown>;
+type DatabaseInputs = { name: string; owner?: string; encoding?: string; template?: string } & Record<string, unknown>;
+
 /** `postgresql:index/role:Role` as CREATE ROLE. */
 export function createRoleSql(resource: CapturedResource): string {
-    const i = reveal(resource.inputs) as Record<string, unknown>;
+    const i = reveal(resource.inputs) as RoleInputs;
     known("Role", i, ["name", "login", "password", "superuser", "createDatabase", "createRole", "replication", "bypassRowLevelSecurity", "inherit", "connectionLimit"]);
     const options = [
         flag(i["login"], "LOGIN", "NOLOGIN"),
@@ -39,7 +43,7 @@ export function createRoleSql(resource: CapturedResource): string {
 
 /** `postgresql:index/database:Database` as CREATE DATABASE. */
 export function createDatabaseSql(resource: CapturedResource): string {
-    const i = reveal(resource.inputs) as Record<string, unknown>;
+    const i = reveal(resource.inputs) as DatabaseInputs;
     known("Database", i, ["name", "owner", "encoding", "template", "allowConnections"]);
     const parts = [`CREATE DATABASE ${q(String(i["name"]))}`];
     if (i["owner"] !== undefined) parts.push(`OWNER ${q(String(i["owner"]))}`);

@@ -38,7 +38,7 @@ export class FakeLogto {
     async start(): Promise<this> {
         this.server = http.createServer((req, res) => void this.handle(req, res));
         await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-        this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this;
     }
 

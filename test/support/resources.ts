@@ -43,7 +43,7 @@ export function customResources(capture: Capture): CapturedResource[] {
 
 /** The environment of a container, as it would see it: literal values, Secret keys and whole Secrets. */
 export function containerEnv(capture: Capture, namespace: string, container: { env?: Array<{ name: string; value?: string; valueFrom?: any }>; envFrom?: Array<{ secretRef?: { name: string } }> }): Record<string, string> {
-    const secrets = new Map(ofKind(capture, "Secret").filter((s) => s.metadata.namespace === namespace).map((s) => [s.metadata.name!, (s.stringData ?? {}) as Record<string, string>]));
+    const secrets = new Map(ofKind(capture, "Secret").filter((s) => s.metadata.namespace === namespace).map((s) => [s.metadata.name!, (s.stringData ?? {})]));
     const out: Record<string, string> = {};
     for (const from of container.envFrom ?? []) {
         const data = from.secretRef ? secrets.get(from.secretRef.name) : undefined;

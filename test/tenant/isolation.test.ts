@@ -48,7 +48,7 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
             for (const b of granted) expect(bucketsOf.get(tenant), `${p.name} grants ${b}`).toContain(b);
         }
         for (const a of ofType(cap, "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment")) {
-            expect(String(a.inputs["policyName"])).toBe(`${a.inputs["userName"]}-buckets`);
+            expect(String(a.inputs["policyName"])).toBe(`${String(a.inputs["userName"])}-buckets`);
         }
     });
 
