@@ -179,6 +179,10 @@ export function roleConnectionLimit(app: Pick<AppModule, "poolClients">, inputs:
 }
 
 /** The connection limit of a tenant app's role in an environment: everything its sized pools may hold at once. */
-export function tenantConnectionLimit(app: Pick<AppModule, "poolClients">, profile: Pick<Environment, "webReplicas" | "autoscaling">, size: Size): number {
+export function tenantConnectionLimit(
+    app: Pick<AppModule, "poolClients">,
+    profile: Pick<Environment, "webReplicas" | "autoscaling">,
+    size: Size,
+): number {
     return roleConnectionLimit(app, poolInputs(profile, size));
 }

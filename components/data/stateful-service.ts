@@ -91,7 +91,12 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
             spec: {
                 type: "ClusterIP",
                 selector,
-                ports: [...args.ports, ...(args.sidecarPorts ?? [])].map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                ports: [...args.ports, ...(args.sidecarPorts ?? [])].map((p) => ({
+                    name: p.name,
+                    port: p.port,
+                    targetPort: p.name,
+                    protocol: "TCP",
+                })),
             },
         },
         child(),
@@ -106,7 +111,10 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
                     selector,
                     ports: Object.entries(args.nodePorts).map(([portName, nodePort]) => {
                         const port = args.ports.find((p) => p.name === portName);
-                        if (!port) throw new Error(`${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`);
+                        if (!port)
+                            throw new Error(
+                                `${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`,
+                            );
                         return { name: portName, port: port.port, targetPort: portName, nodePort, protocol: "TCP" };
                     }),
                 },
@@ -164,8 +172,25 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
     );
     // Replicated (the trace gateway): one pod stays up through node drains, as for web apps.
     if (replicas >= 2) {
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: args.serviceName, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } }, child());
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            {
+                metadata: { name: args.serviceName, namespace: args.namespace.output, labels },
+                spec: { minAvailable: 1, selector: { matchLabels: selector } },
+            },
+            child(),
+        );
     }
-    if (autoscale) horizontalAutoscaler(`${name}-hpa`, { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale }, { ...opts, dependsOn: [statefulSet] });
-    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas) };
+    if (autoscale)
+        horizontalAutoscaler(
+            `${name}-hpa`,
+            { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale },
+            { ...opts, dependsOn: [statefulSet] },
+        );
+    return {
+        statefulSet,
+        service,
+        host: serviceHost(args.serviceName, args.namespace.name),
+        footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas),
+    };
 }

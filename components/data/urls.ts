@@ -19,7 +19,9 @@ export function postgresUrl(a: PostgresUrlArgs): string {
     const scheme = a.scheme ?? "postgresql";
     const params = Object.entries(a.params ?? {});
     // Paths stay readable (`/` is allowed in a query); everything else is encoded.
-    const query = params.length ? `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2F/g, "/")}`).join("&")}` : "";
+    const query = params.length
+        ? `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2F/g, "/")}`).join("&")}`
+        : "";
     return `${scheme}://${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}@${a.host}:${a.port}/${encodeURIComponent(a.database)}${query}`;
 }
 

@@ -7,7 +7,6 @@ import { type Footprint, footprintOf } from "./resources";
 import { autoscaleOf, horizontalAutoscaler } from "./autoscaling";
 import { type WorkloadRole, podAnnotations } from "./scheduling";
 
-
 export interface AppDeploymentArgs extends PodArgs {
     /** Object name of the Deployment (and its Service). */
     readonly name: string;
@@ -55,7 +54,10 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
     const selector = selectorLabels(args.labels);
     const writable = args.containers.filter((c) => !c.image.readOnlyRootFilesystem);
     const annotations: Record<string, pulumi.Input<string>> = { ...args.podAnnotations };
-    if (writable.length) annotations[ANNOTATIONS.writableRoot] = writable.map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`).join("; ");
+    if (writable.length)
+        annotations[ANNOTATIONS.writableRoot] = writable
+            .map((c) => `${c.name}: ${c.image.exception ?? "see components/versions/images.ts"}`)
+            .join("; ");
     const autoscale = autoscaleOf(args.namespace, args.replicas, args.autoscale);
     const maxReplicas = autoscale?.maxReplicas ?? args.replicas;
     const workload = `Deployment ${args.namespace.name}/${args.name}`;
@@ -68,9 +70,15 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
                 // Under an autoscaler the replicas are its to decide: left out, server-side apply never resets them.
                 replicas: autoscale ? undefined : args.replicas,
                 selector: { matchLabels: selector },
-                strategy: args.strategy === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                strategy:
+                    args.strategy === "Recreate"
+                        ? { type: "Recreate" }
+                        : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                 template: {
-                    metadata: { labels: { ...labels, ...args.extraPodLabels }, annotations: podAnnotations(schedule, workload, annotations) },
+                    metadata: {
+                        labels: { ...labels, ...args.extraPodLabels },
+                        annotations: podAnnotations(schedule, workload, annotations),
+                    },
                     spec: podSpec({ ...args, schedule, workload }),
                 },
             },
@@ -86,7 +94,12 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
                 spec: {
                     type: "ClusterIP",
                     selector,
-                    ports: args.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.name, protocol: "TCP" })),
+                    ports: args.servicePorts.map((p) => ({
+                        name: p.name,
+                        port: p.port,
+                        targetPort: p.targetPort ?? p.name,
+                        protocol: "TCP",
+                    })),
                 },
             },
             opts,
@@ -95,12 +108,19 @@ export function appDeployment(resourceName: string, args: AppDeploymentArgs, opt
     if (args.disruptionBudget && args.replicas >= 2) {
         new k8s.policy.v1.PodDisruptionBudget(
             `${resourceName}-pdb`,
-            { metadata: { name: args.name, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } },
+            {
+                metadata: { name: args.name, namespace: args.namespace.output, labels },
+                spec: { minAvailable: 1, selector: { matchLabels: selector } },
+            },
             opts,
         );
     }
     const autoscaler = autoscale
-        ? horizontalAutoscaler(`${resourceName}-hpa`, { name: args.name, namespace: args.namespace, labels, kind: "Deployment", autoscale }, { ...opts, dependsOn: [deployment] })
+        ? horizontalAutoscaler(
+              `${resourceName}-hpa`,
+              { name: args.name, namespace: args.namespace, labels, kind: "Deployment", autoscale },
+              { ...opts, dependsOn: [deployment] },
+          )
         : undefined;
     return { deployment, service, footprint: footprintOf(args.containers, maxReplicas), autoscaler };
 }

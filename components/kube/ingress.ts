@@ -67,14 +67,27 @@ export function appIngress(resourceName: string, args: AppIngressArgs, opts: pul
     return new k8s.networking.v1.Ingress(
         resourceName,
         {
-            metadata: { name: args.name, namespace: args.namespace.output, labels: standardLabels(args.labels), annotations: Object.keys(annotations).length ? annotations : undefined },
+            metadata: {
+                name: args.name,
+                namespace: args.namespace.output,
+                labels: standardLabels(args.labels),
+                annotations: Object.keys(annotations).length ? annotations : undefined,
+            },
             spec: {
                 ingressClassName: args.ingress.className,
                 tls: issuer ? [{ hosts: [args.host], secretName: `${args.name}-tls` }] : undefined,
                 rules: [
                     {
                         host: args.host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.service, port: { number: args.port } } } }] },
+                        http: {
+                            paths: [
+                                {
+                                    path: "/",
+                                    pathType: "Prefix",
+                                    backend: { service: { name: args.service, port: { number: args.port } } },
+                                },
+                            ],
+                        },
                     },
                 ],
             },

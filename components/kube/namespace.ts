@@ -30,7 +30,11 @@ export function restrictedNamespace(
     annotations?: Record<string, string>,
     scheduling?: PodScheduling,
 ): NamespaceRef {
-    const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } }, opts);
+    const ns = new k8s.core.v1.Namespace(
+        resourceName,
+        { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } },
+        opts,
+    );
     return namespaceRef(ns, name, scheduling);
 }
 
@@ -43,7 +47,11 @@ export function networkPolicy(
     spec: k8s.types.input.networking.v1.NetworkPolicySpec,
     opts: pulumi.CustomResourceOptions,
 ): k8s.networking.v1.NetworkPolicy {
-    return new k8s.networking.v1.NetworkPolicy(`${prefix}-netpol-${policyName}`, { metadata: { name: policyName, namespace: ns.output, labels }, spec }, opts);
+    return new k8s.networking.v1.NetworkPolicy(
+        `${prefix}-netpol-${policyName}`,
+        { metadata: { name: policyName, namespace: ns.output, labels }, spec },
+        opts,
+    );
 }
 
 /** The cluster DNS name of a Service. */

@@ -14,11 +14,23 @@ export interface ProbeTiming {
 }
 
 export function httpProbe(path: string, port: number | string, timing: ProbeTiming = {}): Probe {
-    return { httpGet: { path, port }, periodSeconds: timing.periodSeconds ?? 10, failureThreshold: timing.failureThreshold ?? 3, timeoutSeconds: timing.timeoutSeconds ?? 5, initialDelaySeconds: timing.initialDelaySeconds };
+    return {
+        httpGet: { path, port },
+        periodSeconds: timing.periodSeconds ?? 10,
+        failureThreshold: timing.failureThreshold ?? 3,
+        timeoutSeconds: timing.timeoutSeconds ?? 5,
+        initialDelaySeconds: timing.initialDelaySeconds,
+    };
 }
 
 export function execProbe(command: string[], timing: ProbeTiming = {}): Probe {
-    return { exec: { command }, periodSeconds: timing.periodSeconds ?? 10, failureThreshold: timing.failureThreshold ?? 3, timeoutSeconds: timing.timeoutSeconds ?? 5, initialDelaySeconds: timing.initialDelaySeconds };
+    return {
+        exec: { command },
+        periodSeconds: timing.periodSeconds ?? 10,
+        failureThreshold: timing.failureThreshold ?? 3,
+        timeoutSeconds: timing.timeoutSeconds ?? 5,
+        initialDelaySeconds: timing.initialDelaySeconds,
+    };
 }
 
 /**

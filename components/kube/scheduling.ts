@@ -23,7 +23,12 @@ export interface NodePlacement {
     /** Node labels the pods require. @default none: any node */
     readonly nodeSelector?: Readonly<Record<string, string>>;
     /** Taints the pods tolerate. @default none */
-    readonly tolerations?: readonly { readonly key?: string; readonly operator?: "Exists" | "Equal"; readonly value?: string; readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
+    readonly tolerations?: readonly {
+        readonly key?: string;
+        readonly operator?: "Exists" | "Equal";
+        readonly value?: string;
+        readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    }[];
 }
 
 /** What a workload is, for scheduling: its node pool and its priority. */
@@ -115,14 +120,29 @@ function envNames(containers: readonly Container[]): Set<string> {
 }
 
 /** Overrides that collide with what the program sets, each naming the file, the field and the name. */
-export function overrideCollisions(override: PodOverride, workload: string, setEnv: ReadonlySet<string>, setAnnotations: ReadonlySet<string>): Problem[] {
+export function overrideCollisions(
+    override: PodOverride,
+    workload: string,
+    setEnv: ReadonlySet<string>,
+    setAnnotations: ReadonlySet<string>,
+): Problem[] {
     return [
         ...Object.keys(override.env)
             .filter((n) => setEnv.has(n))
-            .map((n) => ({ source: override.source, path: `${override.path}.env.${n}`, message: `collides with \`${n}\`, which the platform sets on ${workload}.`, fix: "remove it: the platform's value stays; change the program to change it." })),
+            .map((n) => ({
+                source: override.source,
+                path: `${override.path}.env.${n}`,
+                message: `collides with \`${n}\`, which the platform sets on ${workload}.`,
+                fix: "remove it: the platform's value stays; change the program to change it.",
+            })),
         ...Object.keys(override.annotations)
             .filter((n) => setAnnotations.has(n))
-            .map((n) => ({ source: override.source, path: `${override.path}.annotations.${n}`, message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`, fix: "remove it, or pick another key." })),
+            .map((n) => ({
+                source: override.source,
+                path: `${override.path}.annotations.${n}`,
+                message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`,
+                fix: "remove it, or pick another key.",
+            })),
     ];
 }
 
@@ -137,14 +157,27 @@ export function mergeCollisions(problems: readonly Problem[]): Problem[] {
         else byField.set(key, { first: p, workloads: [workload] });
     }
     return [...byField.values()].map(({ first, workloads }) =>
-        workloads.length === 1 ? first : { ...first, message: first.message.replace(/ on (?:the pods of )?.*\.$/, ` on ${workloads.length} workloads: ${[...new Set(workloads)].sort().join(", ")}.`) },
+        workloads.length === 1
+            ? first
+            : {
+                  ...first,
+                  message: first.message.replace(
+                      / on (?:the pods of )?.*\.$/,
+                      ` on ${workloads.length} workloads: ${[...new Set(workloads)].sort().join(", ")}.`,
+                  ),
+              },
     );
 }
 
 /** Pod annotations with the environment's overrides for the app added (collisions refused). */
-export function podAnnotations(args: PodScheduleArgs, workload: string, own: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Input<string>> | undefined {
+export function podAnnotations(
+    args: PodScheduleArgs,
+    workload: string,
+    own: Readonly<Record<string, pulumi.Input<string>>>,
+): Record<string, pulumi.Input<string>> | undefined {
     const override = args.app ? args.policy?.overrides[args.app] : undefined;
-    if (override) args.policy!.problems.push(...overrideCollisions({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own))));
+    if (override)
+        args.policy!.problems.push(...overrideCollisions({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own))));
     // A colliding key keeps the platform's value (the program fails anyway, listing the collision).
     const all = { ...override?.annotations, ...own };
     return Object.keys(all).length ? all : undefined;

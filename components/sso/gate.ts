@@ -115,7 +115,11 @@ export class SsoGate extends pulumi.ComponentResource {
         if (args.basicAuthUsers) data["htpasswd"] = args.basicAuthUsers;
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
-            { metadata: { name: gateName, namespace: ctx.namespace.output, labels: standardLabels(labels) }, type: "Opaque", stringData: data },
+            {
+                metadata: { name: gateName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: data,
+            },
             { parent: this },
         );
         const resources = APP_WORKLOADS["sso-gate"][ctx.tenant.size];
@@ -155,11 +159,17 @@ export class SsoGate extends pulumi.ComponentResource {
                 labels,
                 replicas: ctx.profile.webReplicas,
                 containers: [container],
-                volumes: args.basicAuthUsers ? [{ name: "htpasswd", secret: { secretName: gateName, items: [{ key: "htpasswd", path: "htpasswd" }] } }] : undefined,
+                volumes: args.basicAuthUsers
+                    ? [{ name: "htpasswd", secret: { secretName: gateName, items: [{ key: "htpasswd", path: "htpasswd" }] } }]
+                    : undefined,
                 servicePorts: [{ name: "http", port: GATE_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
-                podAnnotations: { "llmops.io/config-hash": pulumi.output(argsOut).apply((a) => createHash("sha256").update(a.join("\n")).digest("hex").slice(0, 16)) },
+                podAnnotations: {
+                    "llmops.io/config-hash": pulumi
+                        .output(argsOut)
+                        .apply((a) => createHash("sha256").update(a.join("\n")).digest("hex").slice(0, 16)),
+                },
             },
             { parent: this, dependsOn: [secret] },
         );

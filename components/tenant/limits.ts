@@ -11,7 +11,10 @@ export type Quantities = { readonly cpu: string; readonly memory: string };
  * platform's do), and a per-container ceiling at the largest workload of the tenant's size, or of
  * the size the environment gives every tenant ClickHouse (`dataServices.clickhouse.size`).
  */
-export function limitRangeFor(size: Size, clickhouseSize: Size = size): { default: Quantities; defaultRequest: Quantities; max: Quantities } {
+export function limitRangeFor(
+    size: Size,
+    clickhouseSize: Size = size,
+): { default: Quantities; defaultRequest: Quantities; max: Quantities } {
     const tables = Object.entries(APP_WORKLOADS).map(([workload, t]) => t[workload === "clickhouse" ? clickhouseSize : size]);
     const maxCpu = Math.max(...tables.map((r) => cpuMillis(r.limits.cpu)));
     const maxMemory = Math.max(...tables.map((r) => memoryBytes(r.limits.memory)));

@@ -81,7 +81,8 @@ export function problemsFromZod(
         const received = issue.code === "invalid_type" ? valueAt(input, issue.path) : undefined;
         let message = humanMessage(issue);
         if (issue.code === "invalid_type" && received === undefined) message = "is required but missing.";
-        else if (issue.code === "invalid_type") message = `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${describeValue(received)}).`;
+        else if (issue.code === "invalid_type")
+            message = `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${describeValue(received)}).`;
         problems.push({
             source,
             path: joinPath(fullPath),

@@ -28,10 +28,17 @@ export const stateProtected: StackValidationPolicy = {
         });
         if (stateful.length === 0) return;
         const stack = stackProfile(args.resources);
-        if ("problem" in stack) return report(`${stack.problem} Cannot tell whether the stack's ${stateful.length} databases, buckets and volumes must be protected.`);
+        if ("problem" in stack)
+            return report(
+                `${stack.problem} Cannot tell whether the stack's ${stateful.length} databases, buckets and volumes must be protected.`,
+            );
         if (!stack.profile.protectState) return;
         for (const { r, what } of stateful) {
-            if (!r.opts.protect) report(`${what} is not protected in \`${stack.env}\`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.`, r.urn);
+            if (!r.opts.protect)
+                report(
+                    `${what} is not protected in \`${stack.env}\`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.`,
+                    r.urn,
+                );
         }
     },
 };

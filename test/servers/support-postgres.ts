@@ -13,7 +13,8 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 function known(kind: string, inputs: Record<string, unknown>, keys: readonly string[]): void {
     const unknown = Object.keys(inputs).filter((k) => !keys.includes(k));
-    if (unknown.length) throw new Error(`${kind} input(s) ${unknown.join(", ")} have no translation in test/servers/support-postgres.ts: add them`);
+    if (unknown.length)
+        throw new Error(`${kind} input(s) ${unknown.join(", ")} have no translation in test/servers/support-postgres.ts: add them`);
 }
 
 const flag = (on: unknown, yes: string, no: string) => (on === true ? yes : no);
@@ -25,7 +26,18 @@ type DatabaseInputs = { name: string; owner?: string; encoding?: string; templat
 /** `postgresql:index/role:Role` as CREATE ROLE. */
 export function createRoleSql(resource: CapturedResource): string {
     const i = reveal(resource.inputs) as RoleInputs;
-    known("Role", i, ["name", "login", "password", "superuser", "createDatabase", "createRole", "replication", "bypassRowLevelSecurity", "inherit", "connectionLimit"]);
+    known("Role", i, [
+        "name",
+        "login",
+        "password",
+        "superuser",
+        "createDatabase",
+        "createRole",
+        "replication",
+        "bypassRowLevelSecurity",
+        "inherit",
+        "connectionLimit",
+    ]);
     const options = [
         flag(i["login"], "LOGIN", "NOLOGIN"),
         flag(i["superuser"], "SUPERUSER", "NOSUPERUSER"),
@@ -60,9 +72,13 @@ export function createDatabaseSql(resource: CapturedResource): string {
 export function grantSql(resource: CapturedResource): string[] {
     const i = reveal(resource.inputs) as Record<string, unknown>;
     known("Grant", i, ["database", "role", "objectType", "privileges"]);
-    if (i["objectType"] !== "database") throw new Error(`Grant on object type ${String(i["objectType"])} has no translation in test/servers/support-postgres.ts`);
+    if (i["objectType"] !== "database")
+        throw new Error(`Grant on object type ${String(i["objectType"])} has no translation in test/servers/support-postgres.ts`);
     const role = i["role"] === "public" ? "PUBLIC" : q(String(i["role"]));
     const privileges = (i["privileges"] as string[] | undefined) ?? [];
     const db = q(String(i["database"]));
-    return [`REVOKE ALL PRIVILEGES ON DATABASE ${db} FROM ${role}`, ...(privileges.length ? [`GRANT ${privileges.join(", ")} ON DATABASE ${db} TO ${role}`] : [])];
+    return [
+        `REVOKE ALL PRIVILEGES ON DATABASE ${db} FROM ${role}`,
+        ...(privileges.length ? [`GRANT ${privileges.join(", ")} ON DATABASE ${db} TO ${role}`] : []),
+    ];
 }

@@ -33,7 +33,13 @@ function dataOf(obj: K8sObject): Record<string, string> {
 }
 
 /** Files a container sees from its ConfigMap and Secret volumes (items, subPath and whole volumes). */
-export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any, claimTemplates: readonly string[] = []): Record<string, string> {
+export function mountedFiles(
+    capture: Capture,
+    namespace: string,
+    podSpec: any,
+    container: any,
+    claimTemplates: readonly string[] = [],
+): Record<string, string> {
     const files: Record<string, string> = {};
     const volumes = new Map<string, any>((podSpec.volumes ?? []).map((v: any) => [v.name, v]));
     // A StatefulSet's volumeClaimTemplates are volumes too (a PVC each: nothing declared to read).
@@ -48,9 +54,13 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
               : undefined;
         if (!source) continue; // emptyDir, PVC, projected token: nothing declared to read
         const data = dataOf(source);
-        const items: Array<{ key: string; path: string }> = (volume.configMap ?? volume.secret).items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+        const items: Array<{ key: string; path: string }> =
+            (volume.configMap ?? volume.secret).items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
         for (const item of items) {
-            if (!(item.key in data)) throw new Error(`${container.name} mounts key ${item.key} of ${source.kind} ${namespace}/${source.metadata.name}, which it does not hold`);
+            if (!(item.key in data))
+                throw new Error(
+                    `${container.name} mounts key ${item.key} of ${source.kind} ${namespace}/${source.metadata.name}, which it does not hold`,
+                );
             if (mount.subPath) {
                 if (mount.subPath === item.path) files[mount.mountPath] = data[item.key]!;
             } else files[`${mount.mountPath.replace(/\/$/, "")}/${item.path}`] = data[item.key]!;
@@ -64,7 +74,10 @@ export function containerRun(capture: Capture, kind: string, namespace: string, 
     const obj = find(capture, kind, namespace, workload);
     const spec = podSpecOf(obj);
     const c = containersOf(obj)[container];
-    if (!c) throw new Error(`${kind} ${namespace}/${workload} has no container ${container}; it has ${Object.keys(containersOf(obj)).join(", ")}`);
+    if (!c)
+        throw new Error(
+            `${kind} ${namespace}/${workload} has no container ${container}; it has ${Object.keys(containersOf(obj)).join(", ")}`,
+        );
     return {
         namespace,
         workload,
@@ -73,7 +86,13 @@ export function containerRun(capture: Capture, kind: string, namespace: string, 
         command: c.command ?? [],
         args: c.args ?? [],
         env: containerEnv(capture, namespace, c),
-        files: mountedFiles(capture, namespace, spec, c, (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name)),
+        files: mountedFiles(
+            capture,
+            namespace,
+            spec,
+            c,
+            (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name),
+        ),
         ports: c.ports ?? [],
         raw: c,
     };

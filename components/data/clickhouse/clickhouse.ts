@@ -46,7 +46,6 @@ export interface ClickHouseArgs {
     readonly metrics?: boolean;
 }
 
-
 /**
  * A single-node ClickHouse owned by one tenant (its Langfuse reads system tables such as
  * `system.query_log`, so a shared server would show one tenant another's queries). The server
@@ -77,7 +76,10 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
             },
             { parent: this },
         );
-        const serverConfig = clickhouseServerConfig({ ...args.serverConfig, prometheusPort: args.metrics ? CLICKHOUSE_METRICS_PORT : undefined });
+        const serverConfig = clickhouseServerConfig({
+            ...args.serverConfig,
+            prometheusPort: args.metrics ? CLICKHOUSE_METRICS_PORT : undefined,
+        });
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": serverConfig } },
@@ -104,7 +106,9 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
                     startupProbe: startupWindow(httpProbe("/ping", "http"), 300),
                     readinessProbe: httpProbe("/ping", "http", { periodSeconds: 5 }),
                     livenessProbe: httpProbe("/ping", "http", { periodSeconds: 15, failureThreshold: 4 }),
-                    volumeMounts: [{ name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true }],
+                    volumeMounts: [
+                        { name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true },
+                    ],
                 },
                 extraVolumes: [{ name: "config", configMap: { name: config.metadata.name } }],
                 resources: args.resources,

@@ -35,7 +35,8 @@ export interface ClickHouseConfigArgs {
 }
 
 export function clickhouseServerConfig(args: ClickHouseConfigArgs): string {
-    if (!Number.isInteger(args.systemLogDays) || args.systemLogDays < 1) throw new Error(`systemLogDays must be a positive whole number, got ${args.systemLogDays}`);
+    if (!Number.isInteger(args.systemLogDays) || args.systemLogDays < 1)
+        throw new Error(`systemLogDays must be a positive whole number, got ${args.systemLogDays}`);
     const lines = [
         "<clickhouse>",
         "    <!-- Log to stdout, and keep the files in the emptyDir small. -->",

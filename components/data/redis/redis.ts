@@ -91,8 +91,12 @@ export class Redis extends pulumi.ComponentResource {
         super("llmops:data:Redis", name, {}, opts);
         const labels = standardLabels(args.labels);
         // Rotatable: the users file and the Secret change together, and the server reloads them.
-        const admin = args.credentials ? { result: args.credentials.admin } : new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
-        const probe = args.credentials ? { result: args.credentials.probe } : new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
+        const admin = args.credentials
+            ? { result: args.credentials.admin }
+            : new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
+        const probe = args.credentials
+            ? { result: args.credentials.probe }
+            : new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
 
         const usersFile = pulumi
             .all([admin.result, probe.result, ...args.users.map((u) => pulumi.output(u.password))])
@@ -116,7 +120,10 @@ export class Redis extends pulumi.ComponentResource {
         const configText = redisConfig(redisMaxMemory(resources.limits.memory), args.evictionPolicy, args.storage !== undefined);
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            { metadata: { name: `${args.serviceName}-config`, namespace: args.namespace.output, labels }, data: { "valkey.conf": configText } },
+            {
+                metadata: { name: `${args.serviceName}-config`, namespace: args.namespace.output, labels },
+                data: { "valkey.conf": configText },
+            },
             { parent: this },
         );
 
@@ -147,7 +154,10 @@ export class Redis extends pulumi.ComponentResource {
                       },
                       resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                       // Alive while it can read the users file it reloads and reach the server.
-                      livenessProbe: execProbe(["sh", "-c", `test -r ${ACL_DIR}/users.acl && ${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`], { periodSeconds: 30 }),
+                      livenessProbe: execProbe(
+                          ["sh", "-c", `test -r ${ACL_DIR}/users.acl && ${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`],
+                          { periodSeconds: 30 },
+                      ),
                       volumeMounts: [{ name: "acl", mountPath: ACL_DIR, readOnly: true }],
                   },
               ]
