@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { runProgram } from "./mock-runtime";
+import { type RunOptions, runProgram } from "./mock-runtime";
 
 /**
  * Runs the program for one stack and writes the capture as JSON (for tests, which run each
@@ -8,7 +8,7 @@ import { runProgram } from "./mock-runtime";
 async function main(): Promise<void> {
     const [optionsFile, outFile] = process.argv.slice(2);
     if (!optionsFile || !outFile) throw new Error("usage: tsx cli/capture.ts <options.json> <out.json>");
-    const options = JSON.parse(fs.readFileSync(optionsFile, "utf8"));
+    const options = JSON.parse(fs.readFileSync(optionsFile, "utf8")) as RunOptions;
     try {
         const capture = await runProgram(options);
         fs.writeFileSync(outFile, JSON.stringify({ ok: true, capture }));

@@ -18,7 +18,8 @@ import type { LifecycleState } from "../components/tenancy/schema";
  * and it validates every tenant file of the working tree, as the program would.
  */
 
-const OFFBOARDING_STEPS = "set `lifecycle: { state: offboarding, dataRetainedUntil: YYYY-MM-DD }` and deploy (workloads stop, the data is exported), then `state: retired`, and remove the file in a later pull request once that date has passed";
+const OFFBOARDING_STEPS =
+    "set `lifecycle: { state: offboarding, dataRetainedUntil: YYYY-MM-DD }` and deploy (workloads stop, the data is exported), then `state: retired`, and remove the file in a later pull request once that date has passed";
 
 interface Change {
     readonly status: string;
@@ -43,7 +44,9 @@ function lifecycleOf(file: string, text: string): { state: LifecycleState; dataR
 function checkTenantChanges(root: string, base: string, head: string | undefined): Problem[] {
     const today = new Date().toISOString().slice(0, 10);
     if (spawnSync("git", ["rev-parse", "--verify", "--quiet", `${base}^{commit}`], { cwd: root }).status !== 0) {
-        throw new CheckError(`unknown base \`${base}\`: name a branch or commit of this repository (in CI, check out with fetch-depth: 0 and pass origin/<target branch>).`);
+        throw new CheckError(
+            `unknown base \`${base}\`: name a branch or commit of this repository (in CI, check out with fetch-depth: 0 and pass origin/<target branch>).`,
+        );
     }
     const range = head ? [base, head] : [base];
     const out = git(root, ["diff", "--name-status", "--no-renames", "-z", ...range, "--", "tenants/"]);
@@ -121,7 +124,8 @@ function main(): number {
     }
     if (problems.length) {
         console.error(`check: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the tenant changes since ${base}:`);
-        for (const p of sortProblems(problems)) console.error(`  - ${p.path ? `${p.source}: ${p.path}` : p.source}: ${p.message}${p.fix ? ` Fix: ${p.fix}` : ""}`);
+        for (const p of sortProblems(problems))
+            console.error(`  - ${p.path ? `${p.source}: ${p.path}` : p.source}: ${p.message}${p.fix ? ` Fix: ${p.fix}` : ""}`);
         return 1;
     }
     console.log(`check: tenant changes since ${base} are safe${head ? "" : ` (${count} tenant files valid)`}`);

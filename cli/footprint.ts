@@ -72,10 +72,17 @@ export function workloads(resources: readonly CapturedResource[]): Workload[] {
     const hpas = new Map<string, Hpa>();
     for (const r of resources) {
         const h = manifestOf(r) as Hpa | undefined;
-        if (h?.kind === "HorizontalPodAutoscaler") hpas.set(`${h.metadata?.namespace}/${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`, h);
+        if (h?.kind === "HorizontalPodAutoscaler")
+            hpas.set(`${h.metadata?.namespace}/${h.spec?.scaleTargetRef?.kind}/${h.spec?.scaleTargetRef?.name}`, h);
     }
     for (const r of resources) {
-        const m = manifestOf(r) as { kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: { replicas?: number; template?: PodTemplate } } | undefined;
+        const m = manifestOf(r) as
+            | {
+                  kind?: string;
+                  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+                  spec?: { replicas?: number; template?: PodTemplate };
+              }
+            | undefined;
         if (!m || (m.kind !== "Deployment" && m.kind !== "StatefulSet")) continue;
         const namespace = m.metadata?.namespace ?? "";
         const name = m.metadata?.name ?? r.name;

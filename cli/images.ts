@@ -25,7 +25,8 @@ export function copyPairs(sources: readonly string[], mirror: { host: string; pr
     const seen = new Map<string, string>();
     for (const [src, dst] of pairs) {
         const other = seen.get(dst);
-        if (other && other !== src) throw new Error(`\`${other}\` and \`${src}\` would both be mirrored as \`${dst}\`; use a prefix per source registry.`);
+        if (other && other !== src)
+            throw new Error(`\`${other}\` and \`${src}\` would both be mirrored as \`${dst}\`; use a prefix per source registry.`);
         seen.set(dst, src);
     }
     return pairs;

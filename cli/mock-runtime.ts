@@ -104,8 +104,15 @@ export function readStackConfig(stack: string, stacksDir = path.join(PROJECT_ROO
     const read = readYamlFile(source, file);
     if (read.problems.length) throw new ValidationError(`stack config of \`${stack}\``, read.problems);
     const doc = read.data as { config?: unknown } | null;
-    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc) || (doc.config != null && (typeof doc.config !== "object" || Array.isArray(doc.config))))) {
-        throw new ValidationError(`stack config of \`${stack}\``, [{ source, path: "config", message: "must be a mapping of config keys to values.", fix: "start from stacks/Pulumi.dev.yaml." }]);
+    if (
+        doc !== null &&
+        (typeof doc !== "object" ||
+            Array.isArray(doc) ||
+            (doc.config != null && (typeof doc.config !== "object" || Array.isArray(doc.config))))
+    ) {
+        throw new ValidationError(`stack config of \`${stack}\``, [
+            { source, path: "config", message: "must be a mapping of config keys to values.", fix: "start from stacks/Pulumi.dev.yaml." },
+        ]);
     }
     return (doc?.config as Record<string, unknown> | undefined) ?? {};
 }
@@ -162,7 +169,11 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
     switch (type) {
         case "random:index/randomPassword:RandomPassword": {
             const length = Number(inputs["length"] ?? 16);
-            return { ...inputs, result: pulumi.secret(det(seed, length, ALNUM)), bcryptHash: pulumi.secret(`$2a$10$${det(seed + "bcrypt", 53, ALNUM)}`) };
+            return {
+                ...inputs,
+                result: pulumi.secret(det(seed, length, ALNUM)),
+                bcryptHash: pulumi.secret(`$2a$10$${det(seed + "bcrypt", 53, ALNUM)}`),
+            };
         }
         case "random:index/randomString:RandomString":
             return { ...inputs, result: det(seed, Number(inputs["length"] ?? 16), ALNUM.toLowerCase().slice(26)) };
@@ -172,23 +183,39 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
         }
         case "random:index/randomId:RandomId": {
             const bytes = detBytes(seed, Number(inputs["byteLength"] ?? 8));
-            return { ...inputs, hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() };
+            return {
+                ...inputs,
+                hex: bytes.toString("hex"),
+                b64Std: bytes.toString("base64"),
+                b64Url: bytes.toString("base64url"),
+                dec: BigInt(`0x${bytes.toString("hex")}`).toString(),
+            };
         }
         case "random:index/randomUuid:RandomUuid":
             return { ...inputs, result: detUuid(seed) };
         case "pulumi-nodejs:dynamic:Resource":
             // What the Logto dynamic provider would return from create (ids as Logto shapes them).
             if (inputs["kind"] === "logto:organization") {
-                return { ...inputs, organizationId: det(seed, 12, ALNUM.toLowerCase().slice(26)), adminMembers: [], pendingAdminEmails: inputs["adminEmails"] ?? [] };
+                return {
+                    ...inputs,
+                    organizationId: det(seed, 12, ALNUM.toLowerCase().slice(26)),
+                    adminMembers: [],
+                    pendingAdminEmails: inputs["adminEmails"] ?? [],
+                };
             }
             if (inputs["kind"] === "logto:application") {
-                return { ...inputs, applicationId: det(seed, 21, ALNUM.toLowerCase().slice(26)), clientSecret: pulumi.secret(det(`${seed}#secret`, 32, ALNUM)) };
+                return {
+                    ...inputs,
+                    applicationId: det(seed, 21, ALNUM.toLowerCase().slice(26)),
+                    clientSecret: pulumi.secret(det(`${seed}#secret`, 32, ALNUM)),
+                };
             }
             return inputs;
         default:
             // A Kubernetes object's outputs echo its inputs; the program reads only their metadata,
             // so the mock returns that much and spares every object a full round trip.
-            if (type.startsWith("kubernetes:")) return { apiVersion: inputs["apiVersion"], kind: inputs["kind"], metadata: inputs["metadata"] };
+            if (type.startsWith("kubernetes:"))
+                return { apiVersion: inputs["apiVersion"], kind: inputs["kind"], metadata: inputs["metadata"] };
             return inputs;
     }
 }
@@ -267,7 +294,7 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
     const placeholderSecrets: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        if (value && typeof value === "object" && "secure" in (value as object)) {
+        if (value && typeof value === "object" && "secure" in value) {
             wire[full] = `synth-placeholder-${det(full, 24, ALNUM)}`;
             secretKeys.push(full);
             placeholderSecrets.push(full);
@@ -285,8 +312,11 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
 
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.custom === false ? undefined : `${args.name}-id`, state: mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>) }),
-            call: (args) => args.inputs,
+            newResource: (args) => ({
+                id: args.custom === false ? undefined : `${args.name}-id`,
+                state: mockOutputs(args.type, args.name, args.inputs as Record<string, unknown>),
+            }),
+            call: (args) => args.inputs as Record<string, unknown>,
         },
         PROJECT,
         opts.stack,
@@ -298,7 +328,10 @@ export async function runProgram(opts: RunOptions): Promise<Capture> {
     let outputs: Record<string, unknown> = {};
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: WireRequest, cb: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
-        registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } }, cb: (err: unknown, res: unknown) => void): void;
+        registerResourceOutputs(
+            req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } },
+            cb: (err: unknown, res: unknown) => void,
+        ): void;
     };
     // The mock monitor keeps a copy of every resource's state for getResource calls, which the
     // program never makes; keeping it would double the memory of a large stack.

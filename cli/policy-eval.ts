@@ -1,4 +1,10 @@
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { rules as allRules } from "../policies/rules";
 import { type Capture, type CapturedResource, reveal } from "./mock-runtime";
 
@@ -76,7 +82,12 @@ export async function evaluate(capture: Capture, rules: readonly Rule[] = allRul
     for (const rule of rules) {
         const violations: Violation[] = [];
         if ("validateStack" in rule) {
-            const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+            const args: StackValidationArgs = {
+                resources,
+                stackTags: new Map(),
+                getConfig: <T extends object>() => ({}) as T,
+                notApplicable,
+            };
             await skipIfNotApplicable(() => rule.validateStack(args, (message, urn) => violations.push({ message, urn })));
         } else if (rule.validateResource) {
             const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
@@ -94,7 +105,8 @@ export async function evaluate(capture: Capture, rules: readonly Rule[] = allRul
                     notApplicable,
                 };
                 // As the engine does: notApplicable() skips this resource, not the rest.
-                for (const v of validations) await skipIfNotApplicable(() => v(args, (message, urn) => violations.push({ message, urn: urn ?? r.urn })));
+                for (const v of validations)
+                    await skipIfNotApplicable(() => v(args, (message, urn) => violations.push({ message, urn: urn ?? r.urn })));
             }
         }
         results.push({ name: rule.name, enforcementLevel: rule.enforcementLevel ?? "advisory", violations });
@@ -110,6 +122,10 @@ export function formatReport(stack: string, capture: Capture, results: readonly 
         for (const v of r.violations) lines.push(`        - ${v.message}${v.urn ? `\n          ${v.urn}` : ""}`);
     }
     const mandatory = results.filter((r) => r.enforcementLevel === "mandatory" && r.violations.length);
-    lines.push(mandatory.length ? `${mandatory.length} mandatory rule(s) violated: ${mandatory.map((r) => r.name).join(", ")}.` : "No mandatory rule violated.");
+    lines.push(
+        mandatory.length
+            ? `${mandatory.length} mandatory rule(s) violated: ${mandatory.map((r) => r.name).join(", ")}.`
+            : "No mandatory rule violated.",
+    );
     return lines.join("\n");
 }

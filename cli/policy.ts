@@ -19,7 +19,9 @@ async function main(): Promise<number> {
     let capture: Capture;
     const file = cmd.options.capture;
     try {
-        capture = file ? (JSON.parse(fs.readFileSync(file, "utf8")) as { capture: Capture }).capture : await runProgram({ stack, tenantsDir: cmd.options.tenants });
+        capture = file
+            ? (JSON.parse(fs.readFileSync(file, "utf8")) as { capture: Capture }).capture
+            : await runProgram({ stack, tenantsDir: cmd.options.tenants });
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         return 2;

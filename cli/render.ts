@@ -39,7 +39,13 @@ export function redactInputs(r: Pick<CapturedResource, "type" | "inputs">): Reco
     for (const [k, v] of Object.entries(r.inputs)) {
         const inner = isSecret(v) ? v["@secret"] : undefined;
         const isMap = (k === "data" || k === "stringData") && inner !== null && typeof inner === "object" && !Array.isArray(inner);
-        out[k] = isMap ? Object.fromEntries(Object.keys(inner as object).sort().map((key) => [key, SECRET_MARKER])) : redact(v);
+        out[k] = isMap
+            ? Object.fromEntries(
+                  Object.keys(inner)
+                      .sort()
+                      .map((key) => [key, SECRET_MARKER]),
+              )
+            : redact(v);
     }
     return out;
 }
@@ -60,7 +66,10 @@ export function manifests(capture: Capture): Map<string, Record<string, unknown>
         groups.get(ns)!.push(m);
     }
     for (const list of groups.values()) {
-        list.sort((a, b) => `${a["kind"]}/${(a["metadata"] as { name?: string })?.name}`.localeCompare(`${b["kind"]}/${(b["metadata"] as { name?: string })?.name}`));
+        // String(): the key is exactly as before, `undefined` included, so the order of out/ does not move.
+        const key = (m: Record<string, unknown>) =>
+            `${String(m["kind"])}/${String((m["metadata"] as { name?: string } | undefined)?.name)}`;
+        list.sort((a, b) => key(a).localeCompare(key(b)));
     }
     return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -96,11 +105,16 @@ export function plan(capture: Capture): unknown[] {
 /** Dynamic resources carry their provider's serialized code; the plan shows its hash instead. */
 function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
     if (typeof inputs["__provider"] !== "string") return inputs;
-    return { ...inputs, __provider: `[dynamic provider code, sha256 ${createHash("sha256").update(inputs["__provider"]).digest("hex").slice(0, 16)}]` };
+    return {
+        ...inputs,
+        __provider: `[dynamic provider code, sha256 ${createHash("sha256").update(inputs["__provider"]).digest("hex").slice(0, 16)}]`,
+    };
 }
 
 function table(header: string[], rows: (string | number)[][]): string {
-    return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+    return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+        "\n",
+    );
 }
 
 /** The ServiceMonitors and the alerts of each PrometheusRule, when the stack declares any. */
@@ -108,14 +122,15 @@ function monitoringSection(resources: Capture["resources"]): string[] {
     const of = (kind: string) =>
         resources
             .filter((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}`)
-            .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: Record<string, any> })
+            .map((r) => r.inputs as { metadata: { name: string; namespace: string }; spec: Record<string, unknown> })
             .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
     const monitors = of("ServiceMonitor");
     const rules = of("PrometheusRule");
-    if (!monitors.length && !rules.length) return ["## Monitoring", "", "Off: the stack does not enable the Prometheus operator (`monitoring.prometheusOperator`).", ""];
+    if (!monitors.length && !rules.length)
+        return ["## Monitoring", "", "Off: the stack does not enable the Prometheus operator (`monitoring.prometheusOperator`).", ""];
     const alerts = rules.flatMap((r) =>
-        (r.spec["groups"] as Array<{ name: string; rules: Array<{ alert: string; for: string; labels: { severity: string } }> }>).flatMap((g) =>
-            g.rules.map((a) => [r.metadata.namespace, g.name, a.alert, a.labels.severity, a.for]),
+        (r.spec["groups"] as Array<{ name: string; rules: Array<{ alert: string; for: string; labels: { severity: string } }> }>).flatMap(
+            (g) => g.rules.map((a) => [r.metadata.namespace, g.name, a.alert, a.labels.severity, a.for]),
         ),
     );
     return [
@@ -123,7 +138,11 @@ function monitoringSection(resources: Capture["resources"]): string[] {
         "",
         table(
             ["namespace", "ServiceMonitor", "scrapes (port path)"],
-            monitors.map((m) => [m.metadata.namespace, m.metadata.name, (m.spec["endpoints"] as Array<{ port: string; path: string }>).map((e) => `${e.port} ${e.path}`).join(", ")]),
+            monitors.map((m) => [
+                m.metadata.namespace,
+                m.metadata.name,
+                (m.spec["endpoints"] as Array<{ port: string; path: string }>).map((e) => `${e.port} ${e.path}`).join(", "),
+            ]),
         ),
         "",
         `${alerts.length} alerts in ${rules.length} PrometheusRules, each with a runbook:`,
@@ -139,11 +158,17 @@ function replicasText(w: Workload): string {
 
 function placementText(spec: NonNullable<Workload["template"]["spec"]>): string {
     const parts: string[] = [];
-    const spread = (spec.topologySpreadConstraints ?? []).map((c) => `${c.topologyKey === "topology.kubernetes.io/zone" ? "zones" : c.topologyKey === "kubernetes.io/hostname" ? "nodes" : c.topologyKey} (${c.whenUnsatisfiable})`);
+    const spread = (spec.topologySpreadConstraints ?? []).map(
+        (c) =>
+            `${c.topologyKey === "topology.kubernetes.io/zone" ? "zones" : c.topologyKey === "kubernetes.io/hostname" ? "nodes" : c.topologyKey} (${c.whenUnsatisfiable})`,
+    );
     if (spread.length) parts.push(`spread over ${spread.join(", ")}`);
     const selector = Object.entries(spec.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`);
     if (selector.length) parts.push(`nodes ${selector.join(", ")}`);
-    if (spec.tolerations?.length) parts.push(`tolerates ${spec.tolerations.map((t) => `${t.key ?? "*"}${t.value ? `=${t.value}` : ""}${t.effect ? `:${t.effect}` : ""}`).join(", ")}`);
+    if (spec.tolerations?.length)
+        parts.push(
+            `tolerates ${spec.tolerations.map((t) => `${t.key ?? "*"}${t.value ? `=${t.value}` : ""}${t.effect ? `:${t.effect}` : ""}`).join(", ")}`,
+        );
     return parts.length ? parts.join("; ") : "any node";
 }
 
@@ -151,8 +176,19 @@ function placementText(spec: NonNullable<Workload["template"]["spec"]>): string 
 function schedulingSection(wl: readonly Workload[]): string[] {
     const rows = [...wl]
         .sort((a, b) => `${a.tenant}/${a.namespace}/${a.name}`.localeCompare(`${b.tenant}/${b.namespace}/${b.name}`))
-        .map((w) => [w.tenant, `${w.kind} ${w.name}`, w.template.spec?.priorityClassName ?? "(none)", replicasText(w), placementText(w.template.spec ?? {})]);
-    return ["## Scheduling: priorities, autoscaling and placement", "", table(["tenant label", "workload", "priority class", "replicas", "placement"], rows), ""];
+        .map((w) => [
+            w.tenant,
+            `${w.kind} ${w.name}`,
+            w.template.spec?.priorityClassName ?? "(none)",
+            replicasText(w),
+            placementText(w.template.spec ?? {}),
+        ]);
+    return [
+        "## Scheduling: priorities, autoscaling and placement",
+        "",
+        table(["tenant label", "workload", "priority class", "replicas", "placement"], rows),
+        "",
+    ];
 }
 
 export function summary(capture: Capture): string {
@@ -161,14 +197,21 @@ export function summary(capture: Capture): string {
     const byTenant = new Map<string, number>();
     for (const r of capture.resources) {
         if (!r.custom) continue;
-        const type = typeof r.inputs["kind"] === "string" && r.type === "pulumi-nodejs:dynamic:Resource" ? `${r.type} (${r.inputs["kind"]})` : r.type;
+        const type =
+            typeof r.inputs["kind"] === "string" && r.type === "pulumi-nodejs:dynamic:Resource"
+                ? `${r.type} (${r.inputs["kind"]})`
+                : r.type;
         byType.set(type, (byType.get(type) ?? 0) + 1);
         const t = tenants.get(r.urn) || "(platform)";
         byTenant.set(t, (byTenant.get(t) ?? 0) + 1);
     }
     const wl = workloads(capture.resources);
     const tenantIds = [...new Set(wl.map((w) => w.tenant))].sort();
-    const footprintRows = tenantIds.map((t) => [t, formatFootprint(totalFootprint(capture.resources, t)), formatFootprint(totalFootprint(capture.resources, t, true))]);
+    const footprintRows = tenantIds.map((t) => [
+        t,
+        formatFootprint(totalFootprint(capture.resources, t)),
+        formatFootprint(totalFootprint(capture.resources, t, true)),
+    ]);
     const total = wl.reduce((acc, w) => add(acc, podFootprint(w.template), w.replicas), ZERO);
     const protectedCount = capture.resources.filter((r) => r.options.protect).length;
     const out = [
@@ -178,11 +221,17 @@ export function summary(capture: Capture): string {
         "",
         "## Resources by type",
         "",
-        table(["type", "count"], [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [`\`${t}\``, n])),
+        table(
+            ["type", "count"],
+            [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [`\`${t}\``, n]),
+        ),
         "",
         "## Resources by tenant",
         "",
-        table(["tenant", "resources"], [...byTenant].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [t, n])),
+        table(
+            ["tenant", "resources"],
+            [...byTenant].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => [t, n]),
+        ),
         "",
         "## CPU and memory (Deployments and StatefulSets, times replicas)",
         "",
@@ -194,18 +243,28 @@ export function summary(capture: Capture): string {
         "",
         table(
             ["namespace", "kind", "name", "replicas", "per pod"],
-            [...wl].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)).map((w) => [w.namespace, w.kind, w.name, replicasText(w), formatFootprint(podFootprint(w.template))]),
+            [...wl]
+                .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))
+                .map((w) => [w.namespace, w.kind, w.name, replicasText(w), formatFootprint(podFootprint(w.template))]),
         ),
         "",
         ...schedulingSection(wl),
         "## Images",
         "",
-        table(["image", "containers"], [...images(capture.resources)].map(([i, n]) => [`\`${i}\``, n])),
+        table(
+            ["image", "containers"],
+            [...images(capture.resources)].map(([i, n]) => [`\`${i}\``, n]),
+        ),
         "",
     ];
     out.push(...monitoringSection(capture.resources));
     if (capture.placeholderSecrets.length) {
-        out.push("## Secrets to set before deploying", "", "Synth stood in for these; set each once per stack with `pulumi config set --secret <key> <value>`:", "");
+        out.push(
+            "## Secrets to set before deploying",
+            "",
+            "Synth stood in for these; set each once per stack with `pulumi config set --secret <key> <value>`:",
+            "",
+        );
         out.push(...capture.placeholderSecrets.map((k) => `- \`${k}\``), "");
     }
     return out.join("\n");

@@ -12,7 +12,8 @@ export function requireStacks(): string[] {
 /** A stack's platform config as its file writes it (not resolved: no defaults applied). */
 export function platformConfigOf(stack: string): PlatformConfig {
     const platform = readStackConfig(stack)[`${PROJECT}:platform`];
-    if (!platform || typeof platform !== "object" || Array.isArray(platform)) throw new Error(`stacks/Pulumi.${stack}.yaml has no \`${PROJECT}:platform\` mapping; every stack file needs one.`);
+    if (!platform || typeof platform !== "object" || Array.isArray(platform))
+        throw new Error(`stacks/Pulumi.${stack}.yaml has no \`${PROJECT}:platform\` mapping; every stack file needs one.`);
     return platform as PlatformConfig;
 }
 
@@ -20,7 +21,9 @@ export function platformConfigOf(stack: string): PlatformConfig {
 export function profileOf(stack: string): ProfileDefaults {
     const environment = platformConfigOf(stack).environment;
     if (!Object.hasOwn(PROFILE_DEFAULTS, environment)) {
-        throw new Error(`stacks/Pulumi.${stack}.yaml: environment \`${environment}\` has no profile; use one of ${Object.keys(PROFILE_DEFAULTS).join(", ")}.`);
+        throw new Error(
+            `stacks/Pulumi.${stack}.yaml: environment \`${environment}\` has no profile; use one of ${Object.keys(PROFILE_DEFAULTS).join(", ")}.`,
+        );
     }
     return PROFILE_DEFAULTS[environment];
 }

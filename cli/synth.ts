@@ -49,7 +49,9 @@ async function main(): Promise<number> {
         fs.writeFileSync(path.join(dir, "kong", "deck.yaml"), capture.outputs["kongDeck"]);
     }
     const count = capture.resources.filter((r) => r.custom).length;
-    console.log(`synth ${stack}: ${count} resources -> ${path.relative(process.cwd(), dir) || dir}/ (manifests/, resources.json, summary.md, kong/deck.yaml)`);
+    console.log(
+        `synth ${stack}: ${count} resources -> ${path.relative(process.cwd(), dir) || dir}/ (manifests/, resources.json, summary.md, kong/deck.yaml)`,
+    );
     return 0;
 }
 

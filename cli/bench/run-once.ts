@@ -8,7 +8,15 @@ async function main(): Promise<void> {
     const capture = await runProgram(opts);
     const ms = performance.now() - start;
     const custom = capture.resources.filter((r) => r.custom).length;
-    console.log(JSON.stringify({ ms, resources: capture.resources.length, custom, maxRssMiB: process.resourceUsage().maxRSS / 1024, errors: capture.errors.length }));
+    console.log(
+        JSON.stringify({
+            ms,
+            resources: capture.resources.length,
+            custom,
+            maxRssMiB: process.resourceUsage().maxRSS / 1024,
+            errors: capture.errors.length,
+        }),
+    );
 }
 
 main().then(

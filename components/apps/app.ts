@@ -95,7 +95,10 @@ export interface AppDeps {
     readonly storage: TenantBuckets;
     readonly objectStore: ObjectStoreServer;
     readonly sharedRedis: SharedRedisEndpoint;
-    /** The app's OIDC client, for apps whose exposure is `oidc` in an environment with SSO. */
+    /**
+     * The app's OIDC client, for apps whose exposure is `oidc` in an environment with SSO.
+     * @default none: the app keeps its own sign-in (Langfuse then enables username/password login)
+     */
     readonly oidc?: OidcClient;
     /** Whether an SSO gate fronts the app (then only the gate is exposed). */
     readonly gated: boolean;
@@ -125,9 +128,12 @@ export interface DeclaredApp extends AppResult {
     readonly gateBasicAuthUsers?: pulumi.Output<string>;
     /** Users the app needs in the shared Redis. @default none */
     readonly sharedRedisUsers?: readonly SharedRedisGrant[];
-    /** Where the trace gateway delivers this tenant's spans, for apps that take them. */
+    /**
+     * Where the trace gateway delivers this tenant's spans, for apps that take them.
+     * @default none: the app takes no gateway traces, and no network policy admits the gateway
+     */
     readonly traceSink?: TraceSink;
-    /** The app's own ClickHouse, for the tenant's backups. */
+    /** The app's own ClickHouse, for the tenant's backups. @default none: the tenant's backups have no ClickHouse step */
     readonly clickhouse?: ClickHouseEndpoint;
     /** Pods besides the app component's (its own data services), for the tenant's quota. @default none */
     readonly extraSteady?: readonly Footprint[];
@@ -173,6 +179,10 @@ export function roleConnectionLimit(app: Pick<AppModule, "poolClients">, inputs:
 }
 
 /** The connection limit of a tenant app's role in an environment: everything its sized pools may hold at once. */
-export function tenantConnectionLimit(app: Pick<AppModule, "poolClients">, profile: Pick<Environment, "webReplicas" | "autoscaling">, size: Size): number {
+export function tenantConnectionLimit(
+    app: Pick<AppModule, "poolClients">,
+    profile: Pick<Environment, "webReplicas" | "autoscaling">,
+    size: Size,
+): number {
     return roleConnectionLimit(app, poolInputs(profile, size));
 }

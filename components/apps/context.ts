@@ -23,7 +23,17 @@ export interface AppTenant {
 /** What an app plane needs to know of its environment profile. */
 export type AppProfile = Pick<
     Environment,
-    "name" | "baseDomain" | "hostPattern" | "ingress" | "webReplicas" | "storageClass" | "protectState" | "monitoring" | "network" | "clickhouse" | "platformNamespace"
+    | "name"
+    | "baseDomain"
+    | "hostPattern"
+    | "ingress"
+    | "webReplicas"
+    | "storageClass"
+    | "protectState"
+    | "monitoring"
+    | "network"
+    | "clickhouse"
+    | "platformNamespace"
 >;
 
 /** What every app of a tenant is declared with. */

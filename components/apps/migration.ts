@@ -24,14 +24,27 @@ export interface Migration {
 export function appMigration(
     ctx: AppContext,
     resourceName: string,
-    args: { app: string; base: string; container: ContainerArgs; hashInputs: readonly unknown[]; activeDeadlineSeconds?: number; volumes?: readonly k8s.types.input.core.v1.Volume[] },
+    args: {
+        app: string;
+        base: string;
+        container: ContainerArgs;
+        hashInputs: readonly unknown[];
+        activeDeadlineSeconds?: number;
+        volumes?: readonly k8s.types.input.core.v1.Volume[];
+    },
     opts: pulumi.CustomResourceOptions,
 ): Migration {
     if (!ctx.running) return { after: [], jobs: [] };
     const job = hashedJob(
         resourceName,
         args.base,
-        { namespace: ctx.namespace, labels: appLabels(ctx, args.app, "migrate"), container: args.container, activeDeadlineSeconds: args.activeDeadlineSeconds, volumes: args.volumes },
+        {
+            namespace: ctx.namespace,
+            labels: appLabels(ctx, args.app, "migrate"),
+            container: args.container,
+            activeDeadlineSeconds: args.activeDeadlineSeconds,
+            volumes: args.volumes,
+        },
         [imageRef(args.container.image), ...args.hashInputs],
         opts,
     );

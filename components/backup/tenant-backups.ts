@@ -24,7 +24,7 @@ export interface TenantBackupsArgs {
     readonly postgresInCluster: boolean;
     /** Every database of the tenant, per app. */
     readonly databases: readonly TenantDatabases[];
-    /** The tenant's ClickHouse (Langfuse), when it has one. */
+    /** The tenant's ClickHouse (Langfuse), when it has one. @default none: no ClickHouse backup, nightly or at offboarding */
     readonly clickhouse?: ClickHouseEndpoint;
     readonly protect: boolean;
 }
@@ -73,7 +73,9 @@ export class TenantBackups extends pulumi.ComponentResource {
         this.bucket = storage.buckets.backups!;
         const labels = appLabels(ctx, "backup");
         const endpoint = new URL(storage.endpoint);
-        const urls = pulumi.all(args.databases.flatMap((db) => Object.keys(db.names).map((suffix) => db.url(suffix, "libpq").apply((u) => `${suffix}=${u}`))));
+        const urls = pulumi.all(
+            args.databases.flatMap((db) => Object.keys(db.names).map((suffix) => db.url(suffix, "libpq").apply((u) => `${suffix}=${u}`))),
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -140,9 +142,16 @@ export class TenantBackups extends pulumi.ComponentResource {
         const hasDatabases = args.databases.length > 0;
         // Nightly: dumps only with in-cluster Postgres (a managed one has point-in-time recovery).
         const nightly: Array<{ name: string; steps: ContainerArgs[]; last: ContainerArgs; volumes: typeof volumes }> = [];
-        if (args.postgresInCluster && hasDatabases) nightly.push({ name: "postgres", steps: [dump(BACKUP_PREFIXES.scheduled)], last: upload(BACKUP_PREFIXES.scheduled), volumes });
+        if (args.postgresInCluster && hasDatabases)
+            nightly.push({ name: "postgres", steps: [dump(BACKUP_PREFIXES.scheduled)], last: upload(BACKUP_PREFIXES.scheduled), volumes });
         // ClickHouse writes to the bucket itself: the job needs only its script.
-        if (args.clickhouse) nightly.push({ name: "clickhouse", steps: [], last: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse), volumes: volumes.slice(0, 1) });
+        if (args.clickhouse)
+            nightly.push({
+                name: "clickhouse",
+                steps: [],
+                last: clickhouseBackup(BACKUP_PREFIXES.scheduled, args.clickhouse),
+                volumes: volumes.slice(0, 1),
+            });
         for (const job of nightly) {
             cronJob(
                 `${name}-${job.name}`,
@@ -162,13 +171,23 @@ export class TenantBackups extends pulumi.ComponentResource {
         }
         // The final export, whatever the environment's Postgres: dumps through the apps' own
         // credentials work against a managed database too. Kept until the file's date.
-        const exportSteps = [...(hasDatabases ? [dump(BACKUP_PREFIXES.offboarding)] : []), ...(args.clickhouse ? [clickhouseBackup(BACKUP_PREFIXES.offboarding, args.clickhouse)] : [])];
+        const exportSteps = [
+            ...(hasDatabases ? [dump(BACKUP_PREFIXES.offboarding)] : []),
+            ...(args.clickhouse ? [clickhouseBackup(BACKUP_PREFIXES.offboarding, args.clickhouse)] : []),
+        ];
         if (tenant.lifecycle.state === "offboarding" && exportSteps.length) {
             const last = hasDatabases ? upload(BACKUP_PREFIXES.offboarding) : exportSteps.pop()!;
             hashedJob(
                 `${name}-export`,
                 "offboarding-export",
-                { namespace: ctx.namespace, labels: appLabels(ctx, "backup", "export"), initContainers: exportSteps, container: last, volumes, activeDeadlineSeconds: 6 * 3600 },
+                {
+                    namespace: ctx.namespace,
+                    labels: appLabels(ctx, "backup", "export"),
+                    initContainers: exportSteps,
+                    container: last,
+                    volumes,
+                    activeDeadlineSeconds: 6 * 3600,
+                },
                 [scripts, tenant.lifecycle.dataRetainedUntil],
                 { parent: this, dependsOn: after },
             );

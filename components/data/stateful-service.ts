@@ -17,29 +17,42 @@ export interface StatefulServiceArgs {
     readonly labels: LabelArgs;
     /** The main container; its image decides the uid, and `fsGroup` makes the volume writable. */
     readonly container: Omit<ContainerArgs, "resources" | "volumeMounts"> & { readonly volumeMounts?: ContainerArgs["volumeMounts"] };
+    /** Containers beside the main one in every pod. @default none */
     readonly sidecars?: readonly ContainerArgs[];
     readonly resources: Resources;
     readonly ports: readonly { readonly name: string; readonly port: number }[];
     /** Where the data volume is mounted. */
     readonly dataPath: string;
-    /** Size of the persistent volume; without it the data lives in an emptyDir (caches only). */
+    /**
+     * Size of the persistent volume; without it the data lives in an emptyDir (caches only).
+     * @default none: an emptyDir named `data`, lost with the pod
+     */
     readonly storage?: string;
+    /** StorageClass of the volume claim. @default the cluster's default class */
     readonly storageClass?: string;
+    /** Volumes besides `data` (config files, secrets) that containers mount. @default none */
     readonly extraVolumes?: readonly k8s.types.input.core.v1.Volume[];
-    /** Only in `local`: expose these ports on kind NodePorts too. */
+    /** Only in `local`: expose these ports on kind NodePorts too. @default none: no NodePort Service */
     readonly nodePorts?: Readonly<Record<string, number>>;
     /** Protect the StatefulSet (and thereby its volume) from deletion. */
     readonly protect: boolean;
-    /** Checksums of mounted config, so a change rolls the pod. */
+    /** Checksums of mounted config, so a change rolls the pod. @default none */
     readonly podAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Seconds a pod gets to stop after SIGTERM. @default unset: Kubernetes' 30 seconds */
     readonly terminationGracePeriodSeconds?: number;
-    /** The volume holds no data of record (a queue, a cache): it need not be protected. */
+    /**
+     * The volume holds no data of record (a queue, a cache): it need not be protected.
+     * @default false: the StatefulSet carries no `llmops.io/ephemeral-state` annotation, so the state-protected policy expects it protected
+     */
     readonly ephemeral?: boolean;
     /** Replicas, each with its own volume. @default 1 */
     readonly replicas?: number;
-    /** Ports of sidecars the Service also exposes (by the sidecar's port name). */
+    /** Ports of sidecars the Service also exposes (by the sidecar's port name). @default none */
     readonly sidecarPorts?: readonly { readonly name: string; readonly port: number }[];
-    /** Node pool and priority, when not the namespace's default (ClickHouse, a tenant's ingestion path). */
+    /**
+     * Node pool and priority, when not the namespace's default (ClickHouse, a tenant's ingestion path).
+     * @default the namespace's default role
+     */
     readonly role?: Partial<WorkloadRole>;
     /** Scale on CPU between `replicas` and the namespace's maximum, where the environment autoscales. @default false */
     readonly autoscale?: boolean;
@@ -78,7 +91,12 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
             spec: {
                 type: "ClusterIP",
                 selector,
-                ports: [...args.ports, ...(args.sidecarPorts ?? [])].map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                ports: [...args.ports, ...(args.sidecarPorts ?? [])].map((p) => ({
+                    name: p.name,
+                    port: p.port,
+                    targetPort: p.name,
+                    protocol: "TCP",
+                })),
             },
         },
         child(),
@@ -93,7 +111,10 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
                     selector,
                     ports: Object.entries(args.nodePorts).map(([portName, nodePort]) => {
                         const port = args.ports.find((p) => p.name === portName);
-                        if (!port) throw new Error(`${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`);
+                        if (!port)
+                            throw new Error(
+                                `${name}: nodePorts names port \`${portName}\`, which is not one of ${args.ports.map((p) => p.name).join(", ")}`,
+                            );
                         return { name: portName, port: port.port, targetPort: portName, nodePort, protocol: "TCP" };
                     }),
                 },
@@ -151,8 +172,25 @@ export function statefulService(name: string, args: StatefulServiceArgs, opts: p
     );
     // Replicated (the trace gateway): one pod stays up through node drains, as for web apps.
     if (replicas >= 2) {
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: args.serviceName, namespace: args.namespace.output, labels }, spec: { minAvailable: 1, selector: { matchLabels: selector } } }, child());
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            {
+                metadata: { name: args.serviceName, namespace: args.namespace.output, labels },
+                spec: { minAvailable: 1, selector: { matchLabels: selector } },
+            },
+            child(),
+        );
     }
-    if (autoscale) horizontalAutoscaler(`${name}-hpa`, { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale }, { ...opts, dependsOn: [statefulSet] });
-    return { statefulSet, service, host: serviceHost(args.serviceName, args.namespace.name), footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas) };
+    if (autoscale)
+        horizontalAutoscaler(
+            `${name}-hpa`,
+            { name: args.serviceName, namespace: args.namespace, labels, kind: "StatefulSet", autoscale },
+            { ...opts, dependsOn: [statefulSet] },
+        );
+    return {
+        statefulSet,
+        service,
+        host: serviceHost(args.serviceName, args.namespace.name),
+        footprint: footprintOf([main, ...(args.sidecars ?? [])], maxReplicas),
+    };
 }

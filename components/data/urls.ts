@@ -4,14 +4,14 @@
  */
 
 export interface PostgresUrlArgs {
-    /** `postgresql`, or a driver-qualified scheme such as `postgresql+asyncpg`. */
+    /** `postgresql`, or a driver-qualified scheme such as `postgresql+asyncpg`. @default `postgresql` */
     readonly scheme?: string;
     readonly user: string;
     readonly password: string;
     readonly host: string;
     readonly port: number;
     readonly database: string;
-    /** Connection parameters (TLS, pool size), in the spelling of the client that reads the URL. */
+    /** Connection parameters (TLS, pool size), in the spelling of the client that reads the URL. @default none: no query string */
     readonly params?: Readonly<Record<string, string>>;
 }
 
@@ -19,16 +19,21 @@ export function postgresUrl(a: PostgresUrlArgs): string {
     const scheme = a.scheme ?? "postgresql";
     const params = Object.entries(a.params ?? {});
     // Paths stay readable (`/` is allowed in a query); everything else is encoded.
-    const query = params.length ? `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2F/g, "/")}`).join("&")}` : "";
+    const query = params.length
+        ? `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2F/g, "/")}`).join("&")}`
+        : "";
     return `${scheme}://${encodeURIComponent(a.user)}:${encodeURIComponent(a.password)}@${a.host}:${a.port}/${encodeURIComponent(a.database)}${query}`;
 }
 
 export interface RedisUrlArgs {
+    /** The ACL user. @default none: the URL carries only the password (`redis://:<password>@…`, Redis's `default` user) */
     readonly user?: string;
     readonly password: string;
     readonly host: string;
     readonly port: number;
+    /** The database number, the URL's path. @default 0 */
     readonly db?: number;
+    /** Connect with TLS (`rediss://`). @default false: `redis://` */
     readonly tls?: boolean;
 }
 

@@ -34,6 +34,10 @@ export interface Environment {
     readonly namespacePrefix: string;
     readonly bucketPrefix: string;
     readonly platformNamespace: string;
+    /**
+     * StorageClass of every persistent volume.
+     * Absent: volume claims name no class, so the cluster's default StorageClass provisions them.
+     */
     readonly storageClass?: string;
     readonly protectState: boolean;
     readonly maxTenantSize: Size;
@@ -57,10 +61,11 @@ export interface Environment {
         readonly replicas: number;
         readonly size: Size;
         readonly queueStorage: string;
+        /** A copy of every span goes to this backend too. Absent: spans go only to the tenants' Langfuse. */
         readonly forward?: { readonly endpoint: string; readonly authorization?: ConfigSecret };
     };
     readonly retention: RetentionBounds;
-    /** Set when the cluster runs the Prometheus Operator. */
+    /** Set when the cluster runs the Prometheus Operator. Absent: no ServiceMonitors, PrometheusRules or metrics endpoints are declared. */
     readonly monitoring?: {
         readonly namespace: string;
         /** Labels Prometheus selects ServiceMonitors and PrometheusRules by. */
@@ -68,12 +73,16 @@ export interface Environment {
     };
     readonly backups: {
         readonly retentionDays: number;
-        /** Undefined when bucket versioning is off. */
+        /**
+         * Days overwritten or deleted backup objects are kept.
+         * Absent exactly when bucket versioning is off: backup buckets are not versioned.
+         */
         readonly noncurrentVersionDays?: number;
         readonly hourUtc: number;
     };
     /** Where images come from: a mirror of every image, and the pull secrets every pod uses. */
     readonly images: {
+        /** Absent: every image is pulled from its own registry. */
         readonly mirror?: { readonly host: string; readonly prefix?: string };
         readonly pullSecrets: readonly string[];
     };
@@ -85,7 +94,7 @@ export interface Environment {
         readonly tenantApps: NodePlacement;
         readonly clickhouse: NodePlacement;
     };
-    /** Set when HorizontalPodAutoscalers are declared. */
+    /** Set when HorizontalPodAutoscalers are declared. Absent: no HorizontalPodAutoscalers; every workload runs its declared replicas. */
     readonly autoscaling?: { readonly targetCpuUtilization: number };
     /** Extra env vars and pod annotations per app, with where they were configured (for errors). */
     readonly appOverrides: Readonly<Partial<Record<AppOverrideName, AppOverride>>>;

@@ -68,7 +68,11 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
 
     const secret = (path: string, name: string): ConfigSecret => {
         if (!ctx.secrets.has(name)) {
-            problem(path, `names the secret \`${ctx.project}:${name}\`, which this stack's config does not set.`, `run \`pulumi config set --secret ${name} <value> --stack ${ctx.stack}\`.`);
+            problem(
+                path,
+                `names the secret \`${ctx.project}:${name}\`, which this stack's config does not set.`,
+                `run \`pulumi config set --secret ${name} <value> --stack ${ctx.stack}\`.`,
+            );
         }
         return { key: name, value: ctx.secrets.get(name) };
     };
@@ -76,13 +80,24 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
     const namespacePrefix = c.namespacePrefix ?? "llm";
     const ds = c.dataServices;
 
-    for (const [name, svc] of [["postgres", ds.postgres], ["objectStore", ds.objectStore]] as const) {
+    for (const [name, svc] of [
+        ["postgres", ds.postgres],
+        ["objectStore", ds.objectStore],
+    ] as const) {
         if (svc.mode === "in-cluster" && svc.nodePort !== undefined && !profile.nodePortsAllowed) {
-            problem(`dataServices.${name}.nodePort`, `NodePorts are only allowed in \`local\` (this is \`${c.environment}\`).`, `remove it, and let Pulumi reach the service through \`adminHost\` (the cluster DNS name by default).`);
+            problem(
+                `dataServices.${name}.nodePort`,
+                `NodePorts are only allowed in \`local\` (this is \`${c.environment}\`).`,
+                `remove it, and let Pulumi reach the service through \`adminHost\` (the cluster DNS name by default).`,
+            );
         }
     }
     if (profile.tlsRequired && !c.ingress.tlsIssuer) {
-        problem("ingress.tlsIssuer", `is required in \`${c.environment}\`: every ingress outside \`local\` serves TLS.`, "set `tlsIssuer: { name: letsencrypt-prod }` (a cert-manager ClusterIssuer).");
+        problem(
+            "ingress.tlsIssuer",
+            `is required in \`${c.environment}\`: every ingress outside \`local\` serves TLS.`,
+            "set `tlsIssuer: { name: letsencrypt-prod }` (a cert-manager ClusterIssuer).",
+        );
     }
 
     const serviceDns = (svc: string) => serviceHost(svc, platformNamespace(namespacePrefix));
@@ -116,9 +131,17 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         const host = new URL(url).hostname;
         const path = "dataServices.objectStore.publicEndpoint";
         if (!host.includes(".") || /\.(svc|cluster\.local|svc\.cluster\.local)$/.test(host)) {
-            problem(path, `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is an in-cluster address: browsers and SDKs cannot resolve the presigned URLs signed for it.`, "set `publicEndpoint` to the public https origin of the object store, such as `https://s3.example.com`.");
+            problem(
+                path,
+                `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is an in-cluster address: browsers and SDKs cannot resolve the presigned URLs signed for it.`,
+                "set `publicEndpoint` to the public https origin of the object store, such as `https://s3.example.com`.",
+            );
         } else if (url.startsWith("http://") && profile.tlsRequired) {
-            problem(path, `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is plain http: presigned URLs and uploads would cross the network unencrypted in \`${c.environment}\`.`, "set `publicEndpoint` to an https origin, such as `https://s3.example.com`.");
+            problem(
+                path,
+                `${given ? `(${url})` : `defaults to ${url} (${what}), which`} is plain http: presigned URLs and uploads would cross the network unencrypted in \`${c.environment}\`.`,
+                "set `publicEndpoint` to an https origin, such as `https://s3.example.com`.",
+            );
         }
         return url;
     };
@@ -134,7 +157,11 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
                 ds.objectStore.nodePort !== undefined
                     ? `${ds.objectStore.adminHost ?? "localhost"}:${ds.objectStore.nodePort}`
                     : `${ds.objectStore.adminHost ?? serviceDns("minio")}:${DATA_SERVICE_PORTS.minio}`,
-            publicEndpoint: storePublicEndpoint(ds.objectStore.publicEndpoint, `${c.ingress.tlsIssuer ? "https" : "http"}://s3.${c.baseDomain}`, "an Ingress on s3.<baseDomain>"),
+            publicEndpoint: storePublicEndpoint(
+                ds.objectStore.publicEndpoint,
+                `${c.ingress.tlsIssuer ? "https" : "http"}://s3.${c.baseDomain}`,
+                "an Ingress on s3.<baseDomain>",
+            ),
         };
     } else {
         objectStore = {
@@ -144,13 +171,21 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
             region: ds.objectStore.region ?? "us-east-1",
             adminUser: ds.objectStore.adminUser,
             adminPassword: secret("dataServices.objectStore.adminPasswordKey", ds.objectStore.adminPasswordKey),
-            publicEndpoint: storePublicEndpoint(ds.objectStore.publicEndpoint, `${(ds.objectStore.ssl ?? true) ? "https" : "http"}://${ds.objectStore.endpoint}`, "the external endpoint"),
+            publicEndpoint: storePublicEndpoint(
+                ds.objectStore.publicEndpoint,
+                `${(ds.objectStore.ssl ?? true) ? "https" : "http"}://${ds.objectStore.endpoint}`,
+                "the external endpoint",
+            ),
         };
     }
 
     let redis: RedisSettings;
     if (ds.redis.mode === "in-cluster") {
-        redis = { mode: "in-cluster", size: ds.redis.size ?? profile.dataServiceSize, storage: ds.redis.storage ?? profile.dataServiceStorage };
+        redis = {
+            mode: "in-cluster",
+            size: ds.redis.size ?? profile.dataServiceSize,
+            storage: ds.redis.storage ?? profile.dataServiceStorage,
+        };
     } else {
         redis = {
             mode: "external",
@@ -164,11 +199,20 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
 
     let sso: SsoSettings = { enabled: false };
     if (!c.sso.enabled && c.environment !== "local") {
-        problem("sso.enabled", `is false, but only \`local\` may run without single sign-on (this is \`${c.environment}\`).`, "configure `sso: { enabled: true, logto: { endpoint, m2mAppId, m2mAppSecretKey } }`.");
+        problem(
+            "sso.enabled",
+            `is false, but only \`local\` may run without single sign-on (this is \`${c.environment}\`).`,
+            "configure `sso: { enabled: true, logto: { endpoint, m2mAppId, m2mAppSecretKey } }`.",
+        );
     }
     if (c.sso.enabled) {
         const endpoint = c.sso.logto.endpoint.replace(/\/+$/, "");
-        if (endpoint.startsWith("http://") && c.environment !== "local") problem("sso.logto.endpoint", "is plain http: client secrets and tokens would cross the network unencrypted.", "use the https endpoint of Logto.");
+        if (endpoint.startsWith("http://") && c.environment !== "local")
+            problem(
+                "sso.logto.endpoint",
+                "is plain http: client secrets and tokens would cross the network unencrypted.",
+                "use the https endpoint of Logto.",
+            );
         sso = {
             enabled: true,
             endpoint,
@@ -184,30 +228,66 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         size: c.traceGateway?.size ?? profile.traceGatewaySize,
         queueStorage: c.traceGateway?.queueStorage ?? "5Gi",
         forward: forward
-            ? { endpoint: forward.endpoint, authorization: forward.authorizationKey ? secret("traceGateway.forward.authorizationKey", forward.authorizationKey) : undefined }
+            ? {
+                  endpoint: forward.endpoint,
+                  authorization: forward.authorizationKey
+                      ? secret("traceGateway.forward.authorizationKey", forward.authorizationKey)
+                      : undefined,
+              }
             : undefined,
     };
 
     if (c.backups?.bucketVersioning === false && c.backups.noncurrentVersionDays !== undefined) {
-        problem("backups.noncurrentVersionDays", "is set, but bucketVersioning is false: there are no noncurrent versions to expire.", "remove noncurrentVersionDays, or set bucketVersioning: true.");
+        problem(
+            "backups.noncurrentVersionDays",
+            "is set, but bucketVersioning is false: there are no noncurrent versions to expire.",
+            "remove noncurrentVersionDays, or set bucketVersioning: true.",
+        );
     }
     (c.network?.podCidrs ?? []).forEach((cidr, i) => {
-        if (cidr.split("/")[0]!.split(".").some((o) => Number(o) > 255)) problem(`network.podCidrs[${i}]`, `(${cidr}) has an octet above 255.`, "write the block as four numbers from 0 to 255 and a prefix, such as `100.64.0.0/10`.");
+        if (
+            cidr
+                .split("/")[0]!
+                .split(".")
+                .some((o) => Number(o) > 255)
+        )
+            problem(
+                `network.podCidrs[${i}]`,
+                `(${cidr}) has an octet above 255.`,
+                "write the block as four numbers from 0 to 255 and a prefix, such as `100.64.0.0/10`.",
+            );
     });
     const retention = resolveRetention(profile.retention, c.retention, (path, message, fix) => problem(`retention.${path}`, message, fix));
 
     for (const cls of ["dataServices", "tenantApps", "clickhouse"] as const) {
         (c.placement?.[cls]?.tolerations ?? []).forEach((t, i) => {
-            if (t.operator === "Exists" && t.value !== undefined) problem(`placement.${cls}.tolerations[${i}].value`, "is set, but operator `Exists` matches any value.", "remove `value`, or use operator `Equal`.");
-            if (t.operator !== "Exists" && t.key === undefined) problem(`placement.${cls}.tolerations[${i}].key`, "is missing: only operator `Exists` may leave the key out (tolerating every taint).", "name the taint's key.");
+            if (t.operator === "Exists" && t.value !== undefined)
+                problem(
+                    `placement.${cls}.tolerations[${i}].value`,
+                    "is set, but operator `Exists` matches any value.",
+                    "remove `value`, or use operator `Equal`.",
+                );
+            if (t.operator !== "Exists" && t.key === undefined)
+                problem(
+                    `placement.${cls}.tolerations[${i}].key`,
+                    "is missing: only operator `Exists` may leave the key out (tolerating every taint).",
+                    "name the taint's key.",
+                );
         });
     }
     if (c.autoscaling?.enabled === false && c.autoscaling.targetCpuUtilization !== undefined) {
-        problem("autoscaling.targetCpuUtilization", "is set, but autoscaling is disabled.", "remove targetCpuUtilization, or set enabled: true.");
+        problem(
+            "autoscaling.targetCpuUtilization",
+            "is set, but autoscaling is disabled.",
+            "remove targetCpuUtilization, or set enabled: true.",
+        );
     }
     const targetCpuUtilization = c.autoscaling?.targetCpuUtilization ?? 70;
     const appOverrides = Object.fromEntries(
-        Object.entries(c.apps ?? {}).map(([app, o]) => [app, { env: o?.env ?? {}, annotations: o?.annotations ?? {}, source: ctx.source, path: at(`apps.${app}`) }]),
+        Object.entries(c.apps ?? {}).map(([app, o]) => [
+            app,
+            { env: o?.env ?? {}, annotations: o?.annotations ?? {}, source: ctx.source, path: at(`apps.${app}`) },
+        ]),
     );
 
     return {
@@ -226,7 +306,9 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         ingress: {
             className: c.ingress.className,
             controllerNamespace: c.ingress.controllerNamespace,
-            tlsIssuer: c.ingress.tlsIssuer ? { kind: c.ingress.tlsIssuer.kind ?? "ClusterIssuer", name: c.ingress.tlsIssuer.name } : undefined,
+            tlsIssuer: c.ingress.tlsIssuer
+                ? { kind: c.ingress.tlsIssuer.kind ?? "ClusterIssuer", name: c.ingress.tlsIssuer.name }
+                : undefined,
         },
         network: { podCidrs: c.network?.podCidrs ?? DEFAULT_POD_CIDRS, dnsResolvers: [...new Set(c.network?.dnsResolvers ?? [])] },
         postgres,
@@ -237,10 +319,15 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         sso,
         traceGateway,
         retention,
-        monitoring: c.monitoring?.prometheusOperator ? { namespace: c.monitoring.namespace ?? "monitoring", ruleLabels: c.monitoring.ruleLabels ?? {} } : undefined,
+        monitoring: c.monitoring?.prometheusOperator
+            ? { namespace: c.monitoring.namespace ?? "monitoring", ruleLabels: c.monitoring.ruleLabels ?? {} }
+            : undefined,
         backups: {
             retentionDays: c.backups?.retentionDays ?? profile.backups.retentionDays,
-            noncurrentVersionDays: (c.backups?.bucketVersioning ?? true) ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays) : undefined,
+            noncurrentVersionDays:
+                (c.backups?.bucketVersioning ?? true)
+                    ? (c.backups?.noncurrentVersionDays ?? profile.backups.noncurrentVersionDays)
+                    : undefined,
             hourUtc: c.backups?.hourUtc ?? 1,
         },
         images: { mirror: c.images?.registry, pullSecrets: c.images?.pullSecrets ?? [] },
@@ -274,7 +361,11 @@ function postgresCa(c: ExternalPostgresConfig, problem: (path: string, message: 
         return undefined;
     }
     if (!verifies(mode) && given) {
-        problem("caCertificate", `is set, but \`sslMode: ${mode}\` does not verify the server, so no app would use it.`, "set `sslMode: verify-full` (or `verify-ca`), or remove caCertificate.");
+        problem(
+            "caCertificate",
+            `is set, but \`sslMode: ${mode}\` does not verify the server, so no app would use it.`,
+            "set `sslMode: verify-full` (or `verify-ca`), or remove caCertificate.",
+        );
         return undefined;
     }
     if (!given) return undefined;
@@ -292,7 +383,8 @@ function resolveRetention(
         const g = given?.[name];
         const b = { min: g?.min ?? defaults[name].min, max: g?.max ?? defaults[name].max, default: g?.default ?? defaults[name].default };
         if (b.min > b.max) problem(`${name}.min`, `(${b.min}) is greater than max (${b.max}).`, `set min at most ${b.max}.`);
-        else if (b.default < b.min || b.default > b.max) problem(`${name}.default`, `(${b.default}) is outside [${b.min}, ${b.max}].`, `set a default between ${b.min} and ${b.max}.`);
+        else if (b.default < b.min || b.default > b.max)
+            problem(`${name}.default`, `(${b.default}) is outside [${b.min}, ${b.max}].`, `set a default between ${b.min} and ${b.max}.`);
         return b;
     };
     return { traceDays: one("traceDays"), artifactDays: one("artifactDays"), deletedRunsPurgeDays: one("deletedRunsPurgeDays") };

@@ -28,7 +28,9 @@ export function namespaceScheduling(
         imagePullSecrets: profile.images.pullSecrets,
         mirror: profile.images.mirror,
         defaultRole,
-        autoscaling: profile.autoscaling ? { targetCpuUtilization: profile.autoscaling.targetCpuUtilization, maxReplicas: MAX_REPLICAS[size] } : undefined,
+        autoscaling: profile.autoscaling
+            ? { targetCpuUtilization: profile.autoscaling.targetCpuUtilization, maxReplicas: MAX_REPLICAS[size] }
+            : undefined,
         overrides: withOverrides ? profile.appOverrides : {},
         problems: [],
     };

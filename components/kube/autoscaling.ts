@@ -27,7 +27,13 @@ export function autoscaleOf(ns: NamespaceRef, replicas: number, wanted: boolean 
  */
 export function horizontalAutoscaler(
     resourceName: string,
-    args: { readonly name: string; readonly namespace: NamespaceRef; readonly labels: Record<string, string>; readonly kind: "Deployment" | "StatefulSet"; readonly autoscale: Autoscale },
+    args: {
+        readonly name: string;
+        readonly namespace: NamespaceRef;
+        readonly labels: Record<string, string>;
+        readonly kind: "Deployment" | "StatefulSet";
+        readonly autoscale: Autoscale;
+    },
     opts: pulumi.CustomResourceOptions,
 ): k8s.autoscaling.v2.HorizontalPodAutoscaler {
     return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -38,7 +44,12 @@ export function horizontalAutoscaler(
                 scaleTargetRef: { apiVersion: "apps/v1", kind: args.kind, name: args.name },
                 minReplicas: args.autoscale.minReplicas,
                 maxReplicas: args.autoscale.maxReplicas,
-                metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscale.targetCpuUtilization } } }],
+                metrics: [
+                    {
+                        type: "Resource",
+                        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.autoscale.targetCpuUtilization } },
+                    },
+                ],
                 // Scale down slowly: a burst of traces often comes back.
                 behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
             },

@@ -1,7 +1,7 @@
 /** The team's registry that mirrors every image. */
 export interface ImageMirror {
     readonly host: string;
-    /** Path under the host, e.g. `mirror/llmops`. */
+    /** Path under the host, e.g. `mirror/llmops`. @default none: images go directly under the host */
     readonly prefix?: string;
 }
 
@@ -9,7 +9,8 @@ export interface ImageMirror {
 function splitRegistry(ref: string): { registry: string; rest: string } {
     const slash = ref.indexOf("/");
     const first = slash < 0 ? "" : ref.slice(0, slash);
-    if (slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost")) return { registry: first, rest: ref.slice(slash + 1) };
+    if (slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost"))
+        return { registry: first, rest: ref.slice(slash + 1) };
     // Docker Hub shorthand: `postgres` is `docker.io/library/postgres`, `user/app` is `docker.io/user/app`.
     return { registry: "docker.io", rest: slash < 0 ? `library/${ref}` : ref };
 }

@@ -8,7 +8,7 @@ export interface IngressSettings {
     readonly className: string;
     /** Namespace of the controller's pods (network policies admit them). */
     readonly controllerNamespace: string;
-    /** cert-manager issuer of every public host's certificate; none means plain HTTP (`local`). */
+    /** cert-manager issuer of every public host's certificate. @default none: plain HTTP, no `tls` section */
     readonly tlsIssuer?: { readonly kind: "ClusterIssuer" | "Issuer"; readonly name: string };
 }
 
@@ -48,8 +48,9 @@ export interface AppIngressArgs {
     /** Where requests go: one Service and port, for every path under `/`. */
     readonly service: string;
     readonly port: number;
-    /** The app's limits; without them ingress-nginx's defaults apply (1 MiB bodies, 60 s). */
+    /** The app's limits, as ingress-nginx annotations. @default none: ingress-nginx's defaults (1 MiB bodies, 60 s) */
     readonly limits?: HttpLimits;
+    /** Extra annotations on the Ingress (a cert-manager issuer annotation still wins). @default none */
     readonly annotations?: Record<string, string>;
 }
 
@@ -66,14 +67,27 @@ export function appIngress(resourceName: string, args: AppIngressArgs, opts: pul
     return new k8s.networking.v1.Ingress(
         resourceName,
         {
-            metadata: { name: args.name, namespace: args.namespace.output, labels: standardLabels(args.labels), annotations: Object.keys(annotations).length ? annotations : undefined },
+            metadata: {
+                name: args.name,
+                namespace: args.namespace.output,
+                labels: standardLabels(args.labels),
+                annotations: Object.keys(annotations).length ? annotations : undefined,
+            },
             spec: {
                 ingressClassName: args.ingress.className,
                 tls: issuer ? [{ hosts: [args.host], secretName: `${args.name}-tls` }] : undefined,
                 rules: [
                     {
                         host: args.host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.service, port: { number: args.port } } } }] },
+                        http: {
+                            paths: [
+                                {
+                                    path: "/",
+                                    pathType: "Prefix",
+                                    backend: { service: { name: args.service, port: { number: args.port } } },
+                                },
+                            ],
+                        },
                     },
                 ],
             },

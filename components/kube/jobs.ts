@@ -11,10 +11,13 @@ export interface JobArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly container: ContainerArgs;
-    /** Steps that run to completion, in order, before the container. */
+    /** Steps that run to completion, in order, before the container. @default none */
     readonly initContainers?: readonly ContainerArgs[];
+    /** Volumes besides the emptyDirs of the images' writable paths. @default none */
     readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+    /** Retries before the Job counts as failed. @default 2 */
     readonly backoffLimit?: number;
+    /** Longest a run may take before Kubernetes stops it. @default 1800 for a {@link hashedJob}, 3600 for each run of a {@link cronJob} */
     readonly activeDeadlineSeconds?: number;
 }
 
@@ -23,7 +26,14 @@ function jobTemplate(args: JobArgs, labels: Record<string, string>, workload: st
     const schedule = { policy: args.namespace.scheduling, batch: true, selector: labels, maxReplicas: 1, app: args.labels.app };
     return {
         metadata: { labels, annotations: podAnnotations(schedule, workload, {}) },
-        spec: podSpec({ restartPolicy: "Never", initContainers: args.initContainers, containers: [args.container], volumes: args.volumes, schedule, workload }),
+        spec: podSpec({
+            restartPolicy: "Never",
+            initContainers: args.initContainers,
+            containers: [args.container],
+            volumes: args.volumes,
+            schedule,
+            workload,
+        }),
     };
 }
 
@@ -37,13 +47,24 @@ export function contentHash(...parts: unknown[]): string {
  * changes, and a failed run is replaced on the next deploy (`pulumi.com/replaceUnready`). Pulumi
  * waits for it as long as the Job may run (its own await gives up after 10 minutes).
  */
-export function hashedJob(resourceName: string, base: string, args: JobArgs, hashInputs: unknown[], opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+export function hashedJob(
+    resourceName: string,
+    base: string,
+    args: JobArgs,
+    hashInputs: unknown[],
+    opts: pulumi.CustomResourceOptions,
+): k8s.batch.v1.Job {
     const labels = standardLabels(args.labels);
     const deadline = args.activeDeadlineSeconds ?? 1800;
     return new k8s.batch.v1.Job(
         resourceName,
         {
-            metadata: { name: `${base}-${contentHash(...hashInputs)}`, namespace: args.namespace.output, labels, annotations: REPLACE_UNREADY },
+            metadata: {
+                name: `${base}-${contentHash(...hashInputs)}`,
+                namespace: args.namespace.output,
+                labels,
+                annotations: REPLACE_UNREADY,
+            },
             spec: {
                 backoffLimit: args.backoffLimit ?? 2,
                 activeDeadlineSeconds: deadline,
@@ -57,7 +78,7 @@ export function hashedJob(resourceName: string, base: string, args: JobArgs, has
 export interface CronJobArgs extends JobArgs {
     readonly name: string;
     readonly schedule: string;
-    /** Declared but not scheduled (a tenant being offboarded). */
+    /** Declared but not scheduled (a tenant being offboarded). @default false */
     readonly suspend?: boolean;
 }
 

@@ -10,7 +10,10 @@ import { podSecurityLabels } from "./security";
 export interface NamespaceRef {
     readonly name: string;
     readonly output: pulumi.Output<string>;
-    /** How pods in the namespace are scheduled and pulled; workload helpers apply it. */
+    /**
+     * How pods in the namespace are scheduled and pulled; workload helpers apply it.
+     * @default none: workload helpers leave pod specs as declared (no priority class, node pool, spread, pull secrets, mirror or overrides)
+     */
     readonly scheduling?: PodScheduling;
 }
 
@@ -27,7 +30,11 @@ export function restrictedNamespace(
     annotations?: Record<string, string>,
     scheduling?: PodScheduling,
 ): NamespaceRef {
-    const ns = new k8s.core.v1.Namespace(resourceName, { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } }, opts);
+    const ns = new k8s.core.v1.Namespace(
+        resourceName,
+        { metadata: { name, labels: { ...labels, ...podSecurityLabels() }, annotations } },
+        opts,
+    );
     return namespaceRef(ns, name, scheduling);
 }
 
@@ -40,7 +47,11 @@ export function networkPolicy(
     spec: k8s.types.input.networking.v1.NetworkPolicySpec,
     opts: pulumi.CustomResourceOptions,
 ): k8s.networking.v1.NetworkPolicy {
-    return new k8s.networking.v1.NetworkPolicy(`${prefix}-netpol-${policyName}`, { metadata: { name: policyName, namespace: ns.output, labels }, spec }, opts);
+    return new k8s.networking.v1.NetworkPolicy(
+        `${prefix}-netpol-${policyName}`,
+        { metadata: { name: policyName, namespace: ns.output, labels }, spec },
+        opts,
+    );
 }
 
 /** The cluster DNS name of a Service. */

@@ -26,11 +26,16 @@ export function defaultDeny(): NetworkPolicySpec {
  * a node-local DNS cache on a link-local address, which no pod or namespace selector matches).
  */
 export function allowDns(resolvers: readonly string[] = []): NetworkPolicySpec {
-    const ports: Port[] = [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }];
+    const ports: Port[] = [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+    ];
     return {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" }), ...resolvers.map((cidr) => ({ ipBlock: { cidr } }))], ports }],
+        egress: [
+            { to: [namespacePeer("kube-system", { "k8s-app": "kube-dns" }), ...resolvers.map((cidr) => ({ ipBlock: { cidr } }))], ports },
+        ],
     };
 }
 
@@ -62,7 +67,12 @@ export function allowEgressToInternet(ports: Port[], podLabels?: Record<string, 
     return {
         podSelector: podLabels ? { matchLabels: podLabels } : {},
         policyTypes: ["Egress"],
-        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports }],
+        egress: [
+            {
+                to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }],
+                ports,
+            },
+        ],
     };
 }
 

@@ -16,8 +16,16 @@ export const REPLACE_UNREADY = { "pulumi.com/replaceUnready": "true" } as const;
  * aliases, protection, …) with the helper's own provider, unless the caller names one, and its
  * own dependencies added to the caller's.
  */
-export function childOptions(opts: pulumi.CustomResourceOptions, own: { provider?: pulumi.ProviderResource; dependsOn?: readonly pulumi.Resource[] }): pulumi.CustomResourceOptions {
-    const callers = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? (opts.dependsOn as pulumi.Input<pulumi.Resource>[]) : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+export function childOptions(
+    opts: pulumi.CustomResourceOptions,
+    own: { provider?: pulumi.ProviderResource; dependsOn?: readonly pulumi.Resource[] },
+): pulumi.CustomResourceOptions {
+    const callers =
+        opts.dependsOn === undefined
+            ? []
+            : Array.isArray(opts.dependsOn)
+              ? opts.dependsOn
+              : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
     const dependsOn = [...callers, ...(own.dependsOn ?? [])];
     const provider = opts.provider ?? own.provider;
     return { ...opts, ...(provider ? { provider } : {}), ...(dependsOn.length ? { dependsOn } : {}) };

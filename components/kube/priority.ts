@@ -21,7 +21,11 @@ export function priorityClassName(prefix: string, tier: PriorityTier): string {
 }
 
 /** Declares one PriorityClass per tier; returns their names as outputs, so pods wait for them. */
-export function priorityClasses(prefix: string, labels: Record<string, string>, opts: pulumi.CustomResourceOptions): Record<PriorityTier, pulumi.Output<string>> {
+export function priorityClasses(
+    prefix: string,
+    labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+): Record<PriorityTier, pulumi.Output<string>> {
     const out = {} as Record<PriorityTier, pulumi.Output<string>>;
     for (const tier of PRIORITY_TIERS) {
         const name = priorityClassName(prefix, tier);

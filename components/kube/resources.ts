@@ -16,7 +16,17 @@ export function cpuMillis(q: string): number {
     return m[2] === "m" ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
 }
 
-const MEMORY_UNITS: Record<string, number> = { "": 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+const MEMORY_UNITS: Record<string, number> = {
+    "": 1,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+};
 
 /** Bytes of a Kubernetes memory quantity (`512Mi`, `2Gi`). */
 export function memoryBytes(q: string): number {

@@ -20,8 +20,15 @@ export const PLACEMENT_CLASSES = ["dataServices", "tenantApps", "clickhouse"] as
 export type PlacementClass = (typeof PLACEMENT_CLASSES)[number];
 
 export interface NodePlacement {
+    /** Node labels the pods require. @default none: any node */
     readonly nodeSelector?: Readonly<Record<string, string>>;
-    readonly tolerations?: readonly { readonly key?: string; readonly operator?: "Exists" | "Equal"; readonly value?: string; readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
+    /** Taints the pods tolerate. @default none */
+    readonly tolerations?: readonly {
+        readonly key?: string;
+        readonly operator?: "Exists" | "Equal";
+        readonly value?: string;
+        readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    }[];
 }
 
 /** What a workload is, for scheduling: its node pool and its priority. */
@@ -49,10 +56,14 @@ export interface PodScheduling {
     /** Spread replicated workloads across zones (best effort) and nodes (required). */
     readonly spread: boolean;
     readonly imagePullSecrets: readonly string[];
+    /** The registry that mirrors every image. @default none: every image is pulled from its own registry */
     readonly mirror?: ImageMirror;
     /** The role of a workload of this namespace that names none. */
     readonly defaultRole: WorkloadRole;
-    /** Set when the scalable workloads of this namespace get HorizontalPodAutoscalers. */
+    /**
+     * Set when the scalable workloads of this namespace get HorizontalPodAutoscalers.
+     * @default none: no HorizontalPodAutoscalers in the namespace
+     */
     readonly autoscaling?: { readonly targetCpuUtilization: number; readonly maxReplicas: number };
     /** Extra env vars and annotations, by app label. */
     readonly overrides: Readonly<Record<string, PodOverride>>;
@@ -65,16 +76,17 @@ export interface PodScheduling {
 
 /** What a workload helper tells {@link schedulePod} about the pods it declares. */
 export interface PodScheduleArgs {
+    /** The namespace's scheduling. @default none: {@link schedulePod} returns the spec unchanged */
     readonly policy?: PodScheduling;
-    /** Overrides the namespace's default role (ClickHouse, the ingestion path). */
+    /** Overrides the namespace's default role (ClickHouse, the ingestion path). @default the namespace's `defaultRole` */
     readonly role?: Partial<WorkloadRole>;
-    /** Jobs and CronJobs: always the batch tier. */
+    /** Jobs and CronJobs: always the batch tier. @default false */
     readonly batch?: boolean;
     /** Labels selecting exactly this workload's pods (what spread constraints count). */
     readonly selector: Readonly<Record<string, string>>;
     /** The most replicas the workload may run (its replicas, or its autoscaler's maximum). */
     readonly maxReplicas: number;
-    /** The app label, which picks the environment's overrides. */
+    /** The app label, which picks the environment's overrides. @default none: no environment overrides apply */
     readonly app?: string;
 }
 
@@ -108,14 +120,29 @@ function envNames(containers: readonly Container[]): Set<string> {
 }
 
 /** Overrides that collide with what the program sets, each naming the file, the field and the name. */
-export function overrideCollisions(override: PodOverride, workload: string, setEnv: ReadonlySet<string>, setAnnotations: ReadonlySet<string>): Problem[] {
+export function overrideCollisions(
+    override: PodOverride,
+    workload: string,
+    setEnv: ReadonlySet<string>,
+    setAnnotations: ReadonlySet<string>,
+): Problem[] {
     return [
         ...Object.keys(override.env)
             .filter((n) => setEnv.has(n))
-            .map((n) => ({ source: override.source, path: `${override.path}.env.${n}`, message: `collides with \`${n}\`, which the platform sets on ${workload}.`, fix: "remove it: the platform's value stays; change the program to change it." })),
+            .map((n) => ({
+                source: override.source,
+                path: `${override.path}.env.${n}`,
+                message: `collides with \`${n}\`, which the platform sets on ${workload}.`,
+                fix: "remove it: the platform's value stays; change the program to change it.",
+            })),
         ...Object.keys(override.annotations)
             .filter((n) => setAnnotations.has(n))
-            .map((n) => ({ source: override.source, path: `${override.path}.annotations.${n}`, message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`, fix: "remove it, or pick another key." })),
+            .map((n) => ({
+                source: override.source,
+                path: `${override.path}.annotations.${n}`,
+                message: `collides with \`${n}\`, which the platform sets on the pods of ${workload}.`,
+                fix: "remove it, or pick another key.",
+            })),
     ];
 }
 
@@ -130,14 +157,27 @@ export function mergeCollisions(problems: readonly Problem[]): Problem[] {
         else byField.set(key, { first: p, workloads: [workload] });
     }
     return [...byField.values()].map(({ first, workloads }) =>
-        workloads.length === 1 ? first : { ...first, message: first.message.replace(/ on (?:the pods of )?.*\.$/, ` on ${workloads.length} workloads: ${[...new Set(workloads)].sort().join(", ")}.`) },
+        workloads.length === 1
+            ? first
+            : {
+                  ...first,
+                  message: first.message.replace(
+                      / on (?:the pods of )?.*\.$/,
+                      ` on ${workloads.length} workloads: ${[...new Set(workloads)].sort().join(", ")}.`,
+                  ),
+              },
     );
 }
 
 /** Pod annotations with the environment's overrides for the app added (collisions refused). */
-export function podAnnotations(args: PodScheduleArgs, workload: string, own: Readonly<Record<string, pulumi.Input<string>>>): Record<string, pulumi.Input<string>> | undefined {
+export function podAnnotations(
+    args: PodScheduleArgs,
+    workload: string,
+    own: Readonly<Record<string, pulumi.Input<string>>>,
+): Record<string, pulumi.Input<string>> | undefined {
     const override = args.app ? args.policy?.overrides[args.app] : undefined;
-    if (override) args.policy!.problems.push(...overrideCollisions({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own))));
+    if (override)
+        args.policy!.problems.push(...overrideCollisions({ ...override, env: {} }, workload, new Set(), new Set(Object.keys(own))));
     // A colliding key keeps the platform's value (the program fails anyway, listing the collision).
     const all = { ...override?.annotations, ...own };
     return Object.keys(all).length ? all : undefined;

@@ -3,13 +3,15 @@ import type { RunAs } from "../versions/images";
 
 type Input<T> = k8s.types.input.core.v1.Container extends infer _ ? T : never;
 
-
 /**
  * A container security context that Pod Security `restricted` admits: non-root numeric user, no
  * privilege escalation, every capability dropped, RuntimeDefault seccomp. The root filesystem is
  * read-only unless the image cannot run that way (say why beside the call).
  */
-export function restrictedContainer(runAs: RunAs, opts: { readOnlyRootFilesystem?: boolean } = {}): Input<k8s.types.input.core.v1.SecurityContext> {
+export function restrictedContainer(
+    runAs: RunAs,
+    opts: { readOnlyRootFilesystem?: boolean } = {},
+): Input<k8s.types.input.core.v1.SecurityContext> {
     return {
         runAsNonRoot: true,
         runAsUser: runAs.uid,

@@ -18,17 +18,24 @@ type EnvFromSource = k8s.types.input.core.v1.EnvFromSource;
 export interface ContainerArgs {
     readonly name: string;
     readonly image: Image;
+    /** The entrypoint. @default the image's entrypoint */
     readonly command?: pulumi.Input<string>[];
+    /** Arguments of the entrypoint. @default the image's command (`CMD`) */
     readonly args?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Named TCP ports the container listens on. @default none */
     readonly ports?: readonly { readonly name: string; readonly port: number }[];
-    /** Plain settings. Anything sensitive goes through {@link fromSecret} or `envFromSecrets`. */
+    /** Plain settings. Anything sensitive goes through {@link fromSecret} or `envFromSecrets`. @default none */
     readonly env?: Readonly<Record<string, pulumi.Input<string> | EnvVar["valueFrom"]>>;
-    /** Secrets whose every key becomes an environment variable. */
+    /** Secrets whose every key becomes an environment variable. @default none */
     readonly envFromSecrets?: readonly string[];
     readonly resources: Resources;
+    /** Holds off the other probes until the container has started. @default none: the liveness and readiness probes start at once */
     readonly startupProbe?: Probe;
+    /** Whether the container takes traffic. @default none: ready as soon as it runs */
     readonly readinessProbe?: Probe;
+    /** Whether the container must be restarted. @default none: never restarted for being unresponsive */
     readonly livenessProbe?: Probe;
+    /** Mounts besides the emptyDirs of the image's writable paths. @default none */
     readonly volumeMounts?: readonly VolumeMount[];
 }
 
@@ -71,16 +78,24 @@ function container(c: ContainerArgs): Container {
 
 export interface PodArgs {
     readonly containers: readonly ContainerArgs[];
+    /** Containers that run to completion, in order, before the others. @default none */
     readonly initContainers?: readonly ContainerArgs[];
+    /** Volumes besides the emptyDirs of the images' writable paths. @default none */
     readonly volumes?: readonly Volume[];
-    /** Group that owns mounted volumes; needed when a container writes to a persistent volume. */
+    /** Group that owns mounted volumes; needed when a container writes to a persistent volume. @default none: volumes keep their owner */
     readonly fsGroup?: number;
+    /** What the kubelet does when a container exits. @default unset: Kubernetes' `Always` */
     readonly restartPolicy?: "Always" | "OnFailure" | "Never";
+    /** Seconds a pod gets to stop after SIGTERM. @default unset: Kubernetes' 30 seconds */
     readonly terminationGracePeriodSeconds?: number;
+    /**
+     * The service account; only with one is its token mounted.
+     * @default none: the namespace's `default` account, and no token is mounted
+     */
     readonly serviceAccountName?: pulumi.Input<string>;
-    /** The namespace's scheduling and what this workload is; see {@link schedulePod}. */
+    /** The namespace's scheduling and what this workload is; see {@link schedulePod}. @default none: the spec is left as declared */
     readonly schedule?: PodScheduleArgs;
-    /** The workload, for error messages, e.g. `Deployment llm-acme/langfuse-web`. */
+    /** The workload, for error messages, e.g. `Deployment llm-acme/langfuse-web`. @default the first container's name */
     readonly workload?: string;
 }
 

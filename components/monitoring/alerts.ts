@@ -44,9 +44,15 @@ export interface TenantAlertArgs {
     readonly platformNamespace: string;
     /** Public host of each enabled app, by app. */
     readonly hosts: Readonly<Partial<Record<AppName, string>>>;
-    /** The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces. */
+    /**
+     * The trace gateway's exporter for this tenant (component id), when its Langfuse takes gateway traces.
+     * @default none: no trace-delivery alerts
+     */
     readonly gatewayExporter?: string;
-    /** Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter. */
+    /**
+     * Postgres roles of the tenant with their connection limits, when the platform runs postgres_exporter.
+     * @default none: no connection-limit alerts
+     */
     readonly postgres?: { readonly roles: readonly { readonly name: string; readonly connectionLimit: number }[] };
 }
 
@@ -101,63 +107,65 @@ const APP_ALERTS: Readonly<Partial<Record<AppName, AppAlerts>>> = {
             if (!a.gatewayExporter) return [];
             const ex = `exporter="${a.gatewayExporter}"`;
             return [
-        {
-            alert: "LangfuseIngestionBacklog",
-            expr: `max(otelcol_exporter_queue_size{${ex}}) > 0.5 * max(otelcol_exporter_queue_capacity{${ex}})`,
-            for: "10m",
-            severity: "warning",
-            summary: `Spans for tenant ${a.tenantId}'s Langfuse are piling up in the trace gateway.`,
-            description: "The trace gateway's queue towards this tenant's Langfuse is more than half full: Langfuse takes spans more slowly than Kong sends them.",
-            runbook: [
-                `1. kubectl -n ${ns} get pods -l app.kubernetes.io/name=langfuse: is langfuse-web ready? Its OTLP endpoint takes the spans.`,
-                `2. kubectl -n ${ns} logs deploy/langfuse-web --since=15m | grep -i otel: look for 4xx/5xx on /api/public/otel.`,
-                `3. kubectl -n ${ns} logs deploy/langfuse-worker --since=15m: a stuck worker backs up ingestion (Redis or ClickHouse errors).`,
-                `4. Once Langfuse recovers the queue drains by itself (it is persistent). If it reaches capacity, spans are dropped: scale langfuse-web or move the tenant to a larger size.`,
-            ].join("\n"),
-        },
-        {
-            alert: "LangfuseIngestionErrors",
-            expr: `sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m])) / (sum(rate(otelcol_exporter_sent_spans{${ex}}[5m])) + sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m]))) > 0.01`,
-            for: "10m",
-            severity: "critical",
-            summary: `Tenant ${a.tenantId}'s Langfuse refuses spans from the trace gateway.`,
-            description: "More than 1% of spans sent to this tenant's Langfuse failed for 10 minutes.",
-            runbook: [
-                `1. kubectl -n ${a.platformNamespace} logs statefulset/trace-gateway --since=15m | grep tenant-${a.tenantId}: the status code says why.`,
-                "2. 401: the gateway's key pair no longer matches the project (someone rotated or deleted the API key in Langfuse); `pulumi up` restores the declared key, or re-run the init.",
-                `3. 5xx or timeouts: follow LangfuseHighErrorRate; check ClickHouse (kubectl -n ${ns} logs statefulset/clickhouse).`,
-            ].join("\n"),
-        },
+                {
+                    alert: "LangfuseIngestionBacklog",
+                    expr: `max(otelcol_exporter_queue_size{${ex}}) > 0.5 * max(otelcol_exporter_queue_capacity{${ex}})`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: `Spans for tenant ${a.tenantId}'s Langfuse are piling up in the trace gateway.`,
+                    description:
+                        "The trace gateway's queue towards this tenant's Langfuse is more than half full: Langfuse takes spans more slowly than Kong sends them.",
+                    runbook: [
+                        `1. kubectl -n ${ns} get pods -l app.kubernetes.io/name=langfuse: is langfuse-web ready? Its OTLP endpoint takes the spans.`,
+                        `2. kubectl -n ${ns} logs deploy/langfuse-web --since=15m | grep -i otel: look for 4xx/5xx on /api/public/otel.`,
+                        `3. kubectl -n ${ns} logs deploy/langfuse-worker --since=15m: a stuck worker backs up ingestion (Redis or ClickHouse errors).`,
+                        `4. Once Langfuse recovers the queue drains by itself (it is persistent). If it reaches capacity, spans are dropped: scale langfuse-web or move the tenant to a larger size.`,
+                    ].join("\n"),
+                },
+                {
+                    alert: "LangfuseIngestionErrors",
+                    expr: `sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m])) / (sum(rate(otelcol_exporter_sent_spans{${ex}}[5m])) + sum(rate(otelcol_exporter_send_failed_spans{${ex}}[5m]))) > 0.01`,
+                    for: "10m",
+                    severity: "critical",
+                    summary: `Tenant ${a.tenantId}'s Langfuse refuses spans from the trace gateway.`,
+                    description: "More than 1% of spans sent to this tenant's Langfuse failed for 10 minutes.",
+                    runbook: [
+                        `1. kubectl -n ${a.platformNamespace} logs statefulset/trace-gateway --since=15m | grep tenant-${a.tenantId}: the status code says why.`,
+                        "2. 401: the gateway's key pair no longer matches the project (someone rotated or deleted the API key in Langfuse); `pulumi up` restores the declared key, or re-run the init.",
+                        `3. 5xx or timeouts: follow LangfuseHighErrorRate; check ClickHouse (kubectl -n ${ns} logs statefulset/clickhouse).`,
+                    ].join("\n"),
+                },
             ];
         },
         groups: (a, ns) => [
             {
-            name: `${a.tenantId}.clickhouse`,
-            alerts: [
-                {
-                    alert: "ClickHouseDiskFilling",
-                    expr: `max(ClickHouseAsyncMetrics_FilesystemMainPathAvailableBytes{namespace="${ns}"} / ClickHouseAsyncMetrics_FilesystemMainPathTotalBytes{namespace="${ns}"}) < 0.15`,
-                    for: "15m",
-                    severity: "warning",
-                    summary: `Tenant ${a.tenantId}'s ClickHouse has less than 15% of its disk free.`,
-                    description: "Langfuse traces fill the tenant's ClickHouse volume; at 0% ingestion stops.",
-                    runbook: [
-                        `1. Check the retention reconciler ran: kubectl -n ${ns} get jobs,cronjobs | grep langfuse-retention (a TTL on every table keeps the volume bounded).`,
-                        `2. Compare traceDays in tenants/${a.tenantId}.yaml with what the tenant needs; lowering it frees space at the next merge.`,
-                        "3. Otherwise grow the volume: raise dataServices.clickhouse.storage in the stack config and expand the PVC (the storage class must allow volume expansion).",
-                    ].join("\n"),
-                },
-                {
-                    alert: "ClickHouseDiskFull",
-                    expr: `max(ClickHouseAsyncMetrics_FilesystemMainPathAvailableBytes{namespace="${ns}"} / ClickHouseAsyncMetrics_FilesystemMainPathTotalBytes{namespace="${ns}"}) < 0.05`,
-                    for: "5m",
-                    severity: "critical",
-                    summary: `Tenant ${a.tenantId}'s ClickHouse is almost full: ingestion will stop.`,
-                    description: "Less than 5% of the ClickHouse volume is free.",
-                    runbook: "Follow ClickHouseDiskFilling now; expanding the PVC is the fast fix. Spans keep queueing in the trace gateway meanwhile.",
-                },
-            ],
-        }
+                name: `${a.tenantId}.clickhouse`,
+                alerts: [
+                    {
+                        alert: "ClickHouseDiskFilling",
+                        expr: `max(ClickHouseAsyncMetrics_FilesystemMainPathAvailableBytes{namespace="${ns}"} / ClickHouseAsyncMetrics_FilesystemMainPathTotalBytes{namespace="${ns}"}) < 0.15`,
+                        for: "15m",
+                        severity: "warning",
+                        summary: `Tenant ${a.tenantId}'s ClickHouse has less than 15% of its disk free.`,
+                        description: "Langfuse traces fill the tenant's ClickHouse volume; at 0% ingestion stops.",
+                        runbook: [
+                            `1. Check the retention reconciler ran: kubectl -n ${ns} get jobs,cronjobs | grep langfuse-retention (a TTL on every table keeps the volume bounded).`,
+                            `2. Compare traceDays in tenants/${a.tenantId}.yaml with what the tenant needs; lowering it frees space at the next merge.`,
+                            "3. Otherwise grow the volume: raise dataServices.clickhouse.storage in the stack config and expand the PVC (the storage class must allow volume expansion).",
+                        ].join("\n"),
+                    },
+                    {
+                        alert: "ClickHouseDiskFull",
+                        expr: `max(ClickHouseAsyncMetrics_FilesystemMainPathAvailableBytes{namespace="${ns}"} / ClickHouseAsyncMetrics_FilesystemMainPathTotalBytes{namespace="${ns}"}) < 0.05`,
+                        for: "5m",
+                        severity: "critical",
+                        summary: `Tenant ${a.tenantId}'s ClickHouse is almost full: ingestion will stop.`,
+                        description: "Less than 5% of the ClickHouse volume is free.",
+                        runbook:
+                            "Follow ClickHouseDiskFilling now; expanding the PVC is the fast fix. Spans keep queueing in the trace gateway meanwhile.",
+                    },
+                ],
+            },
         ],
     },
     mlflow: {
@@ -189,7 +197,11 @@ export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
         const extra = APP_ALERTS[app.name];
         groups.push({
             name: `${a.tenantId}.${app.name}`,
-            alerts: [...(extra?.leading?.(a, ns) ?? []), ...ingressAlerts(app.name, app.title, host, a.tenantId, ns), ...(extra?.trailing?.(a, ns) ?? [])],
+            alerts: [
+                ...(extra?.leading?.(a, ns) ?? []),
+                ...ingressAlerts(app.name, app.title, host, a.tenantId, ns),
+                ...(extra?.trailing?.(a, ns) ?? []),
+            ],
         });
         groups.push(...(extra?.groups?.(a, ns) ?? []));
     }
@@ -201,13 +213,20 @@ export function tenantAlertGroups(a: TenantAlertArgs): AlertGroup[] {
                 {
                     alert: "PostgresTenantConnectionsNearLimit",
                     // Each role against its own limit.
-                    expr: roles.map((r) => `(sum by (usename) (pg_stat_activity_count{usename="${r.name}"}) > ${Math.floor(r.connectionLimit * 0.8)})`).join(" or "),
+                    expr: roles
+                        .map(
+                            (r) =>
+                                `(sum by (usename) (pg_stat_activity_count{usename="${r.name}"}) > ${Math.floor(r.connectionLimit * 0.8)})`,
+                        )
+                        .join(" or "),
                     for: "10m",
                     severity: "warning",
                     summary: `An app of tenant ${a.tenantId} holds more than 80% of its Postgres connections.`,
                     description: `One of the roles ${roles.map((r) => `${r.name} (limit ${r.connectionLimit})`).join(", ")} is close to its connection limit; at the limit the app's new connections fail.`,
                     runbook: [
-                        "1. In Postgres: SELECT usename, state, count(*) FROM pg_stat_activity WHERE usename LIKE '" + a.tenantId.replace(/-/g, "_") + "_%' GROUP BY 1, 2; many `idle in transaction` means a leak in the app.",
+                        "1. In Postgres: SELECT usename, state, count(*) FROM pg_stat_activity WHERE usename LIKE '" +
+                            a.tenantId.replace(/-/g, "_") +
+                            "_%' GROUP BY 1, 2; many `idle in transaction` means a leak in the app.",
                         `2. Restart the app holding them (kubectl -n ${ns} rollout restart deploy/<app>) to release them.`,
                         "3. Steady growth: the tenant needs a larger size, or PgBouncer in front of Postgres.",
                     ].join("\n"),
@@ -237,7 +256,8 @@ export function platformAlertGroups(a: PlatformAlertArgs): AlertGroup[] {
                     for: "10m",
                     severity: "critical",
                     summary: "The trace gateway refuses spans from Kong.",
-                    description: "The collector's receiver has been refusing spans for 10 minutes: its memory limiter or a full queue pushes back, and Kong drops them.",
+                    description:
+                        "The collector's receiver has been refusing spans for 10 minutes: its memory limiter or a full queue pushes back, and Kong drops them.",
                     runbook: [
                         `1. kubectl -n ${ns} logs statefulset/trace-gateway --since=15m.`,
                         "2. Find the tenant whose exporter queue is full (LangfuseIngestionBacklog) and fix that Langfuse; one tenant's backlog does not block the others' queues, but memory is shared.",
@@ -251,7 +271,8 @@ export function platformAlertGroups(a: PlatformAlertArgs): AlertGroup[] {
                     for: "15m",
                     severity: "warning",
                     summary: "Kong sends spans the trace gateway cannot route to any tenant.",
-                    description: "Spans arrive without a known tenant (llmops.tenant attribute): a Kong consumer or plugin outside the platform's config, or a tenant that was offboarded while clients still send.",
+                    description:
+                        "Spans arrive without a known tenant (llmops.tenant attribute): a Kong consumer or plugin outside the platform's config, or a tenant that was offboarded while clients still send.",
                     runbook: [
                         "1. List the Kong plugins sending here: kubectl get kongplugins -A -l app.kubernetes.io/managed-by=pulumi, and compare with deck configs applied outside Kubernetes (pulumi stack output kongDeck).",
                         "2. An offboarded tenant's clients still calling: tell its owners; its consumer no longer has the plugin.",
@@ -301,7 +322,8 @@ export function platformAlertGroups(a: PlatformAlertArgs): AlertGroup[] {
                     severity: "warning",
                     summary: "The in-cluster object store has less than 15% free.",
                     description: "Langfuse events and media, MLflow artifacts, Agenta files and backups share it.",
-                    runbook: "Check the largest buckets (mc du --depth 1), the lifecycle rules of event and backup buckets, then grow the volume (dataServices.objectStore.storage) or move to an external object store.",
+                    runbook:
+                        "Check the largest buckets (mc du --depth 1), the lifecycle rules of event and backup buckets, then grow the volume (dataServices.objectStore.storage) or move to an external object store.",
                 },
             ],
         });

@@ -15,14 +15,21 @@ export interface ScrapeTarget {
     readonly labels: LabelArgs;
     /** Name of the Service port, or ports. */
     readonly port: string | readonly string[];
+    /** HTTP path of the metrics. @default `/metrics` */
     readonly path?: string;
+    /** How often Prometheus scrapes. @default `30s` */
     readonly interval?: string;
 }
 
 type Monitoring = NonNullable<Environment["monitoring"]>;
 
 /** A ServiceMonitor for one Service of the platform, labelled so the environment's Prometheus selects it. */
-export function serviceMonitor(resourceName: string, monitoring: Monitoring, t: ScrapeTarget, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+export function serviceMonitor(
+    resourceName: string,
+    monitoring: Monitoring,
+    t: ScrapeTarget,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
         resourceName,
         {
@@ -31,7 +38,12 @@ export function serviceMonitor(resourceName: string, monitoring: Monitoring, t: 
             metadata: { name: t.name, namespace: t.namespace.output, labels: { ...standardLabels(t.labels), ...monitoring.ruleLabels } },
             spec: {
                 selector: { matchLabels: selectorLabels(t.labels) },
-                endpoints: (typeof t.port === "string" ? [t.port] : t.port).map((port) => ({ port, path: t.path ?? "/metrics", interval: t.interval ?? "30s", scheme: "http" })),
+                endpoints: (typeof t.port === "string" ? [t.port] : t.port).map((port) => ({
+                    port,
+                    path: t.path ?? "/metrics",
+                    interval: t.interval ?? "30s",
+                    scheme: "http",
+                })),
             },
         },
         opts,
@@ -42,7 +54,13 @@ export function serviceMonitor(resourceName: string, monitoring: Monitoring, t: 
 export function prometheusRule(
     resourceName: string,
     monitoring: Monitoring,
-    args: { name: string; namespace: NamespaceRef; labels: LabelArgs; groups: readonly AlertGroup[]; alertLabels: Readonly<Record<string, string>> },
+    args: {
+        name: string;
+        namespace: NamespaceRef;
+        labels: LabelArgs;
+        groups: readonly AlertGroup[];
+        alertLabels: Readonly<Record<string, string>>;
+    },
     opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
@@ -50,7 +68,11 @@ export function prometheusRule(
         {
             apiVersion: MONITORING_API,
             kind: "PrometheusRule",
-            metadata: { name: args.name, namespace: args.namespace.output, labels: { ...standardLabels(args.labels), ...monitoring.ruleLabels } },
+            metadata: {
+                name: args.name,
+                namespace: args.namespace.output,
+                labels: { ...standardLabels(args.labels), ...monitoring.ruleLabels },
+            },
             spec: prometheusRuleSpec(args.groups, args.alertLabels),
         },
         opts,

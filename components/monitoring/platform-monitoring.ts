@@ -26,20 +26,44 @@ export function platformMonitoring(profile: Environment, ns: MonitoredNamespace,
     const monitoring = profile.monitoring;
     if (!monitoring) return [];
     const at = (app: string) => ({ app, environment: profile.name });
-    serviceMonitor("platform-monitor-trace-gateway", monitoring, { name: TRACE_GATEWAY, namespace: ns.namespace, labels: at(TRACE_GATEWAY), port: ["metrics", "unrouted"] }, opts);
+    serviceMonitor(
+        "platform-monitor-trace-gateway",
+        monitoring,
+        { name: TRACE_GATEWAY, namespace: ns.namespace, labels: at(TRACE_GATEWAY), port: ["metrics", "unrouted"] },
+        opts,
+    );
     const ports = [SELF_METRICS_PORT, UNROUTED_METRICS_PORT];
     const postgresExporter = profile.postgres.mode === "in-cluster";
     if (postgresExporter) {
-        serviceMonitor("platform-monitor-postgres", monitoring, { name: "postgres", namespace: ns.namespace, labels: at("postgres"), port: "metrics" }, opts);
+        serviceMonitor(
+            "platform-monitor-postgres",
+            monitoring,
+            { name: "postgres", namespace: ns.namespace, labels: at("postgres"), port: "metrics" },
+            opts,
+        );
         ports.push(POSTGRES_EXPORTER_PORT);
     }
     const minio = profile.objectStore.mode === "in-cluster";
     if (minio) {
-        serviceMonitor("platform-monitor-minio", monitoring, { name: "minio", namespace: ns.namespace, labels: at("minio"), port: "s3", path: "/minio/v2/metrics/cluster", interval: "60s" }, opts);
+        serviceMonitor(
+            "platform-monitor-minio",
+            monitoring,
+            { name: "minio", namespace: ns.namespace, labels: at("minio"), port: "s3", path: "/minio/v2/metrics/cluster", interval: "60s" },
+            opts,
+        );
         ports.push(DATA_SERVICE_PORTS.minio);
     }
     const groups = platformAlertGroups({ namespace: profile.platformNamespace, postgresExporter, minio });
-    prometheusRule("platform-alerts", monitoring, { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: profile.name } }, opts);
-    ns.policy("allow-monitoring", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }] });
+    prometheusRule(
+        "platform-alerts",
+        monitoring,
+        { name: "platform-alerts", namespace: ns.namespace, labels: at("monitoring"), groups, alertLabels: { environment: profile.name } },
+        opts,
+    );
+    ns.policy("allow-monitoring", {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }],
+    });
     return groups;
 }

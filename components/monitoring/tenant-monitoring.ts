@@ -35,7 +35,12 @@ export function tenantMonitoring(args: TenantMonitoringArgs, opts: pulumi.Custom
     const ports: number[] = [];
     for (const { module } of args.apps) {
         for (const m of module.metrics ?? []) {
-            serviceMonitor(`${id}-monitor-${m.name}`, monitoring, { name: m.name, namespace: ctx.namespace, labels: appLabels(ctx, module.name, m.component), port: m.portName }, opts);
+            serviceMonitor(
+                `${id}-monitor-${m.name}`,
+                monitoring,
+                { name: m.name, namespace: ctx.namespace, labels: appLabels(ctx, module.name, m.component), port: m.portName },
+                opts,
+            );
             ports.push(m.port);
         }
     }
@@ -45,11 +50,28 @@ export function tenantMonitoring(args: TenantMonitoringArgs, opts: pulumi.Custom
         platformNamespace: args.platformNamespace,
         hosts: Object.fromEntries(args.apps.map(({ module }) => [module.name, publicHost(ctx, module.name)])),
         gatewayExporter: args.apps.some(({ module }) => module.takesTraces) ? tenantExporterId(id) : undefined,
-        postgres: args.postgresExporter ? { roles: args.apps.map(({ module, connectionLimit }) => ({ name: pgRole(id, module.name), connectionLimit })) } : undefined,
+        postgres: args.postgresExporter
+            ? { roles: args.apps.map(({ module, connectionLimit }) => ({ name: pgRole(id, module.name), connectionLimit })) }
+            : undefined,
     });
-    prometheusRule(`${id}-alerts`, monitoring, { name: "tenant-alerts", namespace: ctx.namespace, labels: appLabels(ctx, "monitoring"), groups, alertLabels: { tenant: id, environment: ctx.profile.name } }, opts);
+    prometheusRule(
+        `${id}-alerts`,
+        monitoring,
+        {
+            name: "tenant-alerts",
+            namespace: ctx.namespace,
+            labels: appLabels(ctx, "monitoring"),
+            groups,
+            alertLabels: { tenant: id, environment: ctx.profile.name },
+        },
+        opts,
+    );
     if (ports.length) {
-        args.policy("allow-monitoring", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }] });
+        args.policy("allow-monitoring", {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [namespacePeer(monitoring.namespace)], ports: tcp(...ports) }],
+        });
     }
     return groups;
 }

@@ -35,9 +35,9 @@ export const PLATFORM_TENANT = "platform";
 export interface LabelArgs {
     /** The application or service, e.g. `langfuse`, `postgres`. */
     readonly app: string;
-    /** The part of the app, e.g. `web`, `worker`. */
+    /** The part of the app, e.g. `web`, `worker`. @default none: no component label, in the labels or the selector */
     readonly component?: string;
-    /** The tenant id, or undefined for shared platform objects. */
+    /** The tenant id; absent for shared platform objects. @default `platform` ({@link PLATFORM_TENANT}) */
     readonly tenant?: string;
     /** The environment (stack profile) name. */
     readonly environment: string;

@@ -28,9 +28,28 @@ export const MAX_TENANT_ID = 30;
 
 /** Ids a tenant may not take: Kubernetes' own namespaces, the platform's, and confusing words. */
 export const RESERVED_TENANT_IDS: readonly string[] = [
-    "admin", "api", "backup", "backups", "default", "gateway", "ingress", "internal", "kong", "llmops",
-    "monitoring", "platform", "postgres", "public", "redis", "root", "shared", "system", "template0",
-    "template1", "trace-gateway", "www",
+    "admin",
+    "api",
+    "backup",
+    "backups",
+    "default",
+    "gateway",
+    "ingress",
+    "internal",
+    "kong",
+    "llmops",
+    "monitoring",
+    "platform",
+    "postgres",
+    "public",
+    "redis",
+    "root",
+    "shared",
+    "system",
+    "template0",
+    "template1",
+    "trace-gateway",
+    "www",
 ];
 export const RESERVED_TENANT_PREFIXES: readonly string[] = ["kube-", "openshift-", "cert-manager", "ingress-"];
 
@@ -96,7 +115,10 @@ export function redisKeyPrefix(tenantId: string, app: string): string {
 
 /** The public hostname of a tenant's app, from the environment's host pattern. */
 export function appHost(pattern: string, app: string, tenantId: string, baseDomain: string): string {
-    return pattern.replace(/\{app\}/g, app).replace(/\{tenant\}/g, tenantId).replace(/\{baseDomain\}/g, baseDomain);
+    return pattern
+        .replace(/\{app\}/g, app)
+        .replace(/\{tenant\}/g, tenantId)
+        .replace(/\{baseDomain\}/g, baseDomain);
 }
 
 export type NameKind = "dns-1123-label" | "dns-1035-label" | "s3-bucket" | "pg-identifier" | "redis-user" | "redis-prefix";

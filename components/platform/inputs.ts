@@ -22,7 +22,10 @@ export function knownStacks(projectRoot: string): string[] {
  * Loads everything the program needs and validates it all before anything is declared: the
  * environment and every tenant file. Problems from both are reported together in one error.
  */
-export function loadInputs(args: { projectRoot: string; tenantsDir?: string; environment: () => Environment }): { profile: Environment; tenants: Tenant[] } {
+export function loadInputs(args: { projectRoot: string; tenantsDir?: string; environment: () => Environment }): {
+    profile: Environment;
+    tenants: Tenant[];
+} {
     const problems: Problem[] = [];
     let profile: Environment | undefined;
     let sources: TenantSource[] | undefined;
@@ -62,7 +65,11 @@ export function loadInputs(args: { projectRoot: string; tenantsDir?: string; env
  * tenants (a count or sizes) that do not fit, naming the setting that would make room.
  */
 export function connectionBudgetProblems(profile: Environment, tenants: readonly Tenant[]): Problem[] {
-    const perTenant = tenants.map((t) => ({ id: t.id, size: t.size, connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(appModule(app), profile, t.size), 0) }));
+    const perTenant = tenants.map((t) => ({
+        id: t.id,
+        size: t.size,
+        connections: enabledApps(t).reduce((sum, app) => sum + tenantConnectionLimit(appModule(app), profile, t.size), 0),
+    }));
     const needed = perTenant.reduce((sum, t) => sum + t.connections, SERVER_RESERVED_CONNECTIONS);
     const max = profile.postgres.maxConnections;
     if (needed <= max) return [];
@@ -71,7 +78,9 @@ export function connectionBudgetProblems(profile: Environment, tenants: readonly
     const room =
         profile.postgres.mode === "external"
             ? `raise max_connections on the server and set maxConnections to it (at least ${needed})`
-            : profile.postgres.size === "small" ? "set `size: standard` for the in-cluster Postgres" : "point the stack at a larger external Postgres";
+            : profile.postgres.size === "small"
+              ? "set `size: standard` for the in-cluster Postgres"
+              : "point the stack at a larger external Postgres";
     return [
         {
             source: `stacks/Pulumi.${profile.stack}.yaml`,

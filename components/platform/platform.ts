@@ -53,11 +53,28 @@ export class Platform extends pulumi.ComponentResource {
         const child = { parent: this };
 
         // Cluster-wide, named with the stack's prefix; pods name them, so they are declared first.
-        const priorityClasses = declarePriorityClasses(profile.namespacePrefix, standardLabels({ app: "scheduling", environment: profile.name }), child);
+        const priorityClasses = declarePriorityClasses(
+            profile.namespacePrefix,
+            standardLabels({ app: "scheduling", environment: profile.name }),
+            child,
+        );
         const platformNs = new PlatformNamespace(`${name}-platform`, { profile: profile, priorityClasses }, child);
-        const dataServiceArgs = { environment: profile.name, protect: profile.protectState, metrics: profile.monitoring !== undefined, storageClass: profile.storageClass };
-        const postgres = new Postgres(`${name}-postgres`, { settings: profile.postgres, namespace: platformNs.namespace, ...dataServiceArgs }, child);
-        const objectStore = new ObjectStore(`${name}-object-store`, { settings: profile.objectStore, namespace: platformNs.namespace, ingress: profile.ingress, ...dataServiceArgs }, child);
+        const dataServiceArgs = {
+            environment: profile.name,
+            protect: profile.protectState,
+            metrics: profile.monitoring !== undefined,
+            storageClass: profile.storageClass,
+        };
+        const postgres = new Postgres(
+            `${name}-postgres`,
+            { settings: profile.postgres, namespace: platformNs.namespace, ...dataServiceArgs },
+            child,
+        );
+        const objectStore = new ObjectStore(
+            `${name}-object-store`,
+            { settings: profile.objectStore, namespace: platformNs.namespace, ingress: profile.ingress, ...dataServiceArgs },
+            child,
+        );
 
         const sharedRedis: SharedRedisEndpoint =
             profile.redis.mode === "in-cluster"
@@ -66,12 +83,27 @@ export class Platform extends pulumi.ComponentResource {
         const tracesUrl = gatewayTracesUrl(profile.platformNamespace);
         const workspaces: TenantWorkspace[] = [];
         for (const tenant of tenants) {
-            workspaces.push(new TenantWorkspace(tenant.id, { profile: profile, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses }, child));
+            workspaces.push(
+                new TenantWorkspace(
+                    tenant.id,
+                    { profile: profile, tenant, postgres, objectStore, sharedRedis, tracesUrl, priorityClasses },
+                    child,
+                ),
+            );
             await nextTurn();
         }
         // Only running tenants get a route through the gateway (an offboarding tenant's apps are scaled to zero).
         const gatewayTenants: GatewayTenant[] = workspaces.flatMap((w, i) =>
-            w.traceSink && isRunning(tenants[i]!) ? [{ tenantId: tenants[i]!.id, tracesEndpoint: w.traceSink.endpoint, publicKey: w.traceSink.publicKey, secretKey: w.traceSink.secretKey }] : [],
+            w.traceSink && isRunning(tenants[i]!)
+                ? [
+                      {
+                          tenantId: tenants[i]!.id,
+                          tracesEndpoint: w.traceSink.endpoint,
+                          publicKey: w.traceSink.publicKey,
+                          secretKey: w.traceSink.secretKey,
+                      },
+                  ]
+                : [],
         );
         new TraceGateway(`${name}-trace-gateway`, { profile: profile, namespace: platformNs.namespace, tenants: gatewayTenants }, child);
         platformNs.allowTraceGateway(profile);
@@ -96,11 +128,17 @@ export class Platform extends pulumi.ComponentResource {
                 child,
             );
         } else {
-            new ExternalRedisUsers(`${name}-redis-users`, { settings: profile.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers }, child);
+            new ExternalRedisUsers(
+                `${name}-redis-users`,
+                { settings: profile.redis, namespace: platformNs.namespace, labels: redisLabels, users: redisUsers },
+                child,
+            );
         }
 
         // Stack settings refused while declaring (an app override naming what the platform sets), all at once.
-        const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap((ns) => ns.scheduling?.problems ?? []);
+        const refused = [platformNs.namespace, ...workspaces.map((w) => w.tenantNamespace.namespace)].flatMap(
+            (ns) => ns.scheduling?.problems ?? [],
+        );
         if (refused.length) throw new ValidationError(`stack config of \`${profile.stack}\``, mergeCollisions(refused));
 
         this.outputs = {
@@ -111,7 +149,15 @@ export class Platform extends pulumi.ComponentResource {
             tenants: Object.fromEntries(workspaces.map((w, i) => [tenants[i]!.id, w.outputs])),
             traceGatewayUrl: tracesUrl,
             // For Kong outside Kubernetes: `pulumi stack output kongDeck > kong.yaml && deck gateway sync kong.yaml`.
-            kongDeck: stringify(deckDocument({ stack: profile.stack, environment: profile.name, tracesEndpoint: tracesUrl, tenants: tenants.filter(isRunning) }), { lineWidth: 0 }),
+            kongDeck: stringify(
+                deckDocument({
+                    stack: profile.stack,
+                    environment: profile.name,
+                    tracesEndpoint: tracesUrl,
+                    tenants: tenants.filter(isRunning),
+                }),
+                { lineWidth: 0 },
+            ),
         };
         this.registerOutputs(this.outputs);
     }

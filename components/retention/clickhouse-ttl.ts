@@ -11,7 +11,7 @@ export interface TtlTable {
     readonly table: string;
     /** The table's time column; DateTime64 columns are wrapped in toDateTime(). */
     readonly column: string;
-    /** Days added to the tenant's trace retention. */
+    /** Days added to the tenant's trace retention. @default 0 */
     readonly extraDays?: number;
 }
 
@@ -65,7 +65,7 @@ export function ttlScript(traceDays: number): string {
         ...LANGFUSE_TTL_TABLES.map((t) => `ch "ALTER TABLE ${t.table} MODIFY TTL ${ttlExpression(t, traceDays)}$settings"`),
         `missing=$(ch "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND name NOT IN (${TTL_EXEMPT_TABLES.map((t) => `'${t}'`).join(", ")}) AND create_table_query NOT LIKE '% TTL %' ORDER BY name FORMAT TSV")`,
         'if [ -n "$missing" ]; then',
-        '  echo "retention: these MergeTree tables have no TTL: $(echo "$missing" | tr \'\\n\' \' \'). Langfuse writes a table the platform does not know yet: add it to components/retention/clickhouse-ttl.ts." >&2',
+        "  echo \"retention: these MergeTree tables have no TTL: $(echo \"$missing\" | tr '\\n' ' '). Langfuse writes a table the platform does not know yet: add it to components/retention/clickhouse-ttl.ts.\" >&2",
         "  exit 1",
         "fi",
         `echo "retention: traces kept ${traceDays} days on ${LANGFUSE_TTL_TABLES.length} tables"`,

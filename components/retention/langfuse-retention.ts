@@ -41,7 +41,10 @@ export class LangfuseRetention extends pulumi.ComponentResource {
         this.script = ttlScript(args.traceDays);
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-script`,
-            { metadata: { name: "langfuse-retention", namespace: args.namespace.output, labels: standardLabels(labels) }, data: { "reconcile.sh": this.script } },
+            {
+                metadata: { name: "langfuse-retention", namespace: args.namespace.output, labels: standardLabels(labels) },
+                data: { "reconcile.sh": this.script },
+            },
             { parent: this },
         );
         const container = (materialize: boolean): ContainerArgs => ({
@@ -54,16 +57,25 @@ export class LangfuseRetention extends pulumi.ComponentResource {
             volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
         });
         const volumes = [{ name: "scripts", configMap: { name: scripts.metadata.name } }];
-        if (args.running) hashedJob(
-            `${name}-job`,
-            "langfuse-retention",
-            { namespace: args.namespace, labels, container: container(true), volumes },
-            [this.script, imageRef(args.langfuseImage), imageRef(IMAGES.clickhouse)],
-            { parent: this, dependsOn: [scripts, ...args.after] },
-        );
+        if (args.running)
+            hashedJob(
+                `${name}-job`,
+                "langfuse-retention",
+                { namespace: args.namespace, labels, container: container(true), volumes },
+                [this.script, imageRef(args.langfuseImage), imageRef(IMAGES.clickhouse)],
+                { parent: this, dependsOn: [scripts, ...args.after] },
+            );
         cronJob(
             `${name}-cron`,
-            { name: "langfuse-retention", namespace: args.namespace, labels, schedule: dailyAt(2, `${args.tenantId}/langfuse-retention`), suspend: !args.running, container: container(false), volumes },
+            {
+                name: "langfuse-retention",
+                namespace: args.namespace,
+                labels,
+                schedule: dailyAt(2, `${args.tenantId}/langfuse-retention`),
+                suspend: !args.running,
+                container: container(false),
+                volumes,
+            },
             { parent: this, dependsOn: [scripts] },
         );
         this.registerOutputs({ script: this.script });

@@ -8,7 +8,8 @@ import { createHmac } from "node:crypto";
 function stream(seedHex: string, label: string, bytes: number): Buffer {
     if (!/^[0-9a-f]{64,}$/.test(seedHex)) throw new Error("a seed must be at least 32 bytes of hex");
     const blocks: Buffer[] = [];
-    for (let i = 0; Buffer.concat(blocks).length < bytes; i++) blocks.push(createHmac("sha256", Buffer.from(seedHex, "hex")).update(`${label}\u0000${i}`).digest());
+    for (let i = 0; Buffer.concat(blocks).length < bytes; i++)
+        blocks.push(createHmac("sha256", Buffer.from(seedHex, "hex")).update(`${label}\u0000${i}`).digest());
     return Buffer.concat(blocks);
 }
 

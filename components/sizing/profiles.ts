@@ -140,7 +140,11 @@ export const APP_WORKLOADS = {
 /** Volume size of a tenant's ClickHouse: the environment's size, but at most 10Gi for `small` tenants. */
 export function clickhouseStorage(size: Size, environmentStorage: string): string {
     if (size !== "small") return environmentStorage;
-    const gi = environmentStorage.endsWith("Ti") ? Number(environmentStorage.slice(0, -2)) * 1024 : environmentStorage.endsWith("Gi") ? Number(environmentStorage.slice(0, -2)) : 1;
+    const gi = environmentStorage.endsWith("Ti")
+        ? Number(environmentStorage.slice(0, -2)) * 1024
+        : environmentStorage.endsWith("Gi")
+          ? Number(environmentStorage.slice(0, -2))
+          : 1;
     return gi > 10 ? "10Gi" : environmentStorage;
 }
 

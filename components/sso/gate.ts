@@ -35,11 +35,17 @@ export interface SsoGateArgs {
     readonly clientSecret: pulumi.Input<string>;
     /** Only members of this Logto organization get through (the `organizations` claim). */
     readonly organizationId: pulumi.Input<string>;
-    /** Requests that skip the gate (oauth2-proxy `--skip-auth-route`); the app authenticates them itself. */
+    /**
+     * Requests that skip the gate (oauth2-proxy `--skip-auth-route`); the app authenticates them itself.
+     * @default none: every request must be authenticated
+     */
     readonly skipAuthRoutes?: readonly string[];
     /** oauth2-proxy's cookie secret (32 characters). */
     readonly cookieSecret: pulumi.Input<string>;
-    /** htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login. */
+    /**
+     * htpasswd lines (`user:bcrypt`) of machine users who authenticate with HTTP Basic instead of a browser login.
+     * @default none: browser sign-in only, no htpasswd file
+     */
     readonly basicAuthUsers?: pulumi.Input<string>;
     /** The app's limits: the gate waits as long for the upstream as the Ingress and the app's edge. */
     readonly limits: HttpLimits;
@@ -109,7 +115,11 @@ export class SsoGate extends pulumi.ComponentResource {
         if (args.basicAuthUsers) data["htpasswd"] = args.basicAuthUsers;
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
-            { metadata: { name: gateName, namespace: ctx.namespace.output, labels: standardLabels(labels) }, type: "Opaque", stringData: data },
+            {
+                metadata: { name: gateName, namespace: ctx.namespace.output, labels: standardLabels(labels) },
+                type: "Opaque",
+                stringData: data,
+            },
             { parent: this },
         );
         const resources = APP_WORKLOADS["sso-gate"][ctx.tenant.size];
@@ -149,11 +159,17 @@ export class SsoGate extends pulumi.ComponentResource {
                 labels,
                 replicas: ctx.profile.webReplicas,
                 containers: [container],
-                volumes: args.basicAuthUsers ? [{ name: "htpasswd", secret: { secretName: gateName, items: [{ key: "htpasswd", path: "htpasswd" }] } }] : undefined,
+                volumes: args.basicAuthUsers
+                    ? [{ name: "htpasswd", secret: { secretName: gateName, items: [{ key: "htpasswd", path: "htpasswd" }] } }]
+                    : undefined,
                 servicePorts: [{ name: "http", port: GATE_PORT }],
                 disruptionBudget: true,
                 extraPodLabels: { [EXPOSED_LABEL]: "http" },
-                podAnnotations: { "llmops.io/config-hash": pulumi.output(argsOut).apply((a) => createHash("sha256").update(a.join("\n")).digest("hex").slice(0, 16)) },
+                podAnnotations: {
+                    "llmops.io/config-hash": pulumi
+                        .output(argsOut)
+                        .apply((a) => createHash("sha256").update(a.join("\n")).digest("hex").slice(0, 16)),
+                },
             },
             { parent: this, dependsOn: [secret] },
         );

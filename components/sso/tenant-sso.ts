@@ -31,7 +31,12 @@ export class TenantSso extends pulumi.ComponentResource {
         this.issuer = args.sso.issuer;
         const { sso, tenant, profile: profile } = args;
         this.connection = pulumi.secret(
-            pulumi.output(sso.m2mAppSecret.value).apply((appSecret): LogtoConnection => ({ endpoint: sso.endpoint, resource: sso.managementResource, appId: sso.m2mAppId, appSecret })),
+            pulumi.output(sso.m2mAppSecret.value).apply((appSecret): LogtoConnection => ({
+                endpoint: sso.endpoint,
+                resource: sso.managementResource,
+                appId: sso.m2mAppId,
+                appSecret,
+            })),
         );
         const org = new LogtoOrganization(
             `${name}-organization`,

@@ -29,13 +29,25 @@ export function readTenantFiles(dir: string, opts: { knownStacks: readonly strin
     const sources: TenantSource[] = [];
     if (!fs.existsSync(dir)) {
         // A mistyped directory must not read as "no tenants": that plans to delete every tenant.
-        throw new ValidationError("tenant files", [{ source: displayDir, path: "", message: "does not exist.", fix: "point at the tenants directory (an empty directory means no tenants)." }]);
+        throw new ValidationError("tenant files", [
+            {
+                source: displayDir,
+                path: "",
+                message: "does not exist.",
+                fix: "point at the tenants directory (an empty directory means no tenants).",
+            },
+        ]);
     }
-    const names = fs.readdirSync(dir).filter((n) => TENANT_FILE.test(n)).sort();
+    const names = fs
+        .readdirSync(dir)
+        .filter((n) => TENANT_FILE.test(n))
+        .sort();
     for (const name of names) {
         const source = `${displayDir}/${name}`;
         const read = readYamlFile(source, path.join(dir, name));
-        const parsed: { tenant?: TenantFile; problems: Problem[] } = read.problems.length ? { problems: read.problems } : parseTenantData(source, read.data);
+        const parsed: { tenant?: TenantFile; problems: Problem[] } = read.problems.length
+            ? { problems: read.problems }
+            : parseTenantData(source, read.data);
         problems.push(...parsed.problems);
         if (parsed.tenant) sources.push({ source, file: parsed.tenant });
     }
@@ -53,7 +65,9 @@ export function parseTenantText(source: string, text: string): { tenant?: Tenant
 /** Checks one tenant file's parsed content against the schema and the rules that need only that file. */
 function parseTenantData(source: string, data: unknown): { tenant?: TenantFile; problems: Problem[] } {
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-        return { problems: [{ source, path: "", message: "must be a YAML mapping of tenant fields.", fix: "start from tenants/acme.yaml." }] };
+        return {
+            problems: [{ source, path: "", message: "must be a YAML mapping of tenant fields.", fix: "start from tenants/acme.yaml." }],
+        };
     }
     const result = tenantSchema.safeParse(data);
     if (!result.success) return { problems: problemsFromZod(source, result.error, tenantSchema, data) };
@@ -61,18 +75,39 @@ function parseTenantData(source: string, data: unknown): { tenant?: TenantFile; 
     const tenant = result.data;
     const expected = path.basename(source).replace(TENANT_FILE, "");
     if (tenant.id !== expected) {
-        problems.push({ source, path: "id", message: `is \`${tenant.id}\` but the file is named \`${path.basename(source)}\`.`, fix: `rename the file to \`${tenant.id}.yaml\`, or set id to \`${expected}\`.` });
+        problems.push({
+            source,
+            path: "id",
+            message: `is \`${tenant.id}\` but the file is named \`${path.basename(source)}\`.`,
+            fix: `rename the file to \`${tenant.id}.yaml\`, or set id to \`${expected}\`.`,
+        });
     }
     const reserved = reservedReason(tenant.id);
-    if (reserved) problems.push({ source, path: "id", message: `${reserved}.`, fix: "choose another id, for example your organization's short name." });
+    if (reserved)
+        problems.push({
+            source,
+            path: "id",
+            message: `${reserved}.`,
+            fix: "choose another id, for example your organization's short name.",
+        });
     problems.push(...duplicatesIn(source, "stacks", tenant.stacks));
     problems.push(...duplicatesIn(source, "sso.emailDomains", tenant.sso.emailDomains));
     if (tenant.kong) problems.push(...duplicatesIn(source, "kong.consumers", tenant.kong.consumers));
     if (APP_NAMES.every((app) => tenant.apps?.[app] === false)) {
-        problems.push({ source, path: "apps", message: "switches every app off.", fix: `enable at least one of ${APP_NAMES.join(", ")}, or retire the tenant.` });
+        problems.push({
+            source,
+            path: "apps",
+            message: "switches every app off.",
+            fix: `enable at least one of ${APP_NAMES.join(", ")}, or retire the tenant.`,
+        });
     }
     if (tenant.lifecycle && tenant.lifecycle.state !== "active" && !tenant.lifecycle.dataRetainedUntil) {
-        problems.push({ source, path: "lifecycle.dataRetainedUntil", message: `is required when the tenant is \`${tenant.lifecycle.state}\`: it says how long its data is kept.`, fix: "add `dataRetainedUntil: YYYY-MM-DD` (the date agreed with the tenant's owners)." });
+        problems.push({
+            source,
+            path: "lifecycle.dataRetainedUntil",
+            message: `is required when the tenant is \`${tenant.lifecycle.state}\`: it says how long its data is kept.`,
+            fix: "add `dataRetainedUntil: YYYY-MM-DD` (the date agreed with the tenant's owners).",
+        });
     }
     const traceSinks = APP_MODULES.filter((app) => app.takesTraces);
     if (tenant.kong && traceSinks.every((app) => tenant.apps?.[app.name] === false)) {
@@ -103,14 +138,24 @@ function crossFileProblems(sources: readonly TenantSource[], knownStacks: readon
         const key = `${kind}\u0000${value}`;
         const other = owners.get(key);
         if (other && other !== source) {
-            problems.push({ source, path: field, message: `${kind} \`${value}\` is already claimed by ${other}.`, fix: `each ${kind} belongs to one tenant; remove it from one of the two files.` });
+            problems.push({
+                source,
+                path: field,
+                message: `${kind} \`${value}\` is already claimed by ${other}.`,
+                fix: `each ${kind} belongs to one tenant; remove it from one of the two files.`,
+            });
         } else owners.set(key, source);
     };
     for (const { source, file } of sources) {
         claim("tenant id", file.id, source, "id");
         file.stacks.forEach((s, i) => {
             if (!knownStacks.includes(s)) {
-                problems.push({ source, path: `stacks[${i}]`, message: `names the stack \`${s}\`, which has no stacks/Pulumi.${s}.yaml.`, fix: `use one of ${knownStacks.join(", ")}.` });
+                problems.push({
+                    source,
+                    path: `stacks[${i}]`,
+                    message: `names the stack \`${s}\`, which has no stacks/Pulumi.${s}.yaml.`,
+                    fix: `use one of ${knownStacks.join(", ")}.`,
+                });
             }
         });
         file.sso.emailDomains.forEach((d, i) => claim("SSO email domain", d, source, `sso.emailDomains[${i}]`));

@@ -27,6 +27,10 @@ export interface Tenant {
     readonly redis: "shared" | "dedicated";
     readonly sso: { readonly emailDomains: readonly string[]; readonly admins: readonly string[] };
     readonly retention: { readonly traceDays: number; readonly artifactDays: number; readonly deletedRunsPurgeDays: number };
+    /**
+     * Kong consumers whose requests are traced into the tenant's Langfuse, and the share sampled.
+     * Absent: Kong does not trace the tenant's consumers.
+     */
     readonly kong?: { readonly consumers: readonly string[]; readonly samplingRate: number };
 }
 

@@ -1,11 +1,19 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tenant } from "../tenancy/tenant";
 import type { Environment } from "../environment/environment";
 import { type NamespaceRef, networkPolicy, restrictedNamespace } from "../kube/namespace";
 import type { PriorityTier } from "../kube/scheduling";
 import { namespaceScheduling } from "../environment/scheduling";
-import { allowAcmeHttp01Solvers, allowDns, allowEgressToInternet, allowWithinNamespace, defaultDeny, namespacePeer, tcp } from "../kube/network";
+import {
+    allowAcmeHttp01Solvers,
+    allowDns,
+    allowEgressToInternet,
+    allowWithinNamespace,
+    defaultDeny,
+    namespacePeer,
+    tcp,
+} from "../kube/network";
 import { ANNOTATIONS, EXPOSED_LABEL, standardLabels, TENANT_NAMESPACE_LABEL } from "../naming/labels";
 import { tenantNamespace } from "../naming/names";
 import { DATA_SERVICE_PORTS } from "../data/ports";
@@ -13,7 +21,10 @@ import { DATA_SERVICE_PORTS } from "../data/ports";
 export interface TenantNamespaceArgs {
     readonly profile: Environment;
     readonly tenant: Tenant;
-    /** The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides. */
+    /**
+     * The environment's PriorityClass names; with them, pods of the namespace get a tier, the tenant apps' node pool and the app overrides.
+     * @default none: the namespace carries no scheduling, so pods get no priority class, node pool, pull secrets, mirror or overrides
+     */
     readonly priorityClasses?: Readonly<Record<PriorityTier, pulumi.Input<string>>>;
 }
 
@@ -41,11 +52,17 @@ export class TenantNamespace extends pulumi.ComponentResource {
             { ...standardLabels({ app: "workspace", tenant: tenant.id, environment: profile.name }), [TENANT_NAMESPACE_LABEL]: "true" },
             { parent: this },
             { [ANNOTATIONS.retention]: JSON.stringify(tenant.retention) },
-            args.priorityClasses ? namespaceScheduling(profile, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, tenant.size, true) : undefined,
+            args.priorityClasses
+                ? namespaceScheduling(profile, args.priorityClasses, { placement: "tenantApps", priority: "apps" }, tenant.size, true)
+                : undefined,
         );
         this.policy("default-deny", defaultDeny());
         // Pods of the namespace talk among themselves.
-        this.policy("allow-ingress-within-namespace", { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] });
+        this.policy("allow-ingress-within-namespace", {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: {} }] }],
+        });
         // Only exposed pods (an app's web, or its SSO gate) take traffic from the ingress controller and Kong.
         this.policy("allow-ingress-exposed", {
             podSelector: { matchExpressions: [{ key: EXPOSED_LABEL, operator: "Exists" }] },
@@ -59,7 +76,14 @@ export class TenantNamespace extends pulumi.ComponentResource {
 
     /** Declares a NetworkPolicy in the tenant's namespace. */
     policy(policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): k8s.networking.v1.NetworkPolicy {
-        return networkPolicy(this.tenantId, this.namespace, policyName, standardLabels({ app: "workspace", tenant: this.tenantId, environment: this.env.name }), spec, { parent: this });
+        return networkPolicy(
+            this.tenantId,
+            this.namespace,
+            policyName,
+            standardLabels({ app: "workspace", tenant: this.tenantId, environment: this.env.name }),
+            spec,
+            { parent: this },
+        );
     }
 }
 
@@ -69,7 +93,9 @@ export class TenantNamespace extends pulumi.ComponentResource {
  * cannot select a DNS name), and HTTPS to the internet (LLM providers, the identity provider).
  */
 export function egressRules(profile: Environment): k8s.types.input.networking.v1.NetworkPolicyEgressRule[] {
-    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [...(allowDns(profile.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[])];
+    const rules: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
+        ...(allowDns(profile.network.dnsResolvers).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]),
+    ];
     rules.push(...(allowWithinNamespace().egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     const external: number[] = [];
     const inCluster: Array<[string, number]> = [];
@@ -79,8 +105,10 @@ export function egressRules(profile: Environment): k8s.types.input.networking.v1
     else external.push(portOf(profile.objectStore.endpoint, profile.objectStore.ssl ? 443 : 80));
     if (profile.redis.mode === "in-cluster") inCluster.push(["redis", DATA_SERVICE_PORTS.redis]);
     else external.push(profile.redis.port);
-    for (const [app, port] of inCluster) rules.push({ to: [namespacePeer(profile.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
-    if (external.length) rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(...[...new Set(external)].sort((a, b) => a - b)) });
+    for (const [app, port] of inCluster)
+        rules.push({ to: [namespacePeer(profile.platformNamespace, { "app.kubernetes.io/name": app })], ports: tcp(port) });
+    if (external.length)
+        rules.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(...[...new Set(external)].sort((a, b) => a - b)) });
     rules.push(...(allowEgressToInternet(tcp(443)).egress as k8s.types.input.networking.v1.NetworkPolicyEgressRule[]));
     return rules;
 }

@@ -62,7 +62,13 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const id = tenant.id;
         const child = { parent: this };
         this.tenantNamespace = new TenantNamespace(id, { profile: profile, tenant, priorityClasses: args.priorityClasses }, child);
-        const ctx: AppContext = { profile: profile, tenant, namespace: this.tenantNamespace.namespace, images: appImages(tenant.channel), running: isRunning(tenant) };
+        const ctx: AppContext = {
+            profile: profile,
+            tenant,
+            namespace: this.tenantNamespace.namespace,
+            images: appImages(tenant.channel),
+            running: isRunning(tenant),
+        };
         const results: AppResult[] = [];
         const databases: TenantDatabases[] = [];
         let clickhouse: ClickHouseEndpoint | undefined;
@@ -75,7 +81,14 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         if (caData) {
             new k8s.core.v1.ConfigMap(
                 `${id}-postgres-ca`,
-                { metadata: { name: POSTGRES_CA_CONFIGMAP, namespace: ctx.namespace.output, labels: standardLabels({ app: "workspace", tenant: id, environment: profile.name }) }, data: caData },
+                {
+                    metadata: {
+                        name: POSTGRES_CA_CONFIGMAP,
+                        namespace: ctx.namespace.output,
+                        labels: standardLabels({ app: "workspace", tenant: id, environment: profile.name }),
+                    },
+                    data: caData,
+                },
                 child,
             );
         }
@@ -88,7 +101,15 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             enabled.push({ module: app, connectionLimit });
             const database = tenantDatabases(
                 `${id}-${app.name}`,
-                { tenantId: id, app: app.name, suffixes: app.databases, postgres: args.postgres, protect, password: secrets.password("postgres"), connectionLimit },
+                {
+                    tenantId: id,
+                    app: app.name,
+                    suffixes: app.databases,
+                    postgres: args.postgres,
+                    protect,
+                    password: secrets.password("postgres"),
+                    connectionLimit,
+                },
                 child,
             );
             databases.push(database);
@@ -110,7 +131,10 @@ export class TenantWorkspace extends pulumi.ComponentResource {
             );
             const exposure = app.exposure;
             // An app that signs users in itself gets its OIDC client in the tenant's organization.
-            const oidcApp = sso && profile.sso.enabled && exposure.sso === "oidc" ? sso.application(app.name, publicUrl(ctx, app.name), exposure.callbackPath) : undefined;
+            const oidcApp =
+                sso && profile.sso.enabled && exposure.sso === "oidc"
+                    ? sso.application(app.name, publicUrl(ctx, app.name), exposure.callbackPath)
+                    : undefined;
             const declared = app.declare({
                 ctx,
                 secrets,
@@ -118,41 +142,84 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 storage,
                 objectStore: args.objectStore,
                 sharedRedis: args.sharedRedis,
-                oidc: oidcApp && profile.sso.enabled ? { issuer: profile.sso.issuer, clientId: oidcApp.applicationId, clientSecret: oidcApp.clientSecret } : undefined,
+                oidc:
+                    oidcApp && profile.sso.enabled
+                        ? { issuer: profile.sso.issuer, clientId: oidcApp.applicationId, clientSecret: oidcApp.clientSecret }
+                        : undefined,
                 gated: sso !== undefined && exposure.sso === "gate",
                 protect,
                 parent: this,
             });
-            for (const user of declared.sharedRedisUsers ?? []) this.sharedRedisUsers.push({ name: user.name, password: user.password, access: { kind: "prefix", prefix: user.keyPrefix } });
+            for (const user of declared.sharedRedisUsers ?? [])
+                this.sharedRedisUsers.push({
+                    name: user.name,
+                    password: user.password,
+                    access: { kind: "prefix", prefix: user.keyPrefix },
+                });
             if (declared.clickhouse) clickhouse = declared.clickhouse;
             if (declared.traceSink) {
                 this.traceSink = declared.traceSink;
                 // The trace gateway delivers each tenant's spans to the app that takes them.
                 this.tenantNamespace.policy(
                     "allow-trace-gateway",
-                    allowIngressFrom(declared.traceSink.podLabels, [namespacePeer(profile.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })], tcp(declared.traceSink.port)),
+                    allowIngressFrom(
+                        declared.traceSink.podLabels,
+                        [namespacePeer(profile.platformNamespace, { [LABELS.app]: TRACE_GATEWAY })],
+                        tcp(declared.traceSink.port),
+                    ),
                 );
             }
             // With in-cluster MinIO, the object store's public origin is the ingress controller.
             if (app.callsPublicObjectStore && profile.objectStore.mode === "in-cluster") {
                 this.tenantNamespace.policy(
                     `allow-${app.name}-to-public-object-store`,
-                    allowEgressTo([namespacePeer(profile.ingress.controllerNamespace)], tcp(originPort(profile.objectStore.publicEndpoint)), { [LABELS.app]: app.name }),
+                    allowEgressTo(
+                        [namespacePeer(profile.ingress.controllerNamespace)],
+                        tcp(originPort(profile.objectStore.publicEndpoint)),
+                        { [LABELS.app]: app.name },
+                    ),
                 );
             }
-            if (app.takesTraces && tenant.kong && ctx.running) new KongTracing(`${id}-kong`, { profile: profile, tenant, tracesUrl: args.tracesUrl }, child);
-            const gate = this.publish(ctx, sso, app, { parent: declared.ingressParent ?? this }, { basicAuthUsers: declared.gateBasicAuthUsers, cookieSecret: secrets.password("sso-cookie") });
-            results.push({ steady: [...declared.steady, ...(declared.extraSteady ?? []), ...gate], jobs: declared.jobs, outputs: declared.outputs });
+            if (app.takesTraces && tenant.kong && ctx.running)
+                new KongTracing(`${id}-kong`, { profile: profile, tenant, tracesUrl: args.tracesUrl }, child);
+            const gate = this.publish(
+                ctx,
+                sso,
+                app,
+                { parent: declared.ingressParent ?? this },
+                { basicAuthUsers: declared.gateBasicAuthUsers, cookieSecret: secrets.password("sso-cookie") },
+            );
+            results.push({
+                steady: [...declared.steady, ...(declared.extraSteady ?? []), ...gate],
+                jobs: declared.jobs,
+                outputs: declared.outputs,
+            });
             this.outputs[app.name] = declared.outputs;
         }
 
         tenantMonitoring(
-            { ctx, monitoring: profile.monitoring, platformNamespace: profile.platformNamespace, apps: enabled, postgresExporter: profile.postgres.mode === "in-cluster", policy: (n, spec) => this.tenantNamespace.policy(n, spec) },
+            {
+                ctx,
+                monitoring: profile.monitoring,
+                platformNamespace: profile.platformNamespace,
+                apps: enabled,
+                postgresExporter: profile.postgres.mode === "in-cluster",
+                policy: (n, spec) => this.tenantNamespace.policy(n, spec),
+            },
             child,
         );
         const backups = new TenantBackups(
             `${id}-backups`,
-            { ctx, objectStore: args.objectStore, bucketPrefix: profile.bucketPrefix, backups: profile.backups, postgresInCluster: profile.postgres.mode === "in-cluster", databases, clickhouse, protect },
+            {
+                ctx,
+                objectStore: args.objectStore,
+                bucketPrefix: profile.bucketPrefix,
+                backups: profile.backups,
+                postgresInCluster: profile.postgres.mode === "in-cluster",
+                databases,
+                clickhouse,
+                protect,
+            },
             child,
         );
         results.push({ steady: [], jobs: backups.jobs, outputs: {} });
@@ -160,18 +227,31 @@ export class TenantWorkspace extends pulumi.ComponentResource {
         const steady = results.flatMap((r) => r.steady);
         // The largest pod in each dimension on its own: a surge pod may be the biggest in CPU or in memory.
         const perPod = steady.filter((f) => f.pods > 0);
-        const max = (dim: "cpuRequestMillis" | "memoryRequestBytes" | "cpuLimitMillis" | "memoryLimitBytes") => Math.max(0, ...perPod.map((f) => f[dim] / f.pods));
-        const largest: Footprint = { cpuRequestMillis: max("cpuRequestMillis"), memoryRequestBytes: max("memoryRequestBytes"), cpuLimitMillis: max("cpuLimitMillis"), memoryLimitBytes: max("memoryLimitBytes"), pods: 1 };
+        const max = (dim: "cpuRequestMillis" | "memoryRequestBytes" | "cpuLimitMillis" | "memoryLimitBytes") =>
+            Math.max(0, ...perPod.map((f) => f[dim] / f.pods));
+        const largest: Footprint = {
+            cpuRequestMillis: max("cpuRequestMillis"),
+            memoryRequestBytes: max("memoryRequestBytes"),
+            cpuLimitMillis: max("cpuLimitMillis"),
+            memoryLimitBytes: max("memoryLimitBytes"),
+            pods: 1,
+        };
         const labels = standardLabels({ app: "workspace", tenant: id, environment: profile.name });
         new k8s.core.v1.ResourceQuota(
             `${id}-quota`,
-            { metadata: { name: "tenant-quota", namespace: ctx.namespace.output, labels }, spec: { hard: quotaFor(sumFootprints(steady), largest, sumFootprints(results.flatMap((r) => r.jobs))) } },
+            {
+                metadata: { name: "tenant-quota", namespace: ctx.namespace.output, labels },
+                spec: { hard: quotaFor(sumFootprints(steady), largest, sumFootprints(results.flatMap((r) => r.jobs))) },
+            },
             child,
         );
         const limits = limitRangeFor(tenant.size, profile.clickhouse.size ?? tenant.size);
         new k8s.core.v1.LimitRange(
             `${id}-limits`,
-            { metadata: { name: "tenant-limits", namespace: ctx.namespace.output, labels }, spec: { limits: [{ type: "Container", ...limits }] } },
+            {
+                metadata: { name: "tenant-limits", namespace: ctx.namespace.output, labels },
+                spec: { limits: [{ type: "Container", ...limits }] },
+            },
             child,
         );
         this.registerOutputs(this.outputs);

@@ -27,7 +27,7 @@ export interface TenantRoute {
 
 export interface CollectorConfigArgs {
     readonly routes: readonly TenantRoute[];
-    /** A copy of every span goes here too (the gateway team's backend). */
+    /** A copy of every span goes here too (the gateway team's backend). @default none: spans go only to the tenants' Langfuse */
     readonly forward?: { readonly endpoint: string; readonly authorizationEnv?: string };
 }
 
@@ -96,14 +96,25 @@ export function collectorConfig(args: CollectorConfigArgs): Obj {
                 // Spans of an unknown or missing tenant go to the default pipeline, where they are counted and dropped.
                 error_mode: "ignore",
                 default_pipelines: ["traces/unrouted"],
-                table: routes.map((r) => ({ context: "resource", condition: `attributes["${TENANT_ATTRIBUTE}"] == "${r.tenantId}"`, pipelines: [`traces/tenant-${r.tenantId}`] })),
+                table: routes.map((r) => ({
+                    context: "resource",
+                    condition: `attributes["${TENANT_ATTRIBUTE}"] == "${r.tenantId}"`,
+                    pipelines: [`traces/tenant-${r.tenantId}`],
+                })),
             },
-            "count/unrouted": { spans: { [UNROUTED_METRIC]: { description: "Spans dropped by the trace gateway because their tenant is unknown or missing." } } },
+            "count/unrouted": {
+                spans: {
+                    [UNROUTED_METRIC]: { description: "Spans dropped by the trace gateway because their tenant is unknown or missing." },
+                },
+            },
         },
         exporters,
         service: {
             extensions: ["health_check", "file_storage/queue"],
-            telemetry: { logs: { level: "info" }, metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: SELF_METRICS_PORT } } } }] } },
+            telemetry: {
+                logs: { level: "info" },
+                metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: SELF_METRICS_PORT } } } }] },
+            },
             pipelines,
         },
     };
@@ -114,7 +125,10 @@ export function collectorConfig(args: CollectorConfigArgs): Obj {
  * components, connectors used on one side only, unknown storage, env vars nobody sets, tenants
  * routed to the wrong exporter, routes without pipelines. Empty when consistent.
  */
-export function collectorConfigProblems(config: Obj, gateway: { readonly provided: ReadonlySet<string>; readonly tenants: readonly string[] }): string[] {
+export function collectorConfigProblems(
+    config: Obj,
+    gateway: { readonly provided: ReadonlySet<string>; readonly tenants: readonly string[] },
+): string[] {
     const problems: string[] = [];
     const section = (name: string) => (config[name] ?? {}) as Record<string, Obj>;
     const receivers = section("receivers");
@@ -122,7 +136,10 @@ export function collectorConfigProblems(config: Obj, gateway: { readonly provide
     const exporters = section("exporters");
     const connectors = section("connectors");
     const extensions = section("extensions");
-    const service = (config["service"] ?? {}) as { extensions?: string[]; pipelines?: Record<string, { receivers?: string[]; processors?: string[]; exporters?: string[] }> };
+    const service = (config["service"] ?? {}) as {
+        extensions?: string[];
+        pipelines?: Record<string, { receivers?: string[]; processors?: string[]; exporters?: string[] }>;
+    };
     const pipelines = service.pipelines ?? {};
     const usedAsExporter = new Set<string>();
     const usedAsReceiver = new Set<string>();
@@ -133,7 +150,8 @@ export function collectorConfigProblems(config: Obj, gateway: { readonly provide
             if (connectors[r]) usedAsReceiver.add(r);
             else if (!receivers[r]) problems.push(`pipeline ${name} uses receiver ${r}, which is not defined`);
         }
-        for (const pr of p.processors ?? []) if (!processors[pr]) problems.push(`pipeline ${name} uses processor ${pr}, which is not defined`);
+        for (const pr of p.processors ?? [])
+            if (!processors[pr]) problems.push(`pipeline ${name} uses processor ${pr}, which is not defined`);
         for (const e of p.exporters ?? []) {
             if (connectors[e]) usedAsExporter.add(e);
             else if (!exporters[e]) problems.push(`pipeline ${name} uses exporter ${e}, which is not defined`);
@@ -145,19 +163,24 @@ export function collectorConfigProblems(config: Obj, gateway: { readonly provide
     }
     for (const kind of ["receivers", "processors", "exporters", "extensions"] as const) {
         for (const name of Object.keys(section(kind))) {
-            const used = kind === "extensions" ? (service.extensions ?? []).includes(name) : Object.values(pipelines).some((p) => (p[kind as "receivers" | "processors" | "exporters"] ?? []).includes(name));
+            const used =
+                kind === "extensions"
+                    ? (service.extensions ?? []).includes(name)
+                    : Object.values(pipelines).some((p) => (p[kind] ?? []).includes(name));
             if (!used) problems.push(`${kind.slice(0, -1)} ${name} is defined but not used`);
         }
     }
     for (const ext of service.extensions ?? []) if (!extensions[ext]) problems.push(`service uses extension ${ext}, which is not defined`);
     for (const [name, e] of Object.entries(exporters)) {
         const storage = (e["sending_queue"] as { storage?: string } | undefined)?.storage;
-        if (storage && !(service.extensions ?? []).includes(storage)) problems.push(`exporter ${name} queues to storage ${storage}, which is not an enabled extension`);
+        if (storage && !(service.extensions ?? []).includes(storage))
+            problems.push(`exporter ${name} queues to storage ${storage}, which is not an enabled extension`);
     }
     for (const m of JSON.stringify(config).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)) {
         if (!gateway.provided.has(m[1]!)) problems.push(`the config reads \${env:${m[1]}}, which the gateway's Secret does not set`);
     }
-    const routing = connectors["routing"] as { table?: Array<{ condition?: string; pipelines?: string[] }>; default_pipelines?: string[] } | undefined;
+    const routing = connectors["routing"] as
+        { table?: Array<{ condition?: string; pipelines?: string[] }>; default_pipelines?: string[] } | undefined;
     const routed = new Map<string, string[]>();
     for (const route of routing?.table ?? []) {
         const tenant = /== "([a-z0-9-]+)"$/.exec(route.condition ?? "")?.[1];
@@ -169,8 +192,11 @@ export function collectorConfigProblems(config: Obj, gateway: { readonly provide
             if (!pipelines[p]) problems.push(`tenant ${tenant} is routed to pipeline ${p}, which is not defined`);
             for (const e of pipelines[p]?.exporters ?? []) {
                 const header = JSON.stringify((exporters[e]?.["headers"] as Obj | undefined) ?? {});
-                if (!header.includes(tenantAuthEnv(tenant))) problems.push(`tenant ${tenant} is routed to exporter ${e}, which does not carry its own credentials`);
-                for (const other of gateway.tenants) if (other !== tenant && header.includes(tenantAuthEnv(other))) problems.push(`exporter ${e} on tenant ${tenant}'s route carries the credentials of ${other}`);
+                if (!header.includes(tenantAuthEnv(tenant)))
+                    problems.push(`tenant ${tenant} is routed to exporter ${e}, which does not carry its own credentials`);
+                for (const other of gateway.tenants)
+                    if (other !== tenant && header.includes(tenantAuthEnv(other)))
+                        problems.push(`exporter ${e} on tenant ${tenant}'s route carries the credentials of ${other}`);
             }
         }
         routed.set(tenant, route.pipelines ?? []);

@@ -62,14 +62,19 @@ export class TraceGateway extends pulumi.ComponentResource {
         const forward = profile.traceGateway.forward;
         const config = collectorConfig({
             routes: args.tenants.map((t) => ({ tenantId: t.tenantId, tracesEndpoint: t.tracesEndpoint })),
-            forward: forward ? { endpoint: forward.endpoint, authorizationEnv: forward.authorization ? FORWARD_AUTH_ENV : undefined } : undefined,
+            forward: forward
+                ? { endpoint: forward.endpoint, authorizationEnv: forward.authorization ? FORWARD_AUTH_ENV : undefined }
+                : undefined,
         });
         const secretData: Record<string, pulumi.Input<string>> = {};
         for (const t of args.tenants) {
             secretData[tenantAuthEnv(t.tenantId)] = pulumi.all([t.publicKey, t.secretKey]).apply(([pk, sk]) => basicAuthorization(pk, sk));
         }
         if (forward?.authorization) secretData[FORWARD_AUTH_ENV] = forward.authorization.value;
-        const problems = collectorConfigProblems(config, { provided: new Set(Object.keys(secretData)), tenants: args.tenants.map((t) => t.tenantId) });
+        const problems = collectorConfigProblems(config, {
+            provided: new Set(Object.keys(secretData)),
+            tenants: args.tenants.map((t) => t.tenantId),
+        });
         if (problems.length) throw new Error(`trace gateway configuration is inconsistent:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
 
         const configText = stringify(config, { lineWidth: 0 });
@@ -80,7 +85,11 @@ export class TraceGateway extends pulumi.ComponentResource {
         );
         const secret = new k8s.core.v1.Secret(
             `${name}-auth`,
-            { metadata: { name: `${TRACE_GATEWAY}-auth`, namespace: args.namespace.output, labels }, type: "Opaque", stringData: secretData },
+            {
+                metadata: { name: `${TRACE_GATEWAY}-auth`, namespace: args.namespace.output, labels },
+                type: "Opaque",
+                stringData: secretData,
+            },
             { parent: this },
         );
         statefulService(
@@ -116,7 +125,12 @@ export class TraceGateway extends pulumi.ComponentResource {
                 protect: false,
                 ephemeral: true,
                 podAnnotations: pulumi.unsecret(
-                    pulumi.output(secretData).apply((d) => ({ "llmops.io/config-hash": createHash("sha256").update(configText + JSON.stringify(Object.keys(d).sort())).digest("hex").slice(0, 16) })),
+                    pulumi.output(secretData).apply((d) => ({
+                        "llmops.io/config-hash": createHash("sha256")
+                            .update(configText + JSON.stringify(Object.keys(d).sort()))
+                            .digest("hex")
+                            .slice(0, 16),
+                    })),
                 ),
             },
             { parent: this, dependsOn: [secret] },

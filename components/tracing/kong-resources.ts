@@ -33,7 +33,12 @@ export class KongTracing extends pulumi.ComponentResource {
                 kind: "KongPlugin",
                 metadata: { name: pluginName, namespace: profile.kong.namespace, labels, annotations },
                 plugin: PLUGIN_NAME,
-                config: pluginConfig({ tenantId: tenant.id, environment: profile.name, samplingRate: kong.samplingRate, tracesEndpoint: args.tracesUrl }),
+                config: pluginConfig({
+                    tenantId: tenant.id,
+                    environment: profile.name,
+                    samplingRate: kong.samplingRate,
+                    tracesEndpoint: args.tracesUrl,
+                }),
             },
             { parent: this },
         );
@@ -43,7 +48,12 @@ export class KongTracing extends pulumi.ComponentResource {
                 {
                     apiVersion: "configuration.konghq.com/v1",
                     kind: "KongConsumer",
-                    metadata: { name: username, namespace: profile.kong.namespace, labels, annotations: { ...annotations, "konghq.com/plugins": pluginName } },
+                    metadata: {
+                        name: username,
+                        namespace: profile.kong.namespace,
+                        labels,
+                        annotations: { ...annotations, "konghq.com/plugins": pluginName },
+                    },
                     username,
                 },
                 { parent: this, dependsOn: [plugin] },

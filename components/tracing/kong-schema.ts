@@ -17,7 +17,11 @@ import { z } from "zod";
  */
 
 const url = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
-const timeout = z.number().int().min(0).max(2 ** 31 - 2);
+const timeout = z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 2);
 const formats = ["w3c", "b3", "b3-single", "jaeger", "ot", "datadog", "aws", "gcp"] as const;
 
 export const queueSchema = z.strictObject({
@@ -55,10 +59,16 @@ export const opentelemetryConfigSchema = z
         sampling_rate: z.number().min(0).max(1).optional(),
         propagation: propagationSchema.optional(),
     })
-    .refine((c) => c.traces_endpoint !== undefined || c.logs_endpoint !== undefined, "at least one of traces_endpoint, logs_endpoint is required");
+    .refine(
+        (c) => c.traces_endpoint !== undefined || c.logs_endpoint !== undefined,
+        "at least one of traces_endpoint, logs_endpoint is required",
+    );
 
 const metadata = z.object({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/).max(253),
+    name: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
+        .max(253),
     namespace: z.string().min(1),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
@@ -78,7 +88,12 @@ export const kongPluginCrdSchema = z
         consumerRef: z.string().optional(),
         disabled: z.boolean().optional(),
         instance_name: z.string().optional(),
-        ordering: z.strictObject({ before: z.record(z.string(), z.array(z.string())).optional(), after: z.record(z.string(), z.array(z.string())).optional() }).optional(),
+        ordering: z
+            .strictObject({
+                before: z.record(z.string(), z.array(z.string())).optional(),
+                after: z.record(z.string(), z.array(z.string())).optional(),
+            })
+            .optional(),
         protocols: z.array(z.enum(["http", "https", "grpc", "grpcs", "tcp", "tls", "udp"])).optional(),
         run_on: z.enum(["first", "second", "all"]).optional(),
     })

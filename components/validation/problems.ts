@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type z } from "zod";
 import { closest, describeValue, exampleAt, knownKeysAt } from "./schema-walk";
 
 /** One thing wrong with an input, located precisely enough for its author to fix it. */
@@ -9,7 +9,7 @@ export interface Problem {
     readonly path: string;
     /** What is wrong. */
     readonly message: string;
-    /** How to fix it, with an example of a valid value where one helps. */
+    /** How to fix it, with an example of a valid value where one helps. @default none: the message is printed alone */
     readonly fix?: string;
 }
 
@@ -81,7 +81,8 @@ export function problemsFromZod(
         const received = issue.code === "invalid_type" ? valueAt(input, issue.path) : undefined;
         let message = humanMessage(issue);
         if (issue.code === "invalid_type" && received === undefined) message = "is required but missing.";
-        else if (issue.code === "invalid_type") message = `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${describeValue(received)}).`;
+        else if (issue.code === "invalid_type")
+            message = `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${describeValue(received)}).`;
         problems.push({
             source,
             path: joinPath(fullPath),

@@ -28,7 +28,15 @@ function unwrap(schema: z.ZodType): z.ZodType[] {
     for (let i = 0; i < 20; i++) {
         const d = def(cur);
         let next: z.ZodType | undefined;
-        if (d.type === "optional" || d.type === "default" || d.type === "nullable" || d.type === "prefault" || d.type === "readonly" || d.type === "catch") next = d.innerType;
+        if (
+            d.type === "optional" ||
+            d.type === "default" ||
+            d.type === "nullable" ||
+            d.type === "prefault" ||
+            d.type === "readonly" ||
+            d.type === "catch"
+        )
+            next = d.innerType;
         else if (d.type === "pipe") next = d.in;
         else if (d.type === "lazy" && d.getter) next = d.getter();
         if (!next) break;
@@ -47,7 +55,8 @@ function schemasAt(schema: z.ZodType, path: readonly PropertyKey[], input: unkno
             const child = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
             for (const node of expandUnions(s, value)) {
                 const d = def(node);
-                if (d.type === "object" && d.shape && typeof key === "string" && key in d.shape) next.push({ schema: d.shape[key]!, value: child });
+                if (d.type === "object" && d.shape && typeof key === "string" && key in d.shape)
+                    next.push({ schema: d.shape[key]!, value: child });
                 else if (d.type === "array" && d.element && typeof key === "number") next.push({ schema: d.element, value: child });
                 else if (d.type === "record" && d.valueType) next.push({ schema: d.valueType, value: child });
             }
@@ -74,7 +83,7 @@ function fitsDiscriminator(option: z.ZodType, value: unknown): boolean {
     if (d.type !== "object" || !d.shape || value === null || typeof value !== "object") return true;
     for (const [key, field] of Object.entries(d.shape)) {
         const fd = def(field) as Def & { values?: unknown[] };
-        if (fd.type === "literal" && fd.values && key in (value as object)) {
+        if (fd.type === "literal" && fd.values && key in value) {
             if (!fd.values.includes((value as Record<string, unknown>)[key])) return false;
         }
     }
@@ -102,7 +111,10 @@ export function exampleAt(schema: z.ZodType, path: readonly PropertyKey[], input
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], input: unknown): string[] {
     const keys = new Set<string>();
     const candidates = path.length === 0 ? [schema] : schemasAt(schema, path, input);
-    const value = path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+    const value = path.reduce<unknown>(
+        (v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+        input,
+    );
     for (const candidate of candidates) {
         for (const node of expandUnions(candidate, value)) {
             const d = def(node);

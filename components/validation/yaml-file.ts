@@ -19,7 +19,12 @@ export function readYamlFile(source: string, file: string): { data?: unknown; pr
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === "EISDIR" ? "is a directory, not a file" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? (e as Error).message})`;
+        const why =
+            code === "EISDIR"
+                ? "is a directory, not a file"
+                : code === "EACCES"
+                  ? "cannot be read (permission denied)"
+                  : `cannot be read (${code ?? (e as Error).message})`;
         return { problems: [{ source, path: "", message: `${why}.`, fix: "make it a readable YAML file, or remove it." }] };
     }
     return parseYamlText(source, text);
@@ -51,7 +56,9 @@ export function parseYamlText(source: string, text: string): { data?: unknown; p
                     message: aliases
                         ? `uses YAML aliases (\`*name\`) that expand to too many values (more than ${MAX_YAML_ALIASES} alias expansions), which is how a file exhausts a reader's memory.`
                         : `cannot be read as YAML: ${(e as Error).message}.`,
-                    fix: aliases ? "write the values out; this file needs no anchors (`&name`) or aliases (`*name`)." : "fix the YAML so it parses.",
+                    fix: aliases
+                        ? "write the values out; this file needs no anchors (`&name`) or aliases (`*name`)."
+                        : "fix the YAML so it parses.",
                 },
             ],
         };

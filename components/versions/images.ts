@@ -1,4 +1,3 @@
-
 /** The uid and gid a container image runs as (the table below); pods run as exactly these. */
 export interface RunAs {
     readonly uid: number;
@@ -13,7 +12,7 @@ export interface RunAs {
 export interface Image {
     readonly repository: string;
     readonly tag: string;
-    /** Index digest, where a published one is known. */
+    /** Index digest, where a published one is known. @default none: referenced by tag only */
     readonly digest?: string;
     /** The user the image's Dockerfile declares (for the record; Kubernetes needs numbers). */
     readonly imageUser: string;
@@ -23,7 +22,10 @@ export interface Image {
     readonly readOnlyRootFilesystem: boolean;
     /** Paths the image writes at run time, each given an emptyDir. */
     readonly writablePaths: readonly string[];
-    /** Why the image deviates from the defaults (root user, writable root filesystem), if it does. */
+    /**
+     * Why the image deviates from the defaults (root user, writable root filesystem), if it does.
+     * @default none: the image runs with the defaults (non-root, read-only root filesystem)
+     */
     readonly exception?: string;
 }
 
@@ -126,7 +128,8 @@ const APP_IMAGE_RUNTIME = {
         runAs: { uid: 10001, gid: 10001 },
         readOnlyRootFilesystem: false,
         writablePaths: [],
-        exception: "Its entrypoint writes /app/oss/public/__env.js (the browser's runtime config) at every start, inside the image's public assets.",
+        exception:
+            "Its entrypoint writes /app/oss/public/__env.js (the browser's runtime config) at every start, inside the image's public assets.",
     },
     agentaServices: {
         app: "agenta",
@@ -150,7 +153,10 @@ export type Channel = (typeof CHANNELS)[number];
 /** One app's version: the tag of its images (all of an app's images share it) and, for single-image apps, a digest. */
 export interface AppVersion {
     readonly tag: string;
-    /** Index digest of the app's image, where the app has one image and a published digest is known. */
+    /**
+     * Index digest of the app's image, where the app has one image and a published digest is known.
+     * @default none: referenced by tag only
+     */
     readonly digest?: string;
 }
 
@@ -174,12 +180,18 @@ export const CHANNEL_VERSIONS: Readonly<Record<Channel, Readonly<Record<Versione
 };
 
 /** The app images of a channel (or of explicit versions, for tests and tools). */
-export function appImages(channel: Channel, versions: Readonly<Record<Channel, Readonly<Record<VersionedApp, AppVersion>>>> = CHANNEL_VERSIONS): AppImages {
+export function appImages(
+    channel: Channel,
+    versions: Readonly<Record<Channel, Readonly<Record<VersionedApp, AppVersion>>>> = CHANNEL_VERSIONS,
+): AppImages {
     const out = {} as Record<AppImageName, Image>;
-    for (const [name, { app, ...runtime }] of Object.entries(APP_IMAGE_RUNTIME) as Array<[AppImageName, (typeof APP_IMAGE_RUNTIME)[AppImageName]]>) {
+    for (const [name, { app, ...runtime }] of Object.entries(APP_IMAGE_RUNTIME) as Array<
+        [AppImageName, (typeof APP_IMAGE_RUNTIME)[AppImageName]]
+    >) {
         const v = versions[channel][app];
         const siblings = Object.values(APP_IMAGE_RUNTIME).filter((r) => r.app === app).length;
-        if (v.digest && siblings > 1) throw new Error(`${channel}.${app}: a digest names one image, but ${app} has ${siblings}; pin the tag only`);
+        if (v.digest && siblings > 1)
+            throw new Error(`${channel}.${app}: a digest names one image, but ${app} has ${siblings}; pin the tag only`);
         out[name] = v.digest ? { ...runtime, tag: v.tag, digest: v.digest } : { ...runtime, tag: v.tag };
     }
     return out;
@@ -225,4 +237,3 @@ export const SUPPORT_IMAGES = {
         writablePaths: [],
     },
 } as const satisfies Record<string, Image>;
-

@@ -11,7 +11,10 @@ export function environmentsWhere(flag: ProfileFlag, value = true): string {
     const names = Object.entries(PROFILE_DEFAULTS)
         .filter(([, p]) => p[flag] === value)
         .map(([name]) => `\`${name}\``);
-    if (names.length === 0) throw new Error(`no environment profile has ${flag} ${value}; a rule that applies there never applies (components/environment/defaults.ts).`);
+    if (names.length === 0)
+        throw new Error(
+            `no environment profile has ${flag} ${value}; a rule that applies there never applies (components/environment/defaults.ts).`,
+        );
     return names.join(", ");
 }
 
@@ -22,7 +25,9 @@ export function profileNamed(env: string | undefined): ProfileDefaults | undefin
 
 /** Where an object is, for a report, when its environment label leads to no profile. */
 export function withoutProfile(env: string | undefined): string {
-    return env === undefined ? `without the \`${LABELS.environment}\` label (no environment profile)` : `in \`${env}\`, which has no environment profile`;
+    return env === undefined
+        ? `without the \`${LABELS.environment}\` label (no environment profile)`
+        : `in \`${env}\`, which has no environment profile`;
 }
 
 /** Why an environment label does not lead to a profile; a rule reports it rather than pass unchecked. */

@@ -20,7 +20,9 @@ export function tenantOwner(r: PolicyResource): string | undefined {
 }
 
 export function tenantNamespaces(resources: readonly PolicyResource[]): PolicyResource[] {
-    return resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && metaOf(r.props).labels?.[TENANT_NAMESPACE_LABEL] === "true");
+    return resources.filter(
+        (r) => r.type === "kubernetes:core/v1:Namespace" && metaOf(r.props).labels?.[TENANT_NAMESPACE_LABEL] === "true",
+    );
 }
 
 export function inNamespace(resources: readonly PolicyResource[], type: string, namespace: string): PolicyResource[] {

@@ -78,12 +78,15 @@ export const WORKLOAD_TYPES: Record<string, "template" | "cron" | "pod"> = {
     "kubernetes:core/v1:Pod": "pod",
 };
 
+/** A pod, or the pod template of a workload. */
+type Template = { metadata?: K8sMeta; spec?: PodSpec };
+
 /** The pod template of a workload resource, with its metadata, or undefined for other types. */
 export function podOf(type: string, props: Record<string, unknown>): { meta: K8sMeta; spec: PodSpec } | undefined {
     const kind = WORKLOAD_TYPES[type];
     if (!kind) return undefined;
-    const p = plain<Record<string, any>>(props);
-    const template = kind === "pod" ? p : kind === "cron" ? p["spec"]?.jobTemplate?.spec?.template : p["spec"]?.template;
+    const p = plain<Template & { spec?: { template?: Template; jobTemplate?: { spec?: { template?: Template } } } }>(props);
+    const template: Template | undefined = kind === "pod" ? p : kind === "cron" ? p.spec?.jobTemplate?.spec?.template : p.spec?.template;
     if (!template) return undefined;
     return { meta: template.metadata ?? {}, spec: template.spec ?? {} };
 }

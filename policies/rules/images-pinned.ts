@@ -15,7 +15,10 @@ export const imagesPinned: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         const pod = podOf(args.type, args.props);
         for (const c of pod ? containersOf(pod.spec) : []) {
-            if (c.image !== undefined && !isPinned(c.image)) report(`${describe(args.type, args.props)}: container \`${c.name}\` uses image \`${c.image}\`, which is not pinned to a version or digest.`);
+            if (c.image !== undefined && !isPinned(c.image))
+                report(
+                    `${describe(args.type, args.props)}: container \`${c.name}\` uses image \`${c.image}\`, which is not pinned to a version or digest.`,
+                );
         }
     },
 };

@@ -8,6 +8,9 @@ export const namespacePodSecurity: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== "kubernetes:core/v1:Namespace") return;
         const labels = metaOf(args.props).labels ?? {};
-        if (labels["pod-security.kubernetes.io/enforce"] !== "restricted") report(`${describe(args.type, args.props)}: does not enforce Pod Security restricted (label pod-security.kubernetes.io/enforce).`);
+        if (labels["pod-security.kubernetes.io/enforce"] !== "restricted")
+            report(
+                `${describe(args.type, args.props)}: does not enforce Pod Security restricted (label pod-security.kubernetes.io/enforce).`,
+            );
     },
 };

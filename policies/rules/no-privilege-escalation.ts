@@ -8,8 +8,10 @@ export const noPrivilegeEscalation: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         const pod = podOf(args.type, args.props);
         for (const c of pod ? containersOf(pod.spec) : []) {
-            if (c.securityContext?.allowPrivilegeEscalation !== false) report(`${describe(args.type, args.props)}: container \`${c.name}\` does not set allowPrivilegeEscalation: false.`);
-            if (c.securityContext?.privileged === true) report(`${describe(args.type, args.props)}: container \`${c.name}\` is privileged.`);
+            if (c.securityContext?.allowPrivilegeEscalation !== false)
+                report(`${describe(args.type, args.props)}: container \`${c.name}\` does not set allowPrivilegeEscalation: false.`);
+            if (c.securityContext?.privileged === true)
+                report(`${describe(args.type, args.props)}: container \`${c.name}\` is privileged.`);
         }
     },
 };

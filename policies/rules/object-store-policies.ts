@@ -27,7 +27,10 @@ export const objectStorePolicyOwnBuckets: StackValidationPolicy = {
                 for (const resource of Array.isArray(st.Resource) ? st.Resource : [st.Resource ?? ""]) {
                     const bucket = /^arn:aws:s3:::([^/]*)/.exec(resource)?.[1] ?? resource;
                     if (bucket.includes("*") || !tenant || !bucketsOf.get(tenant)?.has(bucket)) {
-                        report(`object-store policy ${p.name} of tenant ${tenant ?? "(none)"} grants ${resource}, which is not one of that tenant's buckets.`, p.urn);
+                        report(
+                            `object-store policy ${p.name} of tenant ${tenant ?? "(none)"} grants ${resource}, which is not one of that tenant's buckets.`,
+                            p.urn,
+                        );
                     }
                 }
             }

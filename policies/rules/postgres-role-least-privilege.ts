@@ -9,7 +9,7 @@ export const postgresRoleLeastPrivilege: ResourceValidationPolicy = {
         if (args.type !== "postgresql:index/role:Role") return;
         const p = plain<Record<string, unknown>>(args.props);
         for (const flag of ["superuser", "createDatabase", "createRole", "replication", "bypassRowLevelSecurity"]) {
-            if (p[flag] === true) report(`Postgres role ${String(p["name"] ?? args.name)}: ${flag} is true.`);
+            if (p[flag] === true) report(`Postgres role ${typeof p["name"] === "string" ? p["name"] : args.name}: ${flag} is true.`);
         }
     },
 };

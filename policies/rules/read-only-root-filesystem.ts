@@ -13,7 +13,9 @@ export const readOnlyRootFilesystem: ResourceValidationPolicy = {
         for (const c of containersOf(pod.spec)) {
             if (c.securityContext?.readOnlyRootFilesystem === true) continue;
             if (new RegExp(`(^|; )${c.name}: .+`).test(explained)) continue;
-            report(`${describe(args.type, args.props)}: container \`${c.name}\` has a writable root filesystem and its pod does not say why in ${ANNOTATIONS.writableRoot}.`);
+            report(
+                `${describe(args.type, args.props)}: container \`${c.name}\` has a writable root filesystem and its pod does not say why in ${ANNOTATIONS.writableRoot}.`,
+            );
         }
     },
 };

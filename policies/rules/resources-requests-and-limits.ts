@@ -3,7 +3,8 @@ import { containersOf, describe, podOf } from "../lib/values";
 
 export const resourcesRequestsAndLimits: ResourceValidationPolicy = {
     name: "resources-requests-and-limits",
-    description: "Every container states CPU and memory requests and limits, so tenants cannot starve each other and quotas can be enforced.",
+    description:
+        "Every container states CPU and memory requests and limits, so tenants cannot starve each other and quotas can be enforced.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const pod = podOf(args.type, args.props);

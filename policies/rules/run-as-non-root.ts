@@ -13,8 +13,14 @@ export const runAsNonRoot: ResourceValidationPolicy = {
             const nonRoot = c.securityContext?.runAsNonRoot ?? podSc.runAsNonRoot;
             const user = c.securityContext?.runAsUser ?? podSc.runAsUser;
             if (nonRoot !== true) report(`${describe(args.type, args.props)}: container \`${c.name}\` does not set runAsNonRoot: true.`);
-            else if (user === 0 || (user !== undefined && typeof user !== "number")) report(`${describe(args.type, args.props)}: container \`${c.name}\` runs as user ${String(user)}; use a numeric non-root uid.`);
-            else if (user === undefined) report(`${describe(args.type, args.props)}: container \`${c.name}\` sets no numeric runAsUser, so runAsNonRoot cannot be verified for images that name their user.`);
+            else if (user === 0 || (user !== undefined && typeof user !== "number"))
+                report(
+                    `${describe(args.type, args.props)}: container \`${c.name}\` runs as user ${String(user)}; use a numeric non-root uid.`,
+                );
+            else if (user === undefined)
+                report(
+                    `${describe(args.type, args.props)}: container \`${c.name}\` sets no numeric runAsUser, so runAsNonRoot cannot be verified for images that name their user.`,
+                );
         }
     },
 };

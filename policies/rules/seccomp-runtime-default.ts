@@ -11,7 +11,8 @@ export const seccompRuntimeDefault: ResourceValidationPolicy = {
         const podProfile = pod.spec.securityContext?.seccompProfile?.type;
         for (const c of containersOf(pod.spec)) {
             const type = c.securityContext?.seccompProfile?.type ?? podProfile;
-            if (type !== "RuntimeDefault" && type !== "Localhost") report(`${describe(args.type, args.props)}: container \`${c.name}\` has no RuntimeDefault seccomp profile.`);
+            if (type !== "RuntimeDefault" && type !== "Localhost")
+                report(`${describe(args.type, args.props)}: container \`${c.name}\` has no RuntimeDefault seccomp profile.`);
         }
     },
 };

@@ -9,7 +9,8 @@ const ALWAYS_STATEFUL = ["postgresql:index/database:Database", "postgresql:index
 function statefulThing(r: PolicyResource): string | undefined {
     if (ALWAYS_STATEFUL.includes(r.type)) {
         const props = plain<Record<string, unknown>>(r.props);
-        return `${r.type.split(":").pop()} ${String(props["name"] ?? props["bucket"] ?? r.name)}`;
+        const name = [props["name"], props["bucket"]].find((v): v is string => typeof v === "string") ?? r.name;
+        return `${r.type.split(":").pop()} ${name}`;
     }
     if (r.type !== "kubernetes:apps/v1:StatefulSet") return undefined;
     const hasVolume = Boolean(plain<{ spec?: { volumeClaimTemplates?: unknown[] } }>(r.props).spec?.volumeClaimTemplates?.length);
@@ -27,10 +28,17 @@ export const stateProtected: StackValidationPolicy = {
         });
         if (stateful.length === 0) return;
         const stack = stackProfile(args.resources);
-        if ("problem" in stack) return report(`${stack.problem} Cannot tell whether the stack's ${stateful.length} databases, buckets and volumes must be protected.`);
+        if ("problem" in stack)
+            return report(
+                `${stack.problem} Cannot tell whether the stack's ${stateful.length} databases, buckets and volumes must be protected.`,
+            );
         if (!stack.profile.protectState) return;
         for (const { r, what } of stateful) {
-            if (!r.opts.protect) report(`${what} is not protected in \`${stack.env}\`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.`, r.urn);
+            if (!r.opts.protect)
+                report(
+                    `${what} is not protected in \`${stack.env}\`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.`,
+                    r.urn,
+                );
         }
     },
 };

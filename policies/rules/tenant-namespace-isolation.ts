@@ -10,9 +10,25 @@ export const tenantNamespaceDefaultDeny: StackValidationPolicy = {
         for (const ns of tenantNamespaces(args.resources)) {
             const name = metaOf(ns.props).name!;
             const denies = inNamespace(args.resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name).some((p) => {
-                const spec = plain<{ spec?: { podSelector?: { matchLabels?: object; matchExpressions?: unknown[] }; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[] } }>(p.props).spec ?? {};
-                const allPods = !spec.podSelector || (Object.keys(spec.podSelector.matchLabels ?? {}).length === 0 && !(spec.podSelector.matchExpressions ?? []).length);
-                return allPods && spec.policyTypes?.includes("Ingress") && spec.policyTypes.includes("Egress") && !spec.ingress?.length && !spec.egress?.length;
+                const spec =
+                    plain<{
+                        spec?: {
+                            podSelector?: { matchLabels?: object; matchExpressions?: unknown[] };
+                            policyTypes?: string[];
+                            ingress?: unknown[];
+                            egress?: unknown[];
+                        };
+                    }>(p.props).spec ?? {};
+                const allPods =
+                    !spec.podSelector ||
+                    (Object.keys(spec.podSelector.matchLabels ?? {}).length === 0 && !(spec.podSelector.matchExpressions ?? []).length);
+                return (
+                    allPods &&
+                    spec.policyTypes?.includes("Ingress") &&
+                    spec.policyTypes.includes("Egress") &&
+                    !spec.ingress?.length &&
+                    !spec.egress?.length
+                );
             });
             if (!denies) report(`tenant namespace ${name} has no default-deny NetworkPolicy.`, ns.urn);
         }
@@ -31,7 +47,8 @@ export const tenantNamespaceQuota: StackValidationPolicy = {
                 return ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"].every((k) => hard[k]);
             });
             if (!quota) report(`tenant namespace ${name} has no ResourceQuota on CPU and memory.`, ns.urn);
-            if (!inNamespace(args.resources, "kubernetes:core/v1:LimitRange", name).length) report(`tenant namespace ${name} has no LimitRange.`, ns.urn);
+            if (!inNamespace(args.resources, "kubernetes:core/v1:LimitRange", name).length)
+                report(`tenant namespace ${name} has no LimitRange.`, ns.urn);
         }
     },
 };

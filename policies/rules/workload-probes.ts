@@ -10,7 +10,8 @@ export const workloadProbes: ResourceValidationPolicy = {
         const pod = podOf(args.type, args.props);
         for (const c of pod?.spec.containers ?? []) {
             if (!c.livenessProbe) report(`${describe(args.type, args.props)}: container \`${c.name}\` has no liveness probe.`);
-            if (c.ports?.length && !c.readinessProbe) report(`${describe(args.type, args.props)}: container \`${c.name}\` serves a port but has no readiness probe.`);
+            if (c.ports?.length && !c.readinessProbe)
+                report(`${describe(args.type, args.props)}: container \`${c.name}\` serves a port but has no readiness probe.`);
         }
     },
 };

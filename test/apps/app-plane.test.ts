@@ -9,7 +9,18 @@ import { platformConfigOf } from "../support/stacks";
 const APP_WORKLOADS = {
     langfuse: ["langfuse-web", "langfuse-worker", "clickhouse"],
     mlflow: ["mlflow"],
-    agenta: ["agenta-web", "agenta-api", "agenta-worker-streams", "agenta-worker-queues", "agenta-cron", "agenta-services", "agenta-supertokens", "agenta-edge", "agenta-redis-volatile", "agenta-redis-durable"],
+    agenta: [
+        "agenta-web",
+        "agenta-api",
+        "agenta-worker-streams",
+        "agenta-worker-queues",
+        "agenta-cron",
+        "agenta-services",
+        "agenta-supertokens",
+        "agenta-edge",
+        "agenta-redis-volatile",
+        "agenta-redis-durable",
+    ],
 } as const;
 
 /** The apps each example tenant enabled. */
@@ -20,7 +31,10 @@ const EXPECTED: Record<string, Array<keyof typeof APP_WORKLOADS>> = {
 };
 
 function workloadNames(cap: Capture, ns: string): string[] {
-    return [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet")].filter((w) => w.metadata.namespace === ns).map((w) => w.metadata.name!).sort();
+    return [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet")]
+        .filter((w) => w.metadata.namespace === ns)
+        .map((w) => w.metadata.name!)
+        .sort();
 }
 
 describe.each(STACKS)("app plane in %s", (stack) => {
@@ -41,13 +55,21 @@ describe.each(STACKS)("app plane in %s", (stack) => {
                     else expect(names, `${tenant} has ${w} though ${app} is off`).not.toContain(w);
                 }
             }
-            const ingresses = ofKind(cap, "Ingress").filter((i) => i.metadata.namespace === ns).map((i) => i.metadata.name).sort();
+            const ingresses = ofKind(cap, "Ingress")
+                .filter((i) => i.metadata.namespace === ns)
+                .map((i) => i.metadata.name)
+                .sort();
             expect(ingresses).toEqual([...EXPECTED[tenant]!].sort());
         }
     });
 
     it("gives every app an Ingress at <app>.<tenant>.<base domain>, with TLS outside local", () => {
-        const base = { local: "localtest.me", dev: "dev.llmops.example.com", staging: "staging.llmops.example.com", prod: "llmops.example.com" }[stack];
+        const base = {
+            local: "localtest.me",
+            dev: "dev.llmops.example.com",
+            staging: "staging.llmops.example.com",
+            prod: "llmops.example.com",
+        }[stack];
         const tenantIngresses = ofKind(cap, "Ingress").filter((i) => tenantNamespaces(cap).includes(i.metadata.namespace!));
         expect(tenantIngresses.length).toBeGreaterThan(0);
         for (const ing of tenantIngresses) {
@@ -69,15 +91,44 @@ describe("Langfuse env contract", () => {
         for (const ns of tenantNamespaces(cap)) {
             const web = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-web"))["web"]);
             const worker = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-worker"))["worker"]);
-            for (const key of ["DATABASE_URL", "NEXTAUTH_URL", "NEXTAUTH_SECRET", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET"]) {
+            for (const key of [
+                "DATABASE_URL",
+                "NEXTAUTH_URL",
+                "NEXTAUTH_SECRET",
+                "SALT",
+                "ENCRYPTION_KEY",
+                "CLICKHOUSE_URL",
+                "CLICKHOUSE_USER",
+                "CLICKHOUSE_PASSWORD",
+                "LANGFUSE_S3_EVENT_UPLOAD_BUCKET",
+            ]) {
                 expect(web[key], `${ns} web lacks ${key}`).toBeTruthy();
             }
-            const migrationJob = ofKind(cap, "Job").find((j) => j.metadata.namespace === ns && j.metadata.name!.startsWith("langfuse-migrate-"))!;
+            const migrationJob = ofKind(cap, "Job").find(
+                (j) => j.metadata.namespace === ns && j.metadata.name!.startsWith("langfuse-migrate-"),
+            )!;
             const migration = containerEnv(cap, ns, containersOf(migrationJob)["migrate"]);
-            for (const key of ["DATABASE_URL", "CLICKHOUSE_URL", "CLICKHOUSE_MIGRATION_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DB"]) {
+            for (const key of [
+                "DATABASE_URL",
+                "CLICKHOUSE_URL",
+                "CLICKHOUSE_MIGRATION_URL",
+                "CLICKHOUSE_USER",
+                "CLICKHOUSE_PASSWORD",
+                "CLICKHOUSE_DB",
+            ]) {
                 expect(migration[key], `${ns} migration Job lacks ${key}`).toBeTruthy();
             }
-            for (const key of ["DATABASE_URL", "SALT", "ENCRYPTION_KEY", "CLICKHOUSE_URL", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "LANGFUSE_S3_EVENT_UPLOAD_BUCKET", "REDIS_HOST", "REDIS_AUTH"]) {
+            for (const key of [
+                "DATABASE_URL",
+                "SALT",
+                "ENCRYPTION_KEY",
+                "CLICKHOUSE_URL",
+                "CLICKHOUSE_USER",
+                "CLICKHOUSE_PASSWORD",
+                "LANGFUSE_S3_EVENT_UPLOAD_BUCKET",
+                "REDIS_HOST",
+                "REDIS_AUTH",
+            ]) {
                 expect(worker[key], `${ns} worker lacks ${key}`).toBeTruthy();
             }
             // Same secrets on both containers: the worker decrypts what web encrypted.
@@ -93,7 +144,10 @@ describe("Langfuse env contract", () => {
             expect([migrate.protocol, migrate.port]).toEqual(["clickhouse:", "9000"]);
             expect(migration["DATABASE_URL"]).toBe(web["DATABASE_URL"]);
             // The Job migrates; the web entrypoint must not race it.
-            expect([web["LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED"], web["LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED"]]).toEqual(["true", "true"]);
+            expect([web["LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED"], web["LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED"]]).toEqual([
+                "true",
+                "true",
+            ]);
             expect(web["CLICKHOUSE_CLUSTER_ENABLED"]).toBe("false");
             expect(web["HOSTNAME"]).toBe("0.0.0.0");
             expect(web["ENCRYPTION_KEY"]).toMatch(ENCRYPTION_KEY);
@@ -121,7 +175,8 @@ describe("Langfuse env contract", () => {
     it("starts web and worker only after the migration Job, which runs the web entrypoint's migrations", async () => {
         const cap = await stackCapture("dev");
         const job = cap.resources.find((r) => r.name === "acme-langfuse-migrate")!;
-        for (const d of ["acme-langfuse-web", "acme-langfuse-worker"]) expect(cap.resources.find((r) => r.name === d)!.options.dependencies).toContain(job.urn);
+        for (const d of ["acme-langfuse-web", "acme-langfuse-worker"])
+            expect(cap.resources.find((r) => r.name === d)!.options.dependencies).toContain(job.urn);
         const migrate = containersOf(find(cap, "Job", "llm-acme", (job.inputs as { metadata: { name: string } }).metadata.name))["migrate"];
         expect(migrate.command).toEqual(["dumb-init", "--", "./web/entrypoint.sh", "true"]);
         expect(migrate.image).toBe(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-web"))["web"].image);
@@ -129,15 +184,26 @@ describe("Langfuse env contract", () => {
         expect(web.startupProbe.httpGet.path).toBe("/api/public/health");
         expect(web.startupProbe.periodSeconds * web.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
         expect(web.readinessProbe.httpGet.path).toBe("/api/public/ready");
-        expect(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"].livenessProbe.httpGet).toEqual({ path: "/api/health", port: "http" });
+        expect(containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"].livenessProbe.httpGet).toEqual({
+            path: "/api/health",
+            port: "http",
+        });
     });
 
     it("confines a shared-Redis tenant to its key prefix and gives a dedicated-Redis tenant its own server", async () => {
         const cap = await stackCapture("dev");
         const acme = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "langfuse-worker"))["worker"]);
-        expect([acme["REDIS_HOST"], acme["REDIS_USERNAME"], acme["REDIS_KEY_PREFIX"]]).toEqual(["redis.llm-platform.svc.cluster.local", "acme-langfuse", "acme:langfuse:"]);
+        expect([acme["REDIS_HOST"], acme["REDIS_USERNAME"], acme["REDIS_KEY_PREFIX"]]).toEqual([
+            "redis.llm-platform.svc.cluster.local",
+            "acme-langfuse",
+            "acme:langfuse:",
+        ]);
         const globex = containerEnv(cap, "llm-globex", containersOf(find(cap, "Deployment", "llm-globex", "langfuse-worker"))["worker"]);
-        expect([globex["REDIS_HOST"], globex["REDIS_USERNAME"], globex["REDIS_KEY_PREFIX"]]).toEqual(["langfuse-redis.llm-globex.svc.cluster.local", "langfuse", undefined]);
+        expect([globex["REDIS_HOST"], globex["REDIS_USERNAME"], globex["REDIS_KEY_PREFIX"]]).toEqual([
+            "langfuse-redis.llm-globex.svc.cluster.local",
+            "langfuse",
+            undefined,
+        ]);
         expect(find(cap, "ConfigMap", "llm-globex", "langfuse-redis-config").data!["valkey.conf"]).toContain("maxmemory-policy noeviction");
     });
 
@@ -157,7 +223,9 @@ describe("MLflow", () => {
         expect(mlflow.image).toMatch(/^ghcr\.io\/mlflow\/mlflow:v3\.\d+\.\d+-full(@sha256:[0-9a-f]{64})?$/);
         const job = cap.resources.find((r) => r.name === "acme-mlflow-db-upgrade")!;
         expect(cap.resources.find((r) => r.name === "acme-mlflow-server")!.options.dependencies).toContain(job.urn);
-        const upgrade = containersOf(find(cap, "Job", "llm-acme", (job.inputs as { metadata: { name: string } }).metadata.name))["db-upgrade"];
+        const upgrade = containersOf(find(cap, "Job", "llm-acme", (job.inputs as { metadata: { name: string } }).metadata.name))[
+            "db-upgrade"
+        ];
         expect(upgrade.image).toBe(mlflow.image);
         expect(upgrade.command.join(" ")).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
         expect(d.spec.template.spec.initContainers).toBeUndefined();
@@ -170,7 +238,14 @@ describe("MLflow", () => {
         expect(env["MLFLOW_S3_ENDPOINT_URL"]).toBe("http://minio.llm-platform.svc.cluster.local:9000");
         expect(env["AWS_ACCESS_KEY_ID"]).toBe("acme-mlflow");
         const hosts = env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",");
-        for (const h of ["mlflow.acme.dev.llmops.example.com", "mlflow.acme.dev.llmops.example.com:*", "mlflow", "mlflow.llm-acme.svc.cluster.local", "mlflow.llm-acme.svc.cluster.local:*"]) expect(hosts).toContain(h);
+        for (const h of [
+            "mlflow.acme.dev.llmops.example.com",
+            "mlflow.acme.dev.llmops.example.com:*",
+            "mlflow",
+            "mlflow.llm-acme.svc.cluster.local",
+            "mlflow.llm-acme.svc.cluster.local:*",
+        ])
+            expect(hosts).toContain(h);
         for (const p of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(mlflow[p].httpGet.path).toBe("/health");
         expect(mlflow.securityContext.runAsNonRoot).toBe(true);
     });
@@ -183,7 +258,8 @@ describe("Agenta", () => {
         expect(web.envFrom).toBeUndefined();
         const env = containerEnv(cap, "llm-acme", web);
         for (const key of ["AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY", "SUPERTOKENS_API_KEY"]) expect(env[key], `web lacks ${key}`).toBeTruthy();
-        for (const key of ["POSTGRES_URI_CORE", "REDIS_URI_DURABLE", "AGENTA_STORE_SECRET_KEY"]) expect(env[key], `web gets ${key}`).toBeUndefined();
+        for (const key of ["POSTGRES_URI_CORE", "REDIS_URI_DURABLE", "AGENTA_STORE_SECRET_KEY"])
+            expect(env[key], `web gets ${key}`).toBeUndefined();
         // Liveness of the workers and cron without pgrep, which the api image does not have.
         const worker = containersOf(find(cap, "Deployment", "llm-acme", "agenta-worker-streams"))["worker-streams"];
         expect(worker.livenessProbe.exec.command.slice(0, 2)).toEqual(["python", "-c"]);
@@ -193,7 +269,21 @@ describe("Agenta", () => {
     it("wires the api, workers and services to three databases and two Redis", async () => {
         const cap = await stackCapture("dev");
         const api = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "agenta-api"))["api"]);
-        for (const key of ["AGENTA_LICENSE", "AGENTA_WEB_URL", "AGENTA_API_URL", "AGENTA_SERVICES_URL", "AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY", "POSTGRES_URI_CORE", "POSTGRES_URI_TRACING", "POSTGRES_URI_SUPERTOKENS", "REDIS_URI_VOLATILE", "REDIS_URI_DURABLE", "SUPERTOKENS_URI_CORE", "SUPERTOKENS_API_KEY"]) {
+        for (const key of [
+            "AGENTA_LICENSE",
+            "AGENTA_WEB_URL",
+            "AGENTA_API_URL",
+            "AGENTA_SERVICES_URL",
+            "AGENTA_AUTH_KEY",
+            "AGENTA_CRYPT_KEY",
+            "POSTGRES_URI_CORE",
+            "POSTGRES_URI_TRACING",
+            "POSTGRES_URI_SUPERTOKENS",
+            "REDIS_URI_VOLATILE",
+            "REDIS_URI_DURABLE",
+            "SUPERTOKENS_URI_CORE",
+            "SUPERTOKENS_API_KEY",
+        ]) {
             expect(api[key], `api lacks ${key}`).toBeTruthy();
         }
         expect(new URL(api["POSTGRES_URI_CORE"]!).protocol).toBe("postgresql+asyncpg:");
@@ -209,13 +299,19 @@ describe("Agenta", () => {
         const st = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "agenta-supertokens"))["supertokens"]);
         expect(st["API_KEYS"]).toBe(api["SUPERTOKENS_API_KEY"]);
         expect(st["POSTGRESQL_CONNECTION_URI"]).toBe(api["POSTGRES_URI_SUPERTOKENS"]);
-        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-volatile-config").data!["valkey.conf"]).toMatch(/maxmemory-policy volatile-lru\n[\s\S]*appendonly no/);
-        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-durable-config").data!["valkey.conf"]).toMatch(/maxmemory-policy noeviction\n[\s\S]*appendonly yes/);
+        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-volatile-config").data!["valkey.conf"]).toMatch(
+            /maxmemory-policy volatile-lru\n[\s\S]*appendonly no/,
+        );
+        expect(find(cap, "ConfigMap", "llm-acme", "agenta-redis-durable-config").data!["valkey.conf"]).toMatch(
+            /maxmemory-policy noeviction\n[\s\S]*appendonly yes/,
+        );
     });
 
     it("names the api's Service `api`, which the cron scripts call literally", async () => {
         const cap = await stackCapture("dev");
-        expect(find(cap, "Service", "llm-acme", "api").spec.ports).toEqual([{ name: "http", port: 8000, targetPort: "http", protocol: "TCP" }]);
+        expect(find(cap, "Service", "llm-acme", "api").spec.ports).toEqual([
+            { name: "http", port: 8000, targetPort: "http", protocol: "TCP" },
+        ]);
     });
 
     it("runs the migration as a hash-named Job that is retried when it failed, before the api and workers", async () => {
@@ -225,13 +321,19 @@ describe("Agenta", () => {
         const job = jobs[0]!;
         expect(job.metadata.name).toMatch(/^agenta-migrate-[0-9a-f]{10}$/);
         expect(job.metadata.annotations?.["pulumi.com/replaceUnready"]).toBe("true");
-        expect(containersOf(job as any)["migrate"]?.command ?? job.spec.template.spec.containers[0].command).toEqual(["sh", "-c", "python -m oss.databases.postgres.migrations.runner"]);
+        expect(containersOf(job as any)["migrate"]?.command ?? job.spec.template.spec.containers[0].command).toEqual([
+            "sh",
+            "-c",
+            "python -m oss.databases.postgres.migrations.runner",
+        ]);
         const jobUrn = cap.resources.find((r) => r.name === "acme-agenta-migrate")!.urn;
         for (const w of ["api", "worker-streams", "worker-queues", "cron"]) {
             expect(cap.resources.find((r) => r.name === `acme-agenta-${w}`)!.options.dependencies, w).toContain(jobUrn);
         }
         // Same image and command in another tenant: same Job name (the hash is of what runs, not who).
-        expect(ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-initech" && j.metadata.name!.startsWith("agenta-"))!.metadata.name).toBe(job.metadata.name);
+        expect(
+            ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-initech" && j.metadata.name!.startsWith("agenta-"))!.metadata.name,
+        ).toBe(job.metadata.name);
     });
 
     it("routes /, /api and /services through one edge, stripping only /services", async () => {
@@ -242,9 +344,17 @@ describe("Agenta", () => {
         expect(conf).toContain("location / { proxy_pass http://agenta-web.llm-acme.svc.cluster.local:3000; }");
         // Without SSO (local) the Ingress reaches the edge; with SSO, the gate does and forwards to the edge.
         const local = await stackCapture("local");
-        expect(find(local, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-edge", port: { number: 8080 } });
-        expect(find(cap, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({ name: "agenta-sso-gate", port: { number: 4180 } });
-        expect(containersOf(find(cap, "Deployment", "llm-acme", "agenta-sso-gate"))["oauth2-proxy"].args).toContain("--upstream=http://agenta-edge.llm-acme.svc.cluster.local:8080/");
+        expect(find(local, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({
+            name: "agenta-edge",
+            port: { number: 8080 },
+        });
+        expect(find(cap, "Ingress", "llm-acme", "agenta").spec.rules[0].http.paths[0].backend.service).toEqual({
+            name: "agenta-sso-gate",
+            port: { number: 4180 },
+        });
+        expect(containersOf(find(cap, "Deployment", "llm-acme", "agenta-sso-gate"))["oauth2-proxy"].args).toContain(
+            "--upstream=http://agenta-edge.llm-acme.svc.cluster.local:8080/",
+        );
     });
 });
 
@@ -278,10 +388,16 @@ describe("each tenant's LimitRange", () => {
         const out: string[] = [];
         for (const ns of tenantNamespaces(cap)) {
             const max = find(cap, "LimitRange", ns, "tenant-limits").spec.limits[0].max as { cpu: string; memory: string };
-            for (const w of [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet"), ...ofKind(cap, "Job"), ...ofKind(cap, "CronJob")].filter((x) => x.metadata.namespace === ns)) {
+            for (const w of [
+                ...ofKind(cap, "Deployment"),
+                ...ofKind(cap, "StatefulSet"),
+                ...ofKind(cap, "Job"),
+                ...ofKind(cap, "CronJob"),
+            ].filter((x) => x.metadata.namespace === ns)) {
                 for (const [name, c] of Object.entries(containersOf(w))) {
                     const limits = c.resources.limits as { cpu: string; memory: string };
-                    if (cpuMillis(limits.cpu) > cpuMillis(max.cpu) || memoryBytes(limits.memory) > memoryBytes(max.memory)) out.push(`${ns}/${w.metadata.name}/${name}`);
+                    if (cpuMillis(limits.cpu) > cpuMillis(max.cpu) || memoryBytes(limits.memory) > memoryBytes(max.memory))
+                        out.push(`${ns}/${w.metadata.name}/${name}`);
                 }
             }
         }

@@ -20,12 +20,17 @@ function stackConfig(stack: string): any {
 const CLUSTER_ONLY = /^[^.]+$|\.svc$|\.svc\.cluster\.local$|\.cluster\.local$/;
 
 /** A pod of the ingress controller, as the stack config places it. */
-const controllerPod = (cfg: any) => ({ namespace: cfg.ingress.controllerNamespace as string, labels: { "app.kubernetes.io/name": "ingress-nginx" } });
+const controllerPod = (cfg: any) => ({
+    namespace: cfg.ingress.controllerNamespace as string,
+    labels: { "app.kubernetes.io/name": "ingress-nginx" },
+});
 
 /** Deployments and StatefulSets of the given namespaces with a container of `repository`. */
 function workloadsRunning(cap: Capture, repository: string, namespaces?: readonly string[]): K8sObject[] {
     return [...ofKind(cap, "Deployment"), ...ofKind(cap, "StatefulSet")].filter(
-        (w) => (!namespaces || namespaces.includes(w.metadata.namespace!)) && Object.values(containersOf(w)).some((c: any) => c.image.startsWith(`${repository}:`)),
+        (w) =>
+            (!namespaces || namespaces.includes(w.metadata.namespace!)) &&
+            Object.values(containersOf(w)).some((c: any) => c.image.startsWith(`${repository}:`)),
     );
 }
 
@@ -44,7 +49,9 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         // Upstream runs the api, its workers and the cron from the api image; the workers and the
         // cron serve nothing (no ports), and they are the ones that invoke the services.
         const api = APP_IMAGES.agentaApi.repository;
-        const callers = workloadsRunning(cap, api, tenantNamespaces(cap)).filter((w) => Object.values(containersOf(w)).every((c: any) => !(c.ports ?? []).length));
+        const callers = workloadsRunning(cap, api, tenantNamespaces(cap)).filter((w) =>
+            Object.values(containersOf(w)).every((c: any) => !(c.ports ?? []).length),
+        );
         expect(callers.length).toBeGreaterThan(0);
         for (const w of callers) {
             for (const c of containersRunning(w, api)) {
@@ -52,7 +59,10 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
                 expect(url, `${w.metadata.name}/${c.name} has no AGENTA_SERVICES_URL`).toBeDefined();
                 const target = resolveServiceUrl(cap, w.metadata.namespace!, url!);
                 expect(target.containers.length, `${url} reaches no container`).toBeGreaterThan(0);
-                for (const t of target.containers) expect(t.image.startsWith(`${APP_IMAGES.agentaServices.repository}:`), `${url} reaches ${t.workload}/${t.name}`).toBe(true);
+                for (const t of target.containers)
+                    expect(t.image.startsWith(`${APP_IMAGES.agentaServices.repository}:`), `${url} reaches ${t.workload}/${t.name}`).toBe(
+                        true,
+                    );
             }
         }
     });
@@ -85,15 +95,20 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         let checked = 0;
         for (const w of ofKind(cap, "Deployment").filter((d) => tenantNamespaces(cap).includes(d.metadata.namespace!))) {
             const pod = w.spec.template.spec;
-            for (const c of Object.values(containersOf(w)) as any[]) {
+            for (const c of Object.values(containersOf(w))) {
                 if (!repos.some((r) => c.image.startsWith(`${r}:`)) || c.securityContext?.readOnlyRootFilesystem !== true) continue;
                 checked++;
                 const home = containerEnv(cap, w.metadata.namespace!, c)["HOME"];
                 expect(home, `${w.metadata.name}/${c.name} has no HOME`).toBeDefined();
-                const mount = (c.volumeMounts ?? []).find((m: any) => home === m.mountPath || home!.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+                const mount = (c.volumeMounts ?? []).find(
+                    (m: any) => home === m.mountPath || home!.startsWith(`${m.mountPath.replace(/\/$/, "")}/`),
+                );
                 expect(mount, `${w.metadata.name}/${c.name}: HOME=${home} is on the read-only root filesystem`).toBeDefined();
                 expect(mount.readOnly ?? false).toBe(false);
-                expect((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.emptyDir, `${mount.name} is not an emptyDir`).toBeDefined();
+                expect(
+                    (pod.volumes ?? []).find((v: any) => v.name === mount.name)?.emptyDir,
+                    `${mount.name} is not an emptyDir`,
+                ).toBeDefined();
             }
         }
         expect(checked).toBeGreaterThan(0);
@@ -107,7 +122,7 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         expect(worker.length).toBeGreaterThan(0);
         const origins = new Set<string>();
         for (const w of [...web, ...worker]) {
-            for (const c of Object.values(containersOf(w)) as any[]) {
+            for (const c of Object.values(containersOf(w))) {
                 const env = containerEnv(cap, w.metadata.namespace!, c);
                 // Names at v4.16.0: the media client has one endpoint (used for presigning too); batch
                 // exports are written at their endpoint and signed for the external one.
@@ -139,44 +154,70 @@ describe.each(STACKS)("cross-app wiring in %s", (stack) => {
         const target = resolveServiceUrl(cap, ns, `http://${backend.name}.${ns}.svc.cluster.local:${backend.port.number}`);
         expect(target.containers.length).toBeGreaterThan(0);
         for (const t of target.containers) expect(t.image.startsWith(`${IMAGES.minio.repository}:`)).toBe(true);
-        for (const w of target.workloads) expect(ingressAllowed(cap, { namespace: ns, labels: podLabelsOf(w) }, controllerPod(cfg), target.containerPort!), `the ingress controller cannot reach ${w.metadata.name}`).toBe(true);
+        for (const w of target.workloads)
+            expect(
+                ingressAllowed(cap, { namespace: ns, labels: podLabelsOf(w) }, controllerPod(cfg), target.containerPort!),
+                `the ingress controller cannot reach ${w.metadata.name}`,
+            ).toBe(true);
         // Langfuse's media client uploads and deletes through that origin itself.
         expect(egressAllowed(cap, langfusePod, controllerPod(cfg), port), "Langfuse cannot reach the ingress controller").toBe(true);
     });
 
-    it.runIf(Boolean(cfg.ingress.tlsIssuer))("admits the ingress controller to cert-manager's HTTP-01 solver pods wherever an Ingress orders a certificate", () => {
-        // cert-manager runs the solver in the namespace of the Ingress it issues for.
-        const issued = ofKind(cap, "Ingress").filter((i) => Object.keys(i.metadata.annotations ?? {}).some((k) => k === "cert-manager.io/cluster-issuer" || k === "cert-manager.io/issuer"));
-        const namespaces = [...new Set(issued.map((i) => i.metadata.namespace!))];
-        expect(namespaces.length).toBeGreaterThan(0);
-        for (const ns of tenantNamespaces(cap)) expect(namespaces, `no Ingress of ${ns} orders a certificate`).toContain(ns);
-        for (const ns of namespaces) {
-            // cert-manager (pkg/issuer/acme/http): solver pods carry this label and listen on 8089.
-            const solver = { namespace: ns, labels: { "acme.cert-manager.io/http01-solver": "true", "acme.cert-manager.io/http-domain": "1", "acme.cert-manager.io/http-token": "2" } };
-            expect(ingressAllowed(cap, solver, controllerPod(cfg), 8089), ns).toBe(true);
-            // Only them: an ordinary pod of the namespace stays closed to the controller on that port.
-            expect(ingressAllowed(cap, { namespace: ns, labels: { "app.kubernetes.io/name": "other" } }, controllerPod(cfg), 8089), ns).toBe(false);
-        }
-    });
-
-    it.runIf(Boolean(cfg.monitoring?.prometheusOperator))("lets Prometheus scrape MLflow by a pod IP from 100.64.0.0/10 (RFC 6598), not by any address", (ctx) => {
-        const mlflow = workloadsRunning(cap, APP_IMAGES.mlflow.repository, tenantNamespaces(cap));
-        expect(mlflow.length).toBeGreaterThan(0);
-        for (const w of mlflow) {
-            for (const c of containersRunning(w, APP_IMAGES.mlflow.repository).filter((x: any) => (x.ports ?? []).length)) {
-                const allowed = containerEnv(cap, w.metadata.namespace!, c)["MLFLOW_SERVER_ALLOWED_HOSTS"];
-                expect(allowed).toBeDefined();
-                const port = c.ports[0].containerPort;
-                const inside = ["100.64.0.1", "100.100.7.9", "100.127.255.254", "10.1.2.3", "172.20.0.5", "192.168.3.4"].map((ip) => `${ip}:${port}`);
-                const outside = ["100.63.255.255", "100.128.0.1", "8.8.8.8", "172.32.0.1"].map((ip) => `${ip}:${port}`);
-                const verdict = mlflowAdmits(allowed!, [...inside, ...outside]);
-                // Without python3 (outside CI) the test shows as skipped, not passed.
-                if (!verdict) return ctx.skip("python3 is not installed");
-                expect(verdict.slice(0, inside.length), inside.join(" ")).toEqual(inside.map(() => true));
-                expect(verdict.slice(inside.length), outside.join(" ")).toEqual(outside.map(() => false));
+    it.runIf(Boolean(cfg.ingress.tlsIssuer))(
+        "admits the ingress controller to cert-manager's HTTP-01 solver pods wherever an Ingress orders a certificate",
+        () => {
+            // cert-manager runs the solver in the namespace of the Ingress it issues for.
+            const issued = ofKind(cap, "Ingress").filter((i) =>
+                Object.keys(i.metadata.annotations ?? {}).some(
+                    (k) => k === "cert-manager.io/cluster-issuer" || k === "cert-manager.io/issuer",
+                ),
+            );
+            const namespaces = [...new Set(issued.map((i) => i.metadata.namespace!))];
+            expect(namespaces.length).toBeGreaterThan(0);
+            for (const ns of tenantNamespaces(cap)) expect(namespaces, `no Ingress of ${ns} orders a certificate`).toContain(ns);
+            for (const ns of namespaces) {
+                // cert-manager (pkg/issuer/acme/http): solver pods carry this label and listen on 8089.
+                const solver = {
+                    namespace: ns,
+                    labels: {
+                        "acme.cert-manager.io/http01-solver": "true",
+                        "acme.cert-manager.io/http-domain": "1",
+                        "acme.cert-manager.io/http-token": "2",
+                    },
+                };
+                expect(ingressAllowed(cap, solver, controllerPod(cfg), 8089), ns).toBe(true);
+                // Only them: an ordinary pod of the namespace stays closed to the controller on that port.
+                expect(
+                    ingressAllowed(cap, { namespace: ns, labels: { "app.kubernetes.io/name": "other" } }, controllerPod(cfg), 8089),
+                    ns,
+                ).toBe(false);
             }
-        }
-    });
+        },
+    );
+
+    it.runIf(Boolean(cfg.monitoring?.prometheusOperator))(
+        "lets Prometheus scrape MLflow by a pod IP from 100.64.0.0/10 (RFC 6598), not by any address",
+        (ctx) => {
+            const mlflow = workloadsRunning(cap, APP_IMAGES.mlflow.repository, tenantNamespaces(cap));
+            expect(mlflow.length).toBeGreaterThan(0);
+            for (const w of mlflow) {
+                for (const c of containersRunning(w, APP_IMAGES.mlflow.repository).filter((x: any) => (x.ports ?? []).length)) {
+                    const allowed = containerEnv(cap, w.metadata.namespace!, c)["MLFLOW_SERVER_ALLOWED_HOSTS"];
+                    expect(allowed).toBeDefined();
+                    const port = c.ports[0].containerPort;
+                    const inside = ["100.64.0.1", "100.100.7.9", "100.127.255.254", "10.1.2.3", "172.20.0.5", "192.168.3.4"].map(
+                        (ip) => `${ip}:${port}`,
+                    );
+                    const outside = ["100.63.255.255", "100.128.0.1", "8.8.8.8", "172.32.0.1"].map((ip) => `${ip}:${port}`);
+                    const verdict = mlflowAdmits(allowed!, [...inside, ...outside]);
+                    // Without python3 (outside CI) the test shows as skipped, not passed.
+                    if (!verdict) return ctx.skip("python3 is not installed");
+                    expect(verdict.slice(0, inside.length), inside.join(" ")).toEqual(inside.map(() => true));
+                    expect(verdict.slice(inside.length), outside.join(" ")).toEqual(outside.map(() => false));
+                }
+            }
+        },
+    );
 });
 
 describe("DNS resolvers outside kube-dns", () => {
@@ -191,7 +232,8 @@ describe("DNS resolvers outside kube-dns", () => {
         const all = pods(cap);
         expect(all.length).toBeGreaterThan(0);
         for (const p of all) {
-            for (const protocol of ["UDP", "TCP"]) expect(egressAllowed(cap, p, { ip: cache }, 53, protocol), `${p.namespace}/${p.name} ${protocol}`).toBe(true);
+            for (const protocol of ["UDP", "TCP"])
+                expect(egressAllowed(cap, p, { ip: cache }, 53, protocol), `${p.namespace}/${p.name} ${protocol}`).toBe(true);
         }
     });
 

@@ -26,7 +26,9 @@ describe.each(STACKS)("tenant Ingresses of %s", (stack) => {
             expect(body, `${where}: proxy-body-size`).toBeDefined();
             expect(nginxSizeBytes(body!), `${where}: body limit`).toBeGreaterThan(INGRESS_NGINX_DEFAULTS.bodyBytes);
             for (const k of ["proxy-read-timeout", "proxy-send-timeout"]) {
-                expect(Number(a[`nginx.ingress.kubernetes.io/${k}`]), `${where}: ${k}`).toBeGreaterThan(INGRESS_NGINX_DEFAULTS.readTimeoutSeconds);
+                expect(Number(a[`nginx.ingress.kubernetes.io/${k}`]), `${where}: ${k}`).toBeGreaterThan(
+                    INGRESS_NGINX_DEFAULTS.readTimeoutSeconds,
+                );
             }
             if (ing.metadata.name === "langfuse") {
                 langfuse++;

@@ -11,7 +11,12 @@ describe("ipv4HostPatterns", () => {
     it("admits, through MLflow's own check, exactly the Host headers of addresses inside the block", (ctx) => {
         // Blocks and addresses near them (same first octets), so both sides of every edge are tried.
         const cases = fc.sample(
-            fc.tuple(ip, fc.integer({ min: 1, max: 24 }), fc.array(fc.tuple(octet, octet, octet), { minLength: 20, maxLength: 20 }), fc.array(ip, { minLength: 5, maxLength: 5 })),
+            fc.tuple(
+                ip,
+                fc.integer({ min: 1, max: 24 }),
+                fc.array(fc.tuple(octet, octet, octet), { minLength: 20, maxLength: 20 }),
+                fc.array(ip, { minLength: 5, maxLength: 5 }),
+            ),
             { numRuns: 300, seed: 20261130 },
         );
         const lists = cases.map(([base, bits, tails, others]) => {
@@ -23,7 +28,13 @@ describe("ipv4HostPatterns", () => {
         // Without python3 (outside CI) the test shows as skipped, not passed.
         if (!verdicts) return ctx.skip("python3 is not installed");
         expect(lists.length).toBeGreaterThan(0);
-        lists.forEach(({ cidr, hosts }, n) => hosts.forEach((h, i) => expect(verdicts[n]![i], `${h} vs ${cidr} (${ipv4HostPatterns(cidr).join(",")})`).toBe(inCidr(h.replace(/:5000$/, ""), cidr))));
+        lists.forEach(({ cidr, hosts }, n) =>
+            hosts.forEach((h, i) =>
+                expect(verdicts[n]![i], `${h} vs ${cidr} (${ipv4HostPatterns(cidr).join(",")})`).toBe(
+                    inCidr(h.replace(/:5000$/, ""), cidr),
+                ),
+            ),
+        );
     });
 
     it.each(["10.0.0.0/25", "10.0.0.0/0", "300.0.0.0/8", "10.0.0.0", "fd00::/8"])("refuses %s", (cidr) => {

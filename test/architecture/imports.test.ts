@@ -7,7 +7,10 @@ const COMPONENTS = path.join(__dirname, "..", "..", "components");
 /** Every relative import between the concept folders under `components/`, with the files that make it. */
 function folderImports(): Map<string, Map<string, string[]>> {
     const graph = new Map<string, Map<string, string[]>>();
-    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+    const walk = (dir: string): string[] =>
+        fs
+            .readdirSync(dir, { withFileTypes: true })
+            .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
     for (const file of walk(COMPONENTS)) {
         const from = path.relative(COMPONENTS, file).split(path.sep)[0]!;
         const source = fs.readFileSync(file, "utf8");
@@ -59,13 +62,17 @@ describe("imports point down", () => {
 
     it("reads the folders and their imports", () => {
         // The layers the layout names: if a folder is renamed, this list and the README's layout change together.
-        expect([...graph.keys()].sort()).toEqual(expect.arrayContaining(["apps", "data", "environment", "kube", "platform", "tenancy", "tenant"]));
+        expect([...graph.keys()].sort()).toEqual(
+            expect.arrayContaining(["apps", "data", "environment", "kube", "platform", "tenancy", "tenant"]),
+        );
         expect(graph.get("tenant")?.has("apps")).toBe(true);
     });
 
     it("no two folders under components/ import each other, directly or through others", () => {
         const found = cycles(graph).map((scc) => {
-            const edges = scc.flatMap((a) => scc.filter((b) => graph.get(a)?.has(b)).map((b) => `  ${a} -> ${b}: ${graph.get(a)!.get(b)!.join(", ")}`));
+            const edges = scc.flatMap((a) =>
+                scc.filter((b) => graph.get(a)?.has(b)).map((b) => `  ${a} -> ${b}: ${graph.get(a)!.get(b)!.join(", ")}`),
+            );
             return `cycle ${scc.join(" <-> ")}:\n${edges.join("\n")}`;
         });
         expect(found, `move what both folders need down, or pass it in from the higher one:\n${found.join("\n")}`).toEqual([]);
@@ -83,7 +90,8 @@ describe("imports point down", () => {
     it("apps do not know the tenant model, the workspace, the platform or the SSO wiring above them", () => {
         const apps = [...(graph.get("apps")?.keys() ?? [])];
         expect(apps.length).toBeGreaterThan(0);
-        for (const higher of ["tenancy", "tenant", "platform", "sso", "monitoring", "backup", "tracing"]) expect(apps, `apps imports ${higher}`).not.toContain(higher);
+        for (const higher of ["tenancy", "tenant", "platform", "sso", "monitoring", "backup", "tracing"])
+            expect(apps, `apps imports ${higher}`).not.toContain(higher);
     });
 
     it("kube helpers do not read the environment profile", () => {

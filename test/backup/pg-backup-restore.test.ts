@@ -23,9 +23,21 @@ describe.skipIf(!postgres)("backup and restore of a tenant's databases, against 
             pg.sql(`CREATE DATABASE ${role} OWNER ${role} TEMPLATE template0 ENCODING 'UTF8'`);
             pg.sql(`REVOKE CONNECT ON DATABASE ${role} FROM PUBLIC`);
         }
-        pg.sql("CREATE TABLE traces (id int PRIMARY KEY, name text NOT NULL, at timestamptz DEFAULT now())", { database: "acme_langfuse", user: "acme_langfuse", password: roles.acme_langfuse });
-        pg.sql("INSERT INTO traces (id, name) SELECT g, 'trace ' || g FROM generate_series(1, 1500) g", { database: "acme_langfuse", user: "acme_langfuse", password: roles.acme_langfuse });
-        pg.sql("CREATE TABLE runs (id text PRIMARY KEY, metric real); INSERT INTO runs VALUES ('r1', 0.5), ('r2', 0.75)", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow });
+        pg.sql("CREATE TABLE traces (id int PRIMARY KEY, name text NOT NULL, at timestamptz DEFAULT now())", {
+            database: "acme_langfuse",
+            user: "acme_langfuse",
+            password: roles.acme_langfuse,
+        });
+        pg.sql("INSERT INTO traces (id, name) SELECT g, 'trace ' || g FROM generate_series(1, 1500) g", {
+            database: "acme_langfuse",
+            user: "acme_langfuse",
+            password: roles.acme_langfuse,
+        });
+        pg.sql("CREATE TABLE runs (id text PRIMARY KEY, metric real); INSERT INTO runs VALUES ('r1', 0.5), ('r2', 0.75)", {
+            database: "acme_mlflow",
+            user: "acme_mlflow",
+            password: roles.acme_mlflow,
+        });
     });
     afterAll(() => pg?.stop());
 
@@ -34,9 +46,18 @@ describe.skipIf(!postgres)("backup and restore of a tenant's databases, against 
     const backup = (dir: string) =>
         spawnSync("sh", [path.join(ROOT, "scripts", "pg-backup.sh")], {
             encoding: "utf8",
-            env: env({ DATABASE_URLS: `langfuse=${url("acme_langfuse")}\nmlflow=${url("acme_mlflow")}\n`, BACKUP_DIR: dir, TENANT: "acme", BACKUP_STAMP: "20261125T021500Z" }),
+            env: env({
+                DATABASE_URLS: `langfuse=${url("acme_langfuse")}\nmlflow=${url("acme_mlflow")}\n`,
+                BACKUP_DIR: dir,
+                TENANT: "acme",
+                BACKUP_STAMP: "20261125T021500Z",
+            }),
         });
-    const restore = (dir: string, extra: Record<string, string> = {}) => spawnSync("sh", [path.join(ROOT, "scripts", "pg-restore.sh")], { encoding: "utf8", env: env({ ...pg.adminEnv, BACKUP_DIR: dir, ...extra }) });
+    const restore = (dir: string, extra: Record<string, string> = {}) =>
+        spawnSync("sh", [path.join(ROOT, "scripts", "pg-restore.sh")], {
+            encoding: "utf8",
+            env: env({ ...pg.adminEnv, BACKUP_DIR: dir, ...extra }),
+        });
 
     it("backs up, survives dropping the databases, and restores every row with owner and grants", () => {
         const b = backup(work);
@@ -55,13 +76,27 @@ describe.skipIf(!postgres)("backup and restore of a tenant's databases, against 
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
         expect(r.stdout).toContain("restored 2 database(s)");
-        expect(pg.sql("SELECT count(*), max(id), min(name) FROM traces", { database: "acme_langfuse", user: "acme_langfuse", password: roles.acme_langfuse })).toBe("1500|1500|trace 1");
-        expect(pg.sql("SELECT string_agg(id || '=' || metric, ',' ORDER BY id) FROM runs", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow })).toBe("r1=0.5,r2=0.75");
+        expect(
+            pg.sql("SELECT count(*), max(id), min(name) FROM traces", {
+                database: "acme_langfuse",
+                user: "acme_langfuse",
+                password: roles.acme_langfuse,
+            }),
+        ).toBe("1500|1500|trace 1");
+        expect(
+            pg.sql("SELECT string_agg(id || '=' || metric, ',' ORDER BY id) FROM runs", {
+                database: "acme_mlflow",
+                user: "acme_mlflow",
+                password: roles.acme_mlflow,
+            }),
+        ).toBe("r1=0.5,r2=0.75");
         // The app's role still owns its database and tables, and no other role may connect.
         expect(pg.sql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'acme_langfuse'")).toBe("acme_langfuse");
         expect(pg.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'traces'", { database: "acme_langfuse" })).toBe("acme_langfuse");
         expect(pg.sql("SELECT has_database_privilege('public', 'acme_langfuse', 'CONNECT')")).toBe("f");
-        expect(() => pg.sql("SELECT 1", { database: "acme_langfuse", user: "acme_mlflow", password: roles.acme_mlflow })).toThrow(/permission denied for database/);
+        expect(() => pg.sql("SELECT 1", { database: "acme_langfuse", user: "acme_mlflow", password: roles.acme_mlflow })).toThrow(
+            /permission denied for database/,
+        );
     });
 
     it("refuses to overwrite an existing database unless told to, and restores a subset", () => {
@@ -73,7 +108,9 @@ describe.skipIf(!postgres)("backup and restore of a tenant's databases, against 
         const one = restore(dir, { REPLACE: "1", DATABASES: "acme_mlflow" });
         expect(one.status).toBe(0);
         expect(one.stdout).toContain("restored 1 database(s)");
-        expect(pg.sql("SELECT count(*) FROM runs", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow })).toBe("2");
+        expect(pg.sql("SELECT count(*) FROM runs", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow })).toBe(
+            "2",
+        );
     });
 
     it("refuses a corrupt or incomplete backup before touching anything", () => {
@@ -84,7 +121,9 @@ describe.skipIf(!postgres)("backup and restore of a tenant's databases, against 
         const bad = restore(copy, { REPLACE: "1" });
         expect(bad.status).toBe(1);
         expect(bad.stderr).toContain("acme_mlflow.dump is corrupt");
-        expect(pg.sql("SELECT count(*) FROM runs", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow })).toBe("2");
+        expect(pg.sql("SELECT count(*) FROM runs", { database: "acme_mlflow", user: "acme_mlflow", password: roles.acme_mlflow })).toBe(
+            "2",
+        );
         fs.rmSync(path.join(copy, "MANIFEST"));
         expect(restore(copy).stderr).toContain("not a complete backup");
     });

@@ -39,7 +39,12 @@ let autoscalers: K8sObject[] = [];
 
 /** Pods of a Deployment at once during a rollout: its replicas, or its autoscaler's maximum. */
 function pods(d: K8sObject): number {
-    const hpa = autoscalers.find((h) => h.metadata.namespace === d.metadata.namespace && h.spec.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === d.metadata.name);
+    const hpa = autoscalers.find(
+        (h) =>
+            h.metadata.namespace === d.metadata.namespace &&
+            h.spec.scaleTargetRef.kind === "Deployment" &&
+            h.spec.scaleTargetRef.name === d.metadata.name,
+    );
     const replicas = hpa ? hpa.spec.maxReplicas : d.spec.replicas;
     expect(typeof replicas, `${d.metadata.namespace}/${d.metadata.name}: replicas or an autoscaler`).toBe("number");
     return replicas + (replicas > 0 ? surge(d) : 0);
@@ -61,9 +66,12 @@ describe.each(STACKS)("Postgres connections of %s", (stack) => {
     it("every sized pool fits its role's limit, and every role's limit fits the server", async () => {
         const cap = await stackCapture(stack);
         const provided = operatorProvided(stack);
-        const containerRun = (c: typeof cap, kind: string, ns: string, workload: string, container: string) => declaredRun(c, kind, ns, workload, container, provided);
+        const containerRun = (c: typeof cap, kind: string, ns: string, workload: string, container: string) =>
+            declaredRun(c, kind, ns, workload, container, provided);
         autoscalers = ofKind(cap, "HorizontalPodAutoscaler");
-        const roles = new Map(ofType(cap, "postgresql:index/role:Role").map((r) => [r.inputs["name"] as string, r.inputs["connectionLimit"] as number]));
+        const roles = new Map(
+            ofType(cap, "postgresql:index/role:Role").map((r) => [r.inputs["name"] as string, r.inputs["connectionLimit"] as number]),
+        );
         expect(roles.size).toBeGreaterThan(0);
         for (const [role, limit] of roles) expect(limit, role).toBeGreaterThan(0);
         const namespaces = tenantNamespaces(cap);
@@ -71,15 +79,27 @@ describe.each(STACKS)("Postgres connections of %s", (stack) => {
         let checked = 0;
         for (const ns of namespaces) {
             const tenant = ns.replace(/^llm-/, "").replace(/-/g, "_");
-            const backup = ofKind(cap, "CronJob").some((c) => c.metadata.namespace === ns && c.metadata.name === "postgres-backup") || named(cap, "Job", ns, /^tenant-export/).length > 0 ? 1 : 0;
+            const backup =
+                ofKind(cap, "CronJob").some((c) => c.metadata.namespace === ns && c.metadata.name === "postgres-backup") ||
+                named(cap, "Job", ns, /^tenant-export/).length > 0
+                    ? 1
+                    : 0;
 
             const langfuseLimit = roles.get(`${tenant}_langfuse`);
             const web = named(cap, "Deployment", ns, /^langfuse-web$/);
             if (langfuseLimit !== undefined && web.length) {
                 const run = containerRun(cap, "Deployment", ns, "langfuse-web", "web");
-                const perProcess = positiveInt(new URL(run.env["DATABASE_URL"]!).searchParams.get("connection_limit") ?? undefined, `${ns} langfuse connection_limit`);
-                const processes = pods(web[0]!) + pods(named(cap, "Deployment", ns, /^langfuse-worker$/)[0]!) + named(cap, "Job", ns, /^langfuse-migrate-/).length;
-                expect(processes * perProcess + backup, `${ns}: Langfuse pools vs role limit ${langfuseLimit}`).toBeLessThanOrEqual(langfuseLimit);
+                const perProcess = positiveInt(
+                    new URL(run.env["DATABASE_URL"]!).searchParams.get("connection_limit") ?? undefined,
+                    `${ns} langfuse connection_limit`,
+                );
+                const processes =
+                    pods(web[0]!) +
+                    pods(named(cap, "Deployment", ns, /^langfuse-worker$/)[0]!) +
+                    named(cap, "Job", ns, /^langfuse-migrate-/).length;
+                expect(processes * perProcess + backup, `${ns}: Langfuse pools vs role limit ${langfuseLimit}`).toBeLessThanOrEqual(
+                    langfuseLimit,
+                );
                 checked++;
             }
 
@@ -87,13 +107,21 @@ describe.each(STACKS)("Postgres connections of %s", (stack) => {
             const server = named(cap, "Deployment", ns, /^mlflow$/);
             if (mlflowLimit !== undefined && server.length) {
                 const run = containerRun(cap, "Deployment", ns, "mlflow", "mlflow");
-                const perEngine = positiveInt(run.env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"], `${ns} pool size`) + positiveInt(run.env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"], `${ns} max overflow`);
+                const perEngine =
+                    positiveInt(run.env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"], `${ns} pool size`) +
+                    positiveInt(run.env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"], `${ns} max overflow`);
                 const processesPerPod = positiveInt(run.env["MLFLOW_WORKERS"], `${ns} workers`) + 1;
                 const jobs = named(cap, "Job", ns, /^mlflow-db-upgrade-/).length + named(cap, "CronJob", ns, /^mlflow-gc$/).length;
-                for (const [kind, re, c] of [["Job", /^mlflow-db-upgrade-/, "db-upgrade"], ["CronJob", /^mlflow-gc$/, "gc"]] as const) {
+                for (const [kind, re, c] of [
+                    ["Job", /^mlflow-db-upgrade-/, "db-upgrade"],
+                    ["CronJob", /^mlflow-gc$/, "gc"],
+                ] as const) {
                     for (const w of named(cap, kind, ns, re)) {
                         const env = containerRun(cap, kind, ns, w.metadata.name!, c).env;
-                        expect(Number(env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]) + Number(env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"]), `${ns} ${c} pool`).toBe(perEngine);
+                        expect(
+                            Number(env["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]) + Number(env["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"]),
+                            `${ns} ${c} pool`,
+                        ).toBe(perEngine);
                     }
                 }
                 const total = pods(server[0]!) * processesPerPod * 2 * perEngine + jobs * perEngine + backup;
@@ -107,7 +135,9 @@ describe.each(STACKS)("Postgres connections of %s", (stack) => {
                 const run = containerRun(cap, "Deployment", ns, "agenta-supertokens", "supertokens");
                 const pool = positiveInt(run.env["POSTGRESQL_CONNECTION_POOL_SIZE"], `${ns} SuperTokens pool`);
                 // Agenta's own engines cannot be sized at v0.113.0: what is left of the role's limit is theirs.
-                expect(pods(supertokens[0]!) * pool + backup, `${ns}: SuperTokens pool vs role limit ${agentaLimit}`).toBeLessThan(agentaLimit);
+                expect(pods(supertokens[0]!) * pool + backup, `${ns}: SuperTokens pool vs role limit ${agentaLimit}`).toBeLessThan(
+                    agentaLimit,
+                );
                 checked++;
             }
         }
@@ -127,14 +157,20 @@ describe.each(STACKS)("Postgres connections of %s", (stack) => {
 });
 
 describe("connection budget validation", () => {
-    const tenantYaml = (id: string, size: string) => `id: ${id}\ndisplayName: ${id}\nsize: ${size}\nowners:\n  - name: O\n    email: o@${id}.example\nstacks: [staging]\nsso:\n  emailDomains: [${id}.example]\n`;
+    const tenantYaml = (id: string, size: string) =>
+        `id: ${id}\ndisplayName: ${id}\nsize: ${size}\nowners:\n  - name: O\n    email: o@${id}.example\nstacks: [staging]\nsso:\n  emailDomains: [${id}.example]\n`;
 
     it("refuses more tenants than the server's max_connections can hold, naming the stack file, the field and the fix", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenants-"));
         for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(dir, `t${i}.yaml`), tenantYaml(`t${i}`, "standard"));
         const raw = readStackConfig("staging")["llmops-platform:platform"] as any;
         const environment = () =>
-            resolveEnvironment(raw, { stack: "staging", project: "llmops-platform", source: "stacks/Pulumi.staging.yaml", secrets: { has: () => true, get: () => pulumi.output("x") } });
+            resolveEnvironment(raw, {
+                stack: "staging",
+                project: "llmops-platform",
+                source: "stacks/Pulumi.staging.yaml",
+                secrets: { has: () => true, get: () => pulumi.output("x") },
+            });
         let error: ValidationError | undefined;
         try {
             loadInputs({ projectRoot: ROOT, tenantsDir: dir, environment });
@@ -167,6 +203,8 @@ describe("operator-provided mounts", () => {
         const ns = tenantNamespaces(cap)[0]!;
         const [configMap] = operatorProvided(stack).configMaps!;
         expect(() => declaredRun(cap, "Deployment", ns, "mlflow", "mlflow")).toThrow(`no ConfigMap ${ns}/${configMap} declared`);
-        expect(declaredRun(cap, "Deployment", ns, "mlflow", "mlflow", operatorProvided(stack)).env["MLFLOW_BACKEND_STORE_URI"]).toMatch(/^postgresql\+psycopg2:/);
+        expect(declaredRun(cap, "Deployment", ns, "mlflow", "mlflow", operatorProvided(stack)).env["MLFLOW_BACKEND_STORE_URI"]).toMatch(
+            /^postgresql\+psycopg2:/,
+        );
     });
 });

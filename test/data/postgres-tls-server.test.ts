@@ -26,10 +26,48 @@ function sh(cmd: string, args: string[], cwd: string): void {
 /** A CA and, signed by it, a certificate for `localhost` / 127.0.0.1. */
 function pki(dir: string, name: string): { ca: string; cert: string; key: string } {
     fs.mkdirSync(dir, { recursive: true });
-    sh(openssl!, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", `/CN=${name} test CA`], dir);
+    sh(
+        openssl!,
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            `/CN=${name} test CA`,
+        ],
+        dir,
+    );
     sh(openssl!, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
     fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    sh(openssl!, ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext"], dir);
+    sh(
+        openssl!,
+        [
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ],
+        dir,
+    );
     const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
     return { ca: read("ca.crt"), cert: read("server.crt"), key: read("server.key") };
 }
@@ -57,7 +95,11 @@ describe.skipIf(!postgres || !openssl)("prod's libpq connection string against P
         // Prod as shipped, pointed at this server, with the CA given as PEM.
         const cap = await capture({
             stack: "prod",
-            platformOverrides: { dataServices: { postgres: { host: "localhost", port: pg.port, caCertificate: { pem: good.ca, configMap: null, key: null } } } },
+            platformOverrides: {
+                dataServices: {
+                    postgres: { host: "localhost", port: pg.port, caCertificate: { pem: good.ca, configMap: null, key: null } },
+                },
+            },
         });
         const run = containerRun(cap, "Deployment", "llm-acme", "mlflow", "mlflow");
         const declared = new URL(run.env["MLFLOW_BACKEND_STORE_URI"]!);
@@ -78,7 +120,10 @@ describe.skipIf(!postgres || !openssl)("prod's libpq connection string against P
     afterAll(() => pg?.stop());
 
     const psql = (connection: string, env: Record<string, string> = {}) =>
-        spawnSync(path.join(pg.binDir, "psql"), ["-X", "-Atc", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connection], { encoding: "utf8", env: { PATH: process.env["PATH"]!, HOME: work, ...env } });
+        spawnSync(path.join(pg.binDir, "psql"), ["-X", "-Atc", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", connection], {
+            encoding: "utf8",
+            env: { PATH: process.env["PATH"]!, HOME: work, ...env },
+        });
 
     it("psql (libpq) connects with verify-full and the mounted CA, over TLS", () => {
         expect(new URL(url).searchParams.get("sslmode")).toBe("verify-full");

@@ -47,7 +47,8 @@ function databaseClients(cap: Awaited<ReturnType<typeof stackCapture>>, mode: st
                         found.push({ client: "libpq", where, caFile: p.get("sslrootcert")!, files: run.files });
                     }
                     if (e["POSTGRES_URI_CORE"]) {
-                        for (const key of ["POSTGRES_URI_CORE", "POSTGRES_URI_TRACING"]) expect(q(e[key]!).get("ssl"), `${where} ${key}`).toBe(mode);
+                        for (const key of ["POSTGRES_URI_CORE", "POSTGRES_URI_TRACING"])
+                            expect(q(e[key]!).get("ssl"), `${where} ${key}`).toBe(mode);
                         found.push({ client: "asyncpg", where, caFile: e["PGSSLROOTCERT"]!, files: run.files });
                     }
                     if (e["POSTGRESQL_CONNECTION_URI"]) {
@@ -69,11 +70,16 @@ function databaseClients(cap: Awaited<ReturnType<typeof stackCapture>>, mode: st
 
 describe("Postgres TLS of every client", () => {
     it("prod with the CA as PEM: every client verifies against a mounted file holding exactly that PEM", async () => {
-        const cap = await capture({ stack: "prod", platformOverrides: { dataServices: { postgres: { caCertificate: { pem: PEM, configMap: null, key: null } } } } });
+        const cap = await capture({
+            stack: "prod",
+            platformOverrides: { dataServices: { postgres: { caCertificate: { pem: PEM, configMap: null, key: null } } } },
+        });
         const found = databaseClients(cap, "verify-full");
         // Agenta's api, workers and migration, SuperTokens, MLflow and its jobs, Langfuse and its migration
         // (pg_dump only runs for an offboarding export against an external Postgres; prod has none).
-        expect(new Set(found.filter((f) => f.client !== "pg_dump").map((f) => f.client))).toEqual(new Set(["prisma", "libpq", "asyncpg", "jdbc"]));
+        expect(new Set(found.filter((f) => f.client !== "pg_dump").map((f) => f.client))).toEqual(
+            new Set(["prisma", "libpq", "asyncpg", "jdbc"]),
+        );
         for (const f of found) {
             expect(f.caFile, `${f.where} (${f.client}) names a CA file`).toMatch(/^\//);
             expect(f.files[f.caFile], `${f.where} (${f.client}) has ${f.caFile} mounted`).toBe(PEM);
@@ -81,7 +87,10 @@ describe("Postgres TLS of every client", () => {
     });
 
     it("prod as shipped: the CA comes from the ConfigMap the stack config names, mounted where each client reads it", async () => {
-        const given = (readStackConfig("prod")["llmops-platform:platform"] as any).dataServices.postgres.caCertificate as { configMap: string; key: string };
+        const given = (readStackConfig("prod")["llmops-platform:platform"] as any).dataServices.postgres.caCertificate as {
+            configMap: string;
+            key: string;
+        };
         expect(given.configMap).toBeTruthy();
         const cap = await stackCapture("prod");
         let checked = 0;
@@ -89,8 +98,10 @@ describe("Postgres TLS of every client", () => {
             for (const kind of ["Deployment", "Job", "CronJob"]) {
                 for (const w of ofKind(cap, kind).filter((o) => o.metadata.namespace === ns)) {
                     const spec = kind === "CronJob" ? w.spec.jobTemplate.spec.template.spec : w.spec.template.spec;
-                    for (const c of Object.values(containersOf(w)) as any[]) {
-                        const env: Record<string, string> = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+                    for (const c of Object.values(containersOf(w))) {
+                        const env: Record<string, string> = Object.fromEntries(
+                            (c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]),
+                        );
                         const caPath = env["PGSSLROOTCERT"];
                         if (!caPath) continue;
                         const mount = (c.volumeMounts ?? []).find((m: any) => caPath.startsWith(`${m.mountPath}/`));
@@ -118,21 +129,45 @@ describe("Postgres TLS of every client", () => {
         const raw = structuredClone(readStackConfig("prod")["llmops-platform:platform"]) as any;
         expect(raw.dataServices.postgres.sslMode).toBe("verify-full");
         delete raw.dataServices.postgres.caCertificate;
-        const ctx = { stack: "prod", project: "llmops-platform", source: "stacks/Pulumi.prod.yaml", secrets: { has: () => true, get: () => pulumi.output("x") } };
+        const ctx = {
+            stack: "prod",
+            project: "llmops-platform",
+            source: "stacks/Pulumi.prod.yaml",
+            secrets: { has: () => true, get: () => pulumi.output("x") },
+        };
         let error = "";
         try {
             resolveEnvironment(raw, ctx);
         } catch (e) {
             error = (e as Error).message;
         }
-        expect(error).toMatch(/stacks\/Pulumi\.prod\.yaml: llmops-platform:platform\.dataServices\.postgres\.caCertificate: is required with `sslMode: verify-full`/);
+        expect(error).toMatch(
+            /stacks\/Pulumi\.prod\.yaml: llmops-platform:platform\.dataServices\.postgres\.caCertificate: is required with `sslMode: verify-full`/,
+        );
         expect(error).toMatch(/Fix: add `caCertificate:/);
     });
 
     it.each(["verify-ca", "verify-full"])("refuses %s without a CA, and a CA with require", (mode) => {
-        const base = { environment: "staging", baseDomain: "example.com", ingress: { className: "nginx", controllerNamespace: "ingress-nginx", tlsIssuer: { name: "le" } }, sso: { enabled: true, logto: { endpoint: "https://auth.example.com", m2mAppId: "m", m2mAppSecretKey: "s" } } };
-        const pg = (extra: Record<string, unknown>) => ({ ...base, dataServices: { postgres: { mode: "external", host: "pg.example.com", adminPasswordKey: "pw", ...extra }, objectStore: { mode: "in-cluster" }, redis: { mode: "in-cluster" } } });
-        const ctx = { stack: "staging", project: "llmops-platform", source: "stacks/Pulumi.staging.yaml", secrets: { has: () => true, get: () => pulumi.output("x") } };
+        const base = {
+            environment: "staging",
+            baseDomain: "example.com",
+            ingress: { className: "nginx", controllerNamespace: "ingress-nginx", tlsIssuer: { name: "le" } },
+            sso: { enabled: true, logto: { endpoint: "https://auth.example.com", m2mAppId: "m", m2mAppSecretKey: "s" } },
+        };
+        const pg = (extra: Record<string, unknown>) => ({
+            ...base,
+            dataServices: {
+                postgres: { mode: "external", host: "pg.example.com", adminPasswordKey: "pw", ...extra },
+                objectStore: { mode: "in-cluster" },
+                redis: { mode: "in-cluster" },
+            },
+        });
+        const ctx = {
+            stack: "staging",
+            project: "llmops-platform",
+            source: "stacks/Pulumi.staging.yaml",
+            secrets: { has: () => true, get: () => pulumi.output("x") },
+        };
         const problems = (raw: unknown) => {
             try {
                 resolveEnvironment(raw, ctx);
@@ -142,8 +177,16 @@ describe("Postgres TLS of every client", () => {
                 return e.problems.map((p) => `${p.source}: ${p.path}: ${p.message}`);
             }
         };
-        expect(problems(pg({ sslMode: mode }))).toEqual([expect.stringMatching(new RegExp(`^stacks/Pulumi.staging.yaml: llmops-platform:platform.dataServices.postgres.caCertificate: is required with \`sslMode: ${mode}\``))]);
+        expect(problems(pg({ sslMode: mode }))).toEqual([
+            expect.stringMatching(
+                new RegExp(
+                    `^stacks/Pulumi.staging.yaml: llmops-platform:platform.dataServices.postgres.caCertificate: is required with \`sslMode: ${mode}\``,
+                ),
+            ),
+        ]);
         expect(problems(pg({ sslMode: mode, caCertificate: { configMap: "ca" } }))).toEqual([]);
-        expect(problems(pg({ sslMode: "require", caCertificate: { pem: PEM } }))).toEqual([expect.stringMatching(/caCertificate: is set, but `sslMode: require` does not verify the server/)]);
+        expect(problems(pg({ sslMode: "require", caCertificate: { pem: PEM } }))).toEqual([
+            expect.stringMatching(/caCertificate: is set, but `sslMode: require` does not verify the server/),
+        ]);
     });
 });

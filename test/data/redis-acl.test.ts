@@ -59,7 +59,17 @@ describe.skipIf(!redisServer)("Redis ACL users file, loaded by Debian's redis-se
         expect(redis.run(...acme, "SET", "globex:langfuse:job:1", "z")).toMatch(/NOPERM/);
         expect(redis.run(...acme, "EVAL", "return redis.call('GET', KEYS[1])", "1", "globex:langfuse:job:1")).toMatch(/NOPERM|permissions/);
         expect(redis.run(...acme, "GET", "unprefixed")).toMatch(/NOPERM/);
-        for (const command of [["FLUSHALL"], ["FLUSHDB"], ["CONFIG", "GET", "*"], ["KEYS", "*"], ["CLIENT", "LIST"], ["ACL", "LIST"], ["RANDOMKEY"], ["MONITOR"], ["SHUTDOWN"]]) {
+        for (const command of [
+            ["FLUSHALL"],
+            ["FLUSHDB"],
+            ["CONFIG", "GET", "*"],
+            ["KEYS", "*"],
+            ["CLIENT", "LIST"],
+            ["ACL", "LIST"],
+            ["RANDOMKEY"],
+            ["MONITOR"],
+            ["SHUTDOWN"],
+        ]) {
             expect(redis.run(...acme, ...command), command.join(" ")).toMatch(/NOPERM/);
         }
         expect(redis.run(...globex, "GET", "globex:langfuse:job:1")).toBe("y");
@@ -82,9 +92,15 @@ describe("tenant users in an external Redis", () => {
     it("are applied by a Job the platform namespace lets reach the Redis port", async () => {
         const cap = await capture({
             stack: "staging",
-            platformOverrides: { dataServices: { redis: { mode: "external", host: "redis.internal.example.com", port: 6380, adminPasswordKey: "redisAdminPassword" } } },
+            platformOverrides: {
+                dataServices: {
+                    redis: { mode: "external", host: "redis.internal.example.com", port: 6380, adminPasswordKey: "redisAdminPassword" },
+                },
+            },
         });
-        const job = ofKind(cap, "Job").find((j) => j.metadata.namespace === "llm-platform" && j.metadata.name!.startsWith("redis-acl-apply-"));
+        const job = ofKind(cap, "Job").find(
+            (j) => j.metadata.namespace === "llm-platform" && j.metadata.name!.startsWith("redis-acl-apply-"),
+        );
         expect(job, "no ACL apply Job").toBeDefined();
         const podLabels = job!.spec.template.metadata.labels as Record<string, string>;
         const egress = ofKind(cap, "NetworkPolicy").filter(

@@ -29,10 +29,14 @@ function tenantOf(urn: string, tenants: readonly string[]): string | undefined {
 }
 
 function psql(sql: string, opts: { database?: string; user?: string; password?: string } = {}): { code: number; out: string } {
-    const r = spawnSync(path.join(e2e.postgres.binDir, "psql"), ["-X", "-v", "ON_ERROR_STOP=1", "-Atc", sql, "-d", opts.database ?? "postgres"], {
-        encoding: "utf8",
-        env: { ...process.env, ...e2e.postgres.env, ...(opts.user ? { PGUSER: opts.user, PGPASSWORD: opts.password ?? "" } : {}) },
-    });
+    const r = spawnSync(
+        path.join(e2e.postgres.binDir, "psql"),
+        ["-X", "-v", "ON_ERROR_STOP=1", "-Atc", sql, "-d", opts.database ?? "postgres"],
+        {
+            encoding: "utf8",
+            env: { ...process.env, ...e2e.postgres.env, ...(opts.user ? { PGUSER: opts.user, PGPASSWORD: opts.password ?? "" } : {}) },
+        },
+    );
     return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -82,8 +86,12 @@ describe("a real pulumi up", () => {
         declared = declaredObjects(state);
         expect(declared.length).toBeGreaterThan(50);
         // Every tenant of the input has objects, labelled as its own.
-        for (const tenant of e2e.tenants) expect(declared.filter((o) => o.labels[LABELS.tenant] === tenant).length, tenant).toBeGreaterThan(20);
-        const live = liveObjects(kubectl, declared.map((o) => o.resource));
+        for (const tenant of e2e.tenants)
+            expect(declared.filter((o) => o.labels[LABELS.tenant] === tenant).length, tenant).toBeGreaterThan(20);
+        const live = liveObjects(
+            kubectl,
+            declared.map((o) => o.resource),
+        );
         const missing = declared.filter((o) => live.get(objectKey(o.resource, o.namespace, o.name)) !== o.uid);
         expect(missing.map((o) => `${o.type} ${o.namespace ?? ""}/${o.name}`)).toEqual([]);
     });
@@ -95,8 +103,17 @@ describe("a real pulumi up", () => {
 
     it("3. PostgreSQL has each tenant's roles and databases as declared, and one tenant's role cannot connect to the other's database", async () => {
         const state = await stackExport(s, { showSecrets: true });
-        const roles = byType(state, "postgresql:index/role:Role").map((r) => ({ urn: r.urn, name: r.outputs!["name"] as string, password: r.outputs!["password"] as string, login: r.outputs!["login"] as boolean }));
-        const databases = byType(state, "postgresql:index/database:Database").map((r) => ({ urn: r.urn, name: r.outputs!["name"] as string, owner: r.outputs!["owner"] as string }));
+        const roles = byType(state, "postgresql:index/role:Role").map((r) => ({
+            urn: r.urn,
+            name: r.outputs!["name"] as string,
+            password: r.outputs!["password"] as string,
+            login: r.outputs!["login"] as boolean,
+        }));
+        const databases = byType(state, "postgresql:index/database:Database").map((r) => ({
+            urn: r.urn,
+            name: r.outputs!["name"] as string,
+            owner: r.outputs!["owner"] as string,
+        }));
         for (const tenant of e2e.tenants) {
             expect(roles.filter((r) => tenantOf(r.urn, e2e.tenants) === tenant).length, `${tenant}'s roles`).toBeGreaterThan(0);
             expect(databases.filter((d) => tenantOf(d.urn, e2e.tenants) === tenant).length, `${tenant}'s databases`).toBeGreaterThan(0);
@@ -105,7 +122,10 @@ describe("a real pulumi up", () => {
             psql("SELECT rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles")
                 .out.split("\n")
                 .map((l) => l.split("|"))
-                .map(([name, login, superuser, createdb, createrole]) => [name!, { login: login === "t", privileged: [superuser, createdb, createrole].includes("t") }]),
+                .map(([name, login, superuser, createdb, createrole]) => [
+                    name!,
+                    { login: login === "t", privileged: [superuser, createdb, createrole].includes("t") },
+                ]),
         );
         for (const r of roles) {
             expect(liveRoles.get(r.name), `role ${r.name}`).toEqual({ login: r.login, privileged: false });
@@ -126,8 +146,14 @@ describe("a real pulumi up", () => {
             return { db: db.name, role };
         };
         const [la, lb] = [loginOf(a), loginOf(b)];
-        expect(psql("SELECT current_user", { database: la.db, user: la.role.name, password: la.role.password })).toEqual({ code: 0, out: la.role.name });
-        expect(psql("SELECT current_user", { database: lb.db, user: lb.role.name, password: lb.role.password })).toEqual({ code: 0, out: lb.role.name });
+        expect(psql("SELECT current_user", { database: la.db, user: la.role.name, password: la.role.password })).toEqual({
+            code: 0,
+            out: la.role.name,
+        });
+        expect(psql("SELECT current_user", { database: lb.db, user: lb.role.name, password: lb.role.password })).toEqual({
+            code: 0,
+            out: lb.role.name,
+        });
         const crossAB = psql("SELECT 1", { database: lb.db, user: la.role.name, password: la.role.password });
         const crossBA = psql("SELECT 1", { database: la.db, user: lb.role.name, password: lb.role.password });
         expect(crossAB.code).not.toBe(0);
@@ -137,7 +163,9 @@ describe("a real pulumi up", () => {
     });
 
     it("4. the API server itself rejects a pod that breaks Pod Security `restricted` in a tenant namespace", () => {
-        const namespaces = declared.filter((o) => o.type === "kubernetes:core/v1:Namespace" && e2e.tenants.includes(o.labels[LABELS.tenant] ?? ""));
+        const namespaces = declared.filter(
+            (o) => o.type === "kubernetes:core/v1:Namespace" && e2e.tenants.includes(o.labels[LABELS.tenant] ?? ""),
+        );
         expect(namespaces.map((n) => n.labels[LABELS.tenant]).sort()).toEqual(e2e.tenants);
         for (const ns of namespaces) {
             const pod = {
@@ -170,21 +198,36 @@ describe("a real pulumi up", () => {
         const objects = declaredObjects(state);
         const migrations = objects.filter((o) => o.type === "kubernetes:batch/v1:Job" && o.labels[LABELS.component] === "migrate");
         expect(migrations.length).toBeGreaterThan(0);
-        for (const tenant of e2e.tenants) expect(migrations.some((j) => j.labels[LABELS.tenant] === tenant), tenant).toBe(true);
+        for (const tenant of e2e.tenants)
+            expect(
+                migrations.some((j) => j.labels[LABELS.tenant] === tenant),
+                tenant,
+            ).toBe(true);
         for (const job of migrations) {
             const gated = state.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.dependencies ?? []).includes(job.urn));
             expect(gated.length, `Deployments gated by ${job.name}`).toBeGreaterThan(0);
-            const live = kubectlJson<{ status: { completionTime?: string; succeeded?: number } }>(kubectl, ["get", "job", "-n", job.namespace!, job.name]);
+            const live = kubectlJson<{ status: { completionTime?: string; succeeded?: number } }>(kubectl, [
+                "get",
+                "job",
+                "-n",
+                job.namespace!,
+                job.name,
+            ]);
             expect(live.status.succeeded, job.name).toBeGreaterThan(0);
             const completed = Date.parse(live.status.completionTime ?? "");
             expect(completed, `${job.name} completionTime`).not.toBeNaN();
             for (const d of gated) {
                 const dep = objects.find((o) => o.urn === d.urn)!;
-                const sets = kubectlJson<{ items: { metadata: { creationTimestamp: string; ownerReferences?: { uid: string }[] } }[] }>(kubectl, ["get", "replicasets", "-n", dep.namespace!]).items.filter((rs) =>
-                    rs.metadata.ownerReferences?.some((o) => o.uid === dep.uid),
-                );
+                const sets = kubectlJson<{ items: { metadata: { creationTimestamp: string; ownerReferences?: { uid: string }[] } }[] }>(
+                    kubectl,
+                    ["get", "replicasets", "-n", dep.namespace!],
+                ).items.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === dep.uid));
                 expect(sets.length, `ReplicaSets of ${dep.name}`).toBeGreaterThan(0);
-                for (const rs of sets) expect(Date.parse(rs.metadata.creationTimestamp), `${dep.name} rolled out before ${job.name} completed`).toBeGreaterThanOrEqual(completed);
+                for (const rs of sets)
+                    expect(
+                        Date.parse(rs.metadata.creationTimestamp),
+                        `${dep.name} rolled out before ${job.name} completed`,
+                    ).toBeGreaterThanOrEqual(completed);
             }
         }
     });
@@ -207,7 +250,10 @@ describe("a real pulumi up", () => {
             const redisUsers = changed.filter((st) => urnName(st.urn).startsWith("llmops-redis"));
             expect(gateway.map((st) => urnName(st.urn))).not.toEqual([]);
             expect(redisUsers.map((st) => urnName(st.urn))).not.toEqual([]);
-            const others = changed.filter((st) => !creates.includes(st) && !gateway.includes(st) && !redisUsers.includes(st) && !st.urn.includes("pulumi:pulumi:Stack"));
+            const others = changed.filter(
+                (st) =>
+                    !creates.includes(st) && !gateway.includes(st) && !redisUsers.includes(st) && !st.urn.includes("pulumi:pulumi:Stack"),
+            );
             expect(others.map((st) => `${st.op} ${urnName(st.urn)} (${(st.diffReasons ?? []).join(", ")})`)).toEqual([]);
         } finally {
             fs.rmSync(path.join(e2e.tenantsDir, added[0]!));
@@ -222,7 +268,10 @@ describe("a real pulumi up", () => {
         const protectedOnes = state.filter((r) => r.protect && tenantOf(r.urn, e2e.tenants) === removed);
         expect(protectedOnes.length, `${removed}'s protected resources`).toBeGreaterThan(0);
         const objects = declaredObjects(state);
-        const before = liveObjects(kubectl, objects.map((o) => o.resource));
+        const before = liveObjects(
+            kubectl,
+            objects.map((o) => o.resource),
+        );
         const dbsBefore = psql("SELECT datname FROM pg_database ORDER BY 1").out;
         const file = [...TENANT_FILES.keys()].find((f) => f.startsWith(`${removed}.`))!;
         fs.rmSync(path.join(e2e.tenantsDir, file));
@@ -234,12 +283,21 @@ describe("a real pulumi up", () => {
             const out = `${r.stdout}\n${r.stderr}`;
             expect(r.code, out.slice(-4000)).not.toBe(0);
             expect(out).toMatch(/protect/i);
-            const after = liveObjects(kubectl, objects.map((o) => o.resource));
-            const gone = objects.filter((o) => before.has(objectKey(o.resource, o.namespace, o.name)) && after.get(objectKey(o.resource, o.namespace, o.name)) !== o.uid);
+            const after = liveObjects(
+                kubectl,
+                objects.map((o) => o.resource),
+            );
+            const gone = objects.filter(
+                (o) =>
+                    before.has(objectKey(o.resource, o.namespace, o.name)) &&
+                    after.get(objectKey(o.resource, o.namespace, o.name)) !== o.uid,
+            );
             expect(gone.map((o) => `${o.type} ${o.namespace ?? ""}/${o.name}`)).toEqual([]);
             expect(psql("SELECT datname FROM pg_database ORDER BY 1").out).toBe(dbsBefore);
             const stateAfter = await stackExport(s);
-            expect(stateAfter.filter((r) => tenantOf(r.urn, e2e.tenants) === removed).length).toBe(state.filter((r) => tenantOf(r.urn, e2e.tenants) === removed).length);
+            expect(stateAfter.filter((r) => tenantOf(r.urn, e2e.tenants) === removed).length).toBe(
+                state.filter((r) => tenantOf(r.urn, e2e.tenants) === removed).length,
+            );
         } finally {
             fs.writeFileSync(path.join(e2e.tenantsDir, file), TENANT_FILES.get(file)!);
         }
@@ -253,10 +311,25 @@ describe("a real pulumi up", () => {
         const objects = declaredObjects(state);
         expect(objects.length).toBeGreaterThan(50);
         await pulumiOk(s, ["destroy", "--yes", "--skip-preview"]);
-        const live = liveObjects(kubectl, objects.map((o) => o.resource));
-        expect(objects.filter((o) => live.has(objectKey(o.resource, o.namespace, o.name))).map((o) => `${o.type} ${o.namespace ?? ""}/${o.name}`)).toEqual([]);
+        const live = liveObjects(
+            kubectl,
+            objects.map((o) => o.resource),
+        );
+        expect(
+            objects
+                .filter((o) => live.has(objectKey(o.resource, o.namespace, o.name)))
+                .map((o) => `${o.type} ${o.namespace ?? ""}/${o.name}`),
+        ).toEqual([]);
         // Nor anything the controllers made for us (pods, ReplicaSets, volume claims) under our labels.
-        const leftovers = kubectl(["get", "all,pvc,configmaps,secrets,namespaces", "--all-namespaces", "-l", `${LABELS.partOf}=${PART_OF}`, "-o", "name"]);
+        const leftovers = kubectl([
+            "get",
+            "all,pvc,configmaps,secrets,namespaces",
+            "--all-namespaces",
+            "-l",
+            `${LABELS.partOf}=${PART_OF}`,
+            "-o",
+            "name",
+        ]);
         expect(leftovers.code, leftovers.stderr).toBe(0);
         expect(leftovers.stdout.trim()).toBe("");
         expect((await stackExport(s)).filter((r) => r.custom !== false && r.type !== "pulumi:pulumi:Stack")).toEqual([]);

@@ -20,7 +20,12 @@ const valid = {
 const secrets = (present: string[]) => ({ has: (k: string) => present.includes(k), get: (k: string) => pulumi.secret(`value-of-${k}`) });
 
 function resolve(raw: unknown, present: string[] = ["logtoSecret"]) {
-    return resolveEnvironment(raw, { stack: "dev", project: "llmops-platform", source: "stacks/Pulumi.dev.yaml", secrets: secrets(present) });
+    return resolveEnvironment(raw, {
+        stack: "dev",
+        project: "llmops-platform",
+        source: "stacks/Pulumi.dev.yaml",
+        secrets: secrets(present),
+    });
 }
 
 function report(raw: unknown, present: string[] = ["logtoSecret"]): string {
@@ -38,25 +43,102 @@ const merge = (patch: Record<string, unknown>) => JSON.parse(JSON.stringify({ ..
 /** Invalid stack config values and the error each must produce (key path, what is wrong, an example). */
 const CASES: Array<[string, unknown, string]> = [
     ["missing platform key", undefined, "llmops-platform:platform: is missing. Fix: add a `llmops-platform:platform` mapping"],
-    ["unknown environment", merge({ environment: "qa" }), 'llmops-platform:platform.environment: must be one of "local", "dev", "staging", "prod". Fix: use a value like `dev`.'],
-    ["base domain with scheme", merge({ baseDomain: "https://example.com" }), "llmops-platform:platform.baseDomain: must be a lower-case DNS name. Fix: use a value like `llmops.example.com`."],
-    ["typo in a key", merge({ basedomain: "x.com" }), "llmops-platform:platform.basedomain: unknown field. Fix: did you mean `baseDomain`?"],
+    [
+        "unknown environment",
+        merge({ environment: "qa" }),
+        'llmops-platform:platform.environment: must be one of "local", "dev", "staging", "prod". Fix: use a value like `dev`.',
+    ],
+    [
+        "base domain with scheme",
+        merge({ baseDomain: "https://example.com" }),
+        "llmops-platform:platform.baseDomain: must be a lower-case DNS name. Fix: use a value like `llmops.example.com`.",
+    ],
+    [
+        "typo in a key",
+        merge({ basedomain: "x.com" }),
+        "llmops-platform:platform.basedomain: unknown field. Fix: did you mean `baseDomain`?",
+    ],
     ["missing ingress", merge({ ingress: undefined }), "llmops-platform:platform.ingress: is required but missing."],
-    ["tls missing outside local", merge({ ingress: { className: "nginx", controllerNamespace: "ingress-nginx" } }), "llmops-platform:platform.ingress.tlsIssuer: is required in `dev`: every ingress outside `local` serves TLS."],
-    ["unknown data service mode", merge({ dataServices: { ...valid.dataServices, postgres: { mode: "managed" } } }), "llmops-platform:platform.dataServices.postgres.mode: matches none of the allowed shapes."],
-    ["external postgres without host", merge({ dataServices: { ...valid.dataServices, postgres: { mode: "external", adminPasswordKey: "pg" } } }), "llmops-platform:platform.dataServices.postgres.host: is required but missing. Fix: use a value like `pg.internal.example.com`."],
-    ["node port outside local", merge({ dataServices: { ...valid.dataServices, postgres: { mode: "in-cluster", nodePort: 30432 } } }), "llmops-platform:platform.dataServices.postgres.nodePort: NodePorts are only allowed in `local` (this is `dev`)."],
-    ["node port out of range", merge({ environment: "local", dataServices: { ...valid.dataServices, objectStore: { mode: "in-cluster", nodePort: 80 } } }), "llmops-platform:platform.dataServices.objectStore.nodePort: must be at least 30000. Fix: use a value like `30432`."],
-    ["storage without unit", merge({ dataServices: { ...valid.dataServices, redis: { mode: "in-cluster", storage: "20" } } }), "llmops-platform:platform.dataServices.redis.storage: must be a storage size such as `20Gi`."],
-    ["secret key not set", merge({ dataServices: { ...valid.dataServices, redis: { mode: "external", host: "redis.example.com", adminPasswordKey: "redisPassword" } } }), "llmops-platform:platform.dataServices.redis.adminPasswordKey: names the secret `llmops-platform:redisPassword`, which this stack's config does not set. Fix: run `pulumi config set --secret redisPassword <value> --stack dev`."],
-    ["namespace prefix too long", merge({ namespacePrefix: "a-very-long-prefix" }), "llmops-platform:platform.namespacePrefix: must be at most 12 characters long."],
-    ["host pattern without tenant", merge({ hostPattern: "{app}.{baseDomain}" }), "llmops-platform:platform.hostPattern: must contain `{tenant}`."],
-    ["retention default above max", merge({ retention: { traceDays: { max: 30, default: 60 } } }), "llmops-platform:platform.retention.traceDays.default: (60) is outside [1, 30]."],
-    ["web replicas zero", merge({ webReplicas: 0 }), "llmops-platform:platform.webReplicas: must be at least 1. Fix: use a value like `2`."],
-    ["SSO off outside local", merge({ sso: { enabled: false } }), "llmops-platform:platform.sso.enabled: is false, but only `local` may run without single sign-on (this is `dev`)."],
-    ["SSO without endpoint", merge({ sso: { enabled: true, logto: { m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }), "llmops-platform:platform.sso.logto.endpoint: is required but missing. Fix: use a value like `https://auth.example.com`."],
-    ["SSO over plain http", merge({ sso: { enabled: true, logto: { endpoint: "http://auth.example.com", m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }), "llmops-platform:platform.sso.logto.endpoint: is plain http"],
-    ["trace forward not a URL", merge({ traceGateway: { forward: { endpoint: "otel:4318" } } }), "llmops-platform:platform.traceGateway.forward.endpoint: must be an http(s) URL."],
+    [
+        "tls missing outside local",
+        merge({ ingress: { className: "nginx", controllerNamespace: "ingress-nginx" } }),
+        "llmops-platform:platform.ingress.tlsIssuer: is required in `dev`: every ingress outside `local` serves TLS.",
+    ],
+    [
+        "unknown data service mode",
+        merge({ dataServices: { ...valid.dataServices, postgres: { mode: "managed" } } }),
+        "llmops-platform:platform.dataServices.postgres.mode: matches none of the allowed shapes.",
+    ],
+    [
+        "external postgres without host",
+        merge({ dataServices: { ...valid.dataServices, postgres: { mode: "external", adminPasswordKey: "pg" } } }),
+        "llmops-platform:platform.dataServices.postgres.host: is required but missing. Fix: use a value like `pg.internal.example.com`.",
+    ],
+    [
+        "node port outside local",
+        merge({ dataServices: { ...valid.dataServices, postgres: { mode: "in-cluster", nodePort: 30432 } } }),
+        "llmops-platform:platform.dataServices.postgres.nodePort: NodePorts are only allowed in `local` (this is `dev`).",
+    ],
+    [
+        "node port out of range",
+        merge({ environment: "local", dataServices: { ...valid.dataServices, objectStore: { mode: "in-cluster", nodePort: 80 } } }),
+        "llmops-platform:platform.dataServices.objectStore.nodePort: must be at least 30000. Fix: use a value like `30432`.",
+    ],
+    [
+        "storage without unit",
+        merge({ dataServices: { ...valid.dataServices, redis: { mode: "in-cluster", storage: "20" } } }),
+        "llmops-platform:platform.dataServices.redis.storage: must be a storage size such as `20Gi`.",
+    ],
+    [
+        "secret key not set",
+        merge({
+            dataServices: {
+                ...valid.dataServices,
+                redis: { mode: "external", host: "redis.example.com", adminPasswordKey: "redisPassword" },
+            },
+        }),
+        "llmops-platform:platform.dataServices.redis.adminPasswordKey: names the secret `llmops-platform:redisPassword`, which this stack's config does not set. Fix: run `pulumi config set --secret redisPassword <value> --stack dev`.",
+    ],
+    [
+        "namespace prefix too long",
+        merge({ namespacePrefix: "a-very-long-prefix" }),
+        "llmops-platform:platform.namespacePrefix: must be at most 12 characters long.",
+    ],
+    [
+        "host pattern without tenant",
+        merge({ hostPattern: "{app}.{baseDomain}" }),
+        "llmops-platform:platform.hostPattern: must contain `{tenant}`.",
+    ],
+    [
+        "retention default above max",
+        merge({ retention: { traceDays: { max: 30, default: 60 } } }),
+        "llmops-platform:platform.retention.traceDays.default: (60) is outside [1, 30].",
+    ],
+    [
+        "web replicas zero",
+        merge({ webReplicas: 0 }),
+        "llmops-platform:platform.webReplicas: must be at least 1. Fix: use a value like `2`.",
+    ],
+    [
+        "SSO off outside local",
+        merge({ sso: { enabled: false } }),
+        "llmops-platform:platform.sso.enabled: is false, but only `local` may run without single sign-on (this is `dev`).",
+    ],
+    [
+        "SSO without endpoint",
+        merge({ sso: { enabled: true, logto: { m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }),
+        "llmops-platform:platform.sso.logto.endpoint: is required but missing. Fix: use a value like `https://auth.example.com`.",
+    ],
+    [
+        "SSO over plain http",
+        merge({ sso: { enabled: true, logto: { endpoint: "http://auth.example.com", m2mAppId: "x", m2mAppSecretKey: "logtoSecret" } } }),
+        "llmops-platform:platform.sso.logto.endpoint: is plain http",
+    ],
+    [
+        "trace forward not a URL",
+        merge({ traceGateway: { forward: { endpoint: "otel:4318" } } }),
+        "llmops-platform:platform.traceGateway.forward.endpoint: must be an http(s) URL.",
+    ],
 ];
 
 describe("stack config", () => {
@@ -67,13 +149,19 @@ describe("stack config", () => {
     it("reports every problem at once", () => {
         const text = report(merge({ environment: "qa", baseDomain: "NOPE", webReplicas: 0, extra: 1 }));
         expect(text).toMatch(/^config: 4 problems; nothing was declared\./);
-        for (const path of ["environment", "baseDomain", "webReplicas", "extra"]) expect(text).toContain(`llmops-platform:platform.${path}:`);
+        for (const path of ["environment", "baseDomain", "webReplicas", "extra"])
+            expect(text).toContain(`llmops-platform:platform.${path}:`);
     });
 
     it("decides defaults per environment in one step", () => {
         expect(ENVIRONMENT_NAMES.length).toBeGreaterThan(0);
         for (const name of ENVIRONMENT_NAMES) {
-            const e = resolveEnvironment(merge({ environment: name }), { stack: name, project: "p", source: "s", secrets: secrets(["logtoSecret"]) });
+            const e = resolveEnvironment(merge({ environment: name }), {
+                stack: name,
+                project: "p",
+                source: "s",
+                secrets: secrets(["logtoSecret"]),
+            });
             const profile = PROFILE_DEFAULTS[name];
             expect(e.protectState).toBe(profile.protectState);
             expect(e.maxTenantSize).toBe(profile.maxTenantSize);
@@ -107,7 +195,13 @@ describe("stack config", () => {
             }),
             ["pgPassword", "logtoSecret"],
         );
-        expect(e.postgres).toMatchObject({ mode: "external", host: "pg.example.com", port: 5432, adminUser: "postgres", sslMode: "require" });
+        expect(e.postgres).toMatchObject({
+            mode: "external",
+            host: "pg.example.com",
+            port: 5432,
+            adminUser: "postgres",
+            sslMode: "require",
+        });
         expect(e.objectStore).toMatchObject({ mode: "in-cluster", adminEndpoint: "localhost:30900" });
         const d = resolve(valid);
         expect(d.postgres).toMatchObject({ mode: "in-cluster", adminHost: "postgres.llm-platform.svc.cluster.local", adminPort: 5432 });
@@ -117,10 +211,14 @@ describe("stack config", () => {
 describe("a stack whose config lives outside stacks/", () => {
     const tenantsDir = (stacks: string) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenants-elsewhere-"));
-        fs.writeFileSync(path.join(dir, "acme.yaml"), `id: acme\ndisplayName: Acme\nowners: [{ name: Jane, email: jane@acme.example }]\nstacks: ${stacks}\nsso:\n  emailDomains: [acme.example]\n`);
+        fs.writeFileSync(
+            path.join(dir, "acme.yaml"),
+            `id: acme\ndisplayName: Acme\nowners: [{ name: Jane, email: jane@acme.example }]\nstacks: ${stacks}\nsso:\n  emailDomains: [acme.example]\n`,
+        );
         return dir;
     };
-    const environment = () => resolveEnvironment(valid, { stack: "scratch", project: "llmops-platform", source: "elsewhere", secrets: secrets(["logtoSecret"]) });
+    const environment = () =>
+        resolveEnvironment(valid, { stack: "scratch", project: "llmops-platform", source: "elsewhere", secrets: secrets(["logtoSecret"]) });
     const root = path.resolve(__dirname, "../..");
 
     it("is a stack its tenant files may list (a throwaway stack such as the e2e's)", () => {
@@ -129,6 +227,8 @@ describe("a stack whose config lives outside stacks/", () => {
     });
 
     it("does not make other unknown stacks known", () => {
-        expect(() => loadInputs({ projectRoot: root, tenantsDir: tenantsDir("[scratch, nowhere]"), environment })).toThrow(/names the stack `nowhere`/);
+        expect(() => loadInputs({ projectRoot: root, tenantsDir: tenantsDir("[scratch, nowhere]"), environment })).toThrow(
+            /names the stack `nowhere`/,
+        );
     });
 });

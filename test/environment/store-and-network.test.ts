@@ -12,7 +12,8 @@ const base = {
 };
 const external = { mode: "external", endpoint: "s3.storage.example.com", adminUser: "admin", adminPasswordKey: "storePassword" };
 
-const with_ = (patch: Record<string, unknown>, dataServices: Record<string, unknown> = {}) => JSON.parse(JSON.stringify({ ...base, ...patch, dataServices: { ...base.dataServices, ...dataServices } }));
+const with_ = (patch: Record<string, unknown>, dataServices: Record<string, unknown> = {}) =>
+    JSON.parse(JSON.stringify({ ...base, ...patch, dataServices: { ...base.dataServices, ...dataServices } }));
 
 function resolve(raw: unknown) {
     const present = ["logtoSecret", "storePassword"];
@@ -39,21 +40,48 @@ const KEY = "stacks/Pulumi.dev.yaml: llmops-platform:platform";
 describe("dataServices.objectStore.publicEndpoint", () => {
     it("defaults to s3.<baseDomain> for in-cluster MinIO, over https where ingresses serve TLS", () => {
         expect(resolve(with_({})).objectStore.publicEndpoint).toBe("https://s3.dev.example.com");
-        const local = with_({ environment: "local", baseDomain: "localtest.me", ingress: { className: "nginx", controllerNamespace: "ingress-nginx" }, sso: { enabled: false } });
+        const local = with_({
+            environment: "local",
+            baseDomain: "localtest.me",
+            ingress: { className: "nginx", controllerNamespace: "ingress-nginx" },
+            sso: { enabled: false },
+        });
         expect(resolve(local).objectStore.publicEndpoint).toBe("http://s3.localtest.me");
     });
 
     it("defaults to the external endpoint, with the scheme `ssl` implies", () => {
         expect(resolve(with_({}, { objectStore: external })).objectStore.publicEndpoint).toBe("https://s3.storage.example.com");
-        expect(resolve(with_({}, { objectStore: { ...external, publicEndpoint: "https://files.example.com/" } })).objectStore.publicEndpoint).toBe("https://files.example.com");
+        expect(
+            resolve(with_({}, { objectStore: { ...external, publicEndpoint: "https://files.example.com/" } })).objectStore.publicEndpoint,
+        ).toBe("https://files.example.com");
     });
 
     it.each([
-        ["an in-cluster address given", { objectStore: { mode: "in-cluster", publicEndpoint: "http://minio.llm-platform.svc.cluster.local:9000" } }, `${KEY}.dataServices.objectStore.publicEndpoint: (http://minio.llm-platform.svc.cluster.local:9000) is an in-cluster address`],
-        ["an in-cluster external endpoint left as default", { objectStore: { ...external, endpoint: "minio.storage.svc.cluster.local:9000" } }, `${KEY}.dataServices.objectStore.publicEndpoint: defaults to https://minio.storage.svc.cluster.local:9000 (the external endpoint), which is an in-cluster address`],
-        ["plain http outside local", { objectStore: { mode: "in-cluster", publicEndpoint: "http://s3.example.com" } }, `${KEY}.dataServices.objectStore.publicEndpoint: (http://s3.example.com) is plain http`],
-        ["a path", { objectStore: { mode: "in-cluster", publicEndpoint: "https://example.com/s3" } }, `${KEY}.dataServices.objectStore.publicEndpoint: must be an origin (scheme, host and optional port) without a path`],
-        ["not a URL", { objectStore: { mode: "in-cluster", publicEndpoint: "s3.example.com" } }, `${KEY}.dataServices.objectStore.publicEndpoint: must be an http(s) URL`],
+        [
+            "an in-cluster address given",
+            { objectStore: { mode: "in-cluster", publicEndpoint: "http://minio.llm-platform.svc.cluster.local:9000" } },
+            `${KEY}.dataServices.objectStore.publicEndpoint: (http://minio.llm-platform.svc.cluster.local:9000) is an in-cluster address`,
+        ],
+        [
+            "an in-cluster external endpoint left as default",
+            { objectStore: { ...external, endpoint: "minio.storage.svc.cluster.local:9000" } },
+            `${KEY}.dataServices.objectStore.publicEndpoint: defaults to https://minio.storage.svc.cluster.local:9000 (the external endpoint), which is an in-cluster address`,
+        ],
+        [
+            "plain http outside local",
+            { objectStore: { mode: "in-cluster", publicEndpoint: "http://s3.example.com" } },
+            `${KEY}.dataServices.objectStore.publicEndpoint: (http://s3.example.com) is plain http`,
+        ],
+        [
+            "a path",
+            { objectStore: { mode: "in-cluster", publicEndpoint: "https://example.com/s3" } },
+            `${KEY}.dataServices.objectStore.publicEndpoint: must be an origin (scheme, host and optional port) without a path`,
+        ],
+        [
+            "not a URL",
+            { objectStore: { mode: "in-cluster", publicEndpoint: "s3.example.com" } },
+            `${KEY}.dataServices.objectStore.publicEndpoint: must be an http(s) URL`,
+        ],
     ])("rejects %s, naming file, field and fix", (_name, dataServices, expected) => {
         const text = report(with_({}, dataServices));
         expect(text).toContain(expected);
@@ -65,7 +93,9 @@ describe("network", () => {
     it("names no extra DNS resolvers and the private and shared pod ranges by default", () => {
         const profile = resolve(with_({}));
         expect(profile.network.dnsResolvers).toEqual([]);
-        expect(profile.network.podCidrs).toEqual(expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]));
+        expect(profile.network.podCidrs).toEqual(
+            expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]),
+        );
     });
 
     it("takes resolvers and pod ranges from the stack config", () => {
@@ -75,11 +105,31 @@ describe("network", () => {
     });
 
     it.each([
-        ["a resolver without prefix", { dnsResolvers: ["169.254.20.10"] }, `${KEY}.network.dnsResolvers[0]: must be an address block in CIDR notation`],
-        ["a resolver that is a name", { dnsResolvers: ["node-local-dns"] }, `${KEY}.network.dnsResolvers[0]: must be an address block in CIDR notation`],
-        ["a pod range too narrow", { podCidrs: ["10.0.0.0/28"] }, `${KEY}.network.podCidrs[0]: must be an IPv4 address block with a prefix of 1 to 24 bits`],
-        ["a pod range with a bad octet", { podCidrs: ["300.64.0.0/10"] }, `${KEY}.network.podCidrs[0]: (300.64.0.0/10) has an octet above 255.`],
-        ["a misspelt key", { dnsResolver: ["169.254.20.10/32"] }, `${KEY}.network.dnsResolver: unknown field. Fix: did you mean \`dnsResolvers\`?`],
+        [
+            "a resolver without prefix",
+            { dnsResolvers: ["169.254.20.10"] },
+            `${KEY}.network.dnsResolvers[0]: must be an address block in CIDR notation`,
+        ],
+        [
+            "a resolver that is a name",
+            { dnsResolvers: ["node-local-dns"] },
+            `${KEY}.network.dnsResolvers[0]: must be an address block in CIDR notation`,
+        ],
+        [
+            "a pod range too narrow",
+            { podCidrs: ["10.0.0.0/28"] },
+            `${KEY}.network.podCidrs[0]: must be an IPv4 address block with a prefix of 1 to 24 bits`,
+        ],
+        [
+            "a pod range with a bad octet",
+            { podCidrs: ["300.64.0.0/10"] },
+            `${KEY}.network.podCidrs[0]: (300.64.0.0/10) has an octet above 255.`,
+        ],
+        [
+            "a misspelt key",
+            { dnsResolver: ["169.254.20.10/32"] },
+            `${KEY}.network.dnsResolver: unknown field. Fix: did you mean \`dnsResolvers\`?`,
+        ],
     ])("rejects %s", (_name, network, expected) => {
         expect(report(with_({ network }))).toContain(expected);
     });

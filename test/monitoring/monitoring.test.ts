@@ -7,7 +7,6 @@ import { k8sSchemaErrors } from "../support/k8s-schema";
 import { alertRulesOf, containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
 import { platformConfigOf, STACKS } from "../support/stacks";
 
-
 /** Every metric the alerts may use: each one checked upstream at the pinned version (components/monitoring/alerts.ts). */
 const KNOWN_METRICS = new Set([
     "otelcol_exporter_queue_size",
@@ -68,11 +67,16 @@ describe.each(MONITORED)("the platform watching itself in %s", (stack) => {
         const cap = await stackCapture(stack);
         for (const m of monitors(cap)) {
             const services = ofKind(cap, "Service").filter(
-                (s) => s.metadata.namespace === m.metadata.namespace && Object.entries(m.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v),
+                (s) =>
+                    s.metadata.namespace === m.metadata.namespace &&
+                    Object.entries(m.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels?.[k] === v),
             );
             expect(services.length, `ServiceMonitor ${m.metadata.namespace}/${m.metadata.name} selects no Service`).toBeGreaterThan(0);
             for (const e of m.spec.endpoints as Array<{ port: string }>) {
-                expect(services.some((s) => (s.spec.ports as Array<{ name: string }>).some((p) => p.name === e.port)), `${m.metadata.name}: no Service port ${e.port}`).toBe(true);
+                expect(
+                    services.some((s) => (s.spec.ports as Array<{ name: string }>).some((p) => p.name === e.port)),
+                    `${m.metadata.name}: no Service port ${e.port}`,
+                ).toBe(true);
             }
         }
     });
@@ -85,11 +89,21 @@ describe.each(MONITORED)("the platform watching itself in %s", (stack) => {
             const alerts = alertRulesOf(rule);
             const names = alerts.map((a) => a.alert);
             const has = (app: string) => ofKind(cap, "Ingress").some((i) => i.metadata.namespace === ns && i.metadata.name === app);
-            expect(names).toEqual(expect.arrayContaining(["LangfuseIngestionBacklog", "LangfuseIngestionErrors", "ClickHouseDiskFilling", "ClickHouseDiskFull"]));
-            if (has("mlflow")) expect(names).toEqual(expect.arrayContaining(["MlflowHighErrorRate", "MlflowSlowRequests", "MlflowServerErrors"]));
+            expect(names).toEqual(
+                expect.arrayContaining([
+                    "LangfuseIngestionBacklog",
+                    "LangfuseIngestionErrors",
+                    "ClickHouseDiskFilling",
+                    "ClickHouseDiskFull",
+                ]),
+            );
+            if (has("mlflow"))
+                expect(names).toEqual(expect.arrayContaining(["MlflowHighErrorRate", "MlflowSlowRequests", "MlflowServerErrors"]));
             if (has("agenta")) expect(names).toEqual(expect.arrayContaining(["AgentaHighErrorRate", "AgentaSlowRequests"]));
             // Only the in-cluster Postgres has the exporter the connection alert reads.
-            expect(names.includes("PostgresTenantConnectionsNearLimit")).toBe(platformConfigOf(stack).dataServices.postgres.mode === "in-cluster");
+            expect(names.includes("PostgresTenantConnectionsNearLimit")).toBe(
+                platformConfigOf(stack).dataServices.postgres.mode === "in-cluster",
+            );
             for (const a of alerts) {
                 expect(a.annotations["runbook"]!.length, `${a.alert} runbook`).toBeGreaterThan(40);
                 expect(a.annotations["summary"]).toContain(tenant);
@@ -111,7 +125,9 @@ describe.each(MONITORED)("the platform watching itself in %s", (stack) => {
             expect([...exporters]).toEqual([tenantExporterId(tenant)]);
             expect(gatewayConfig).toContain(`${tenantExporterId(tenant)}:`);
             const hosts = new Set(exprs.flatMap((e) => [...e.matchAll(/host="([^"]+)"/g)].map((m) => m[1]!)));
-            const ingressHosts = ofKind(cap, "Ingress").filter((i) => i.metadata.namespace === ns).flatMap((i) => (i.spec.rules as Array<{ host: string }>).map((r) => r.host));
+            const ingressHosts = ofKind(cap, "Ingress")
+                .filter((i) => i.metadata.namespace === ns)
+                .flatMap((i) => (i.spec.rules as Array<{ host: string }>).map((r) => r.host));
             expect([...hosts].sort()).toEqual(ingressHosts.sort());
             for (const m of exprs.flatMap((e) => [...e.matchAll(/namespace="([^"]+)"/g)].map((x) => x[1]!))) expect(m).toBe(ns);
         }
@@ -122,7 +138,9 @@ describe.each(MONITORED)("the platform watching itself in %s", (stack) => {
         for (const ns of tenantNamespaces(cap)) {
             expect(find(cap, "ConfigMap", ns, "clickhouse-config").data!["llmops.xml"]).toContain("<port>9363</port>");
             const policy = find(cap, "NetworkPolicy", ns, "allow-monitoring");
-            expect(policy.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
+            expect(policy.spec.ingress[0].from).toEqual([
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+            ]);
             const ports = (policy.spec.ingress[0].ports as Array<{ port: number }>).map((p) => p.port);
             expect(ports).toContain(9363);
             const mlflow = ofKind(cap, "Deployment").find((d) => d.metadata.namespace === ns && d.metadata.name === "mlflow");
@@ -131,17 +149,23 @@ describe.each(MONITORED)("the platform watching itself in %s", (stack) => {
                 const env = containerEnv(cap, ns, containersOf(mlflow)["mlflow"]);
                 expect(env["MLFLOW_EXPOSE_PROMETHEUS"]).toBe("/tmp/prometheus");
                 // Prometheus scrapes by pod IP: an IP-literal Host header must pass MLflow's host check.
-                expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).toEqual(expect.arrayContaining(["10.*", "172.1[6-9].*", "172.2[0-9].*", "172.3[0-1].*", "192.168.*"]));
+                expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).toEqual(
+                    expect.arrayContaining(["10.*", "172.1[6-9].*", "172.2[0-9].*", "172.3[0-1].*", "192.168.*"]),
+                );
                 expect(env["MLFLOW_SERVER_ALLOWED_HOSTS"]!.split(",")).not.toContain("172.*");
             }
         }
-        const platformPorts = (find(cap, "NetworkPolicy", "llm-platform", "allow-monitoring").spec.ingress[0].ports as Array<{ port: number }>).map((p) => p.port);
+        const platformPorts = (
+            find(cap, "NetworkPolicy", "llm-platform", "allow-monitoring").spec.ingress[0].ports as Array<{ port: number }>
+        ).map((p) => p.port);
         expect(platformPorts).toEqual(expect.arrayContaining([8888, 8889]));
         const postgres = ofKind(cap, "StatefulSet").find((s) => s.metadata.namespace === "llm-platform" && s.metadata.name === "postgres");
         if (postgres) {
             const exporter = containersOf(postgres)["exporter"];
             expect(exporter.image).toBe("quay.io/prometheuscommunity/postgres-exporter:v0.20.1");
-            expect(exporter.env.find((e: { name: string }) => e.name === "DATA_SOURCE_PASS").valueFrom).toEqual({ secretKeyRef: { name: "postgres-admin", key: "POSTGRES_PASSWORD" } });
+            expect(exporter.env.find((e: { name: string }) => e.name === "DATA_SOURCE_PASS").valueFrom).toEqual({
+                secretKeyRef: { name: "postgres-admin", key: "POSTGRES_PASSWORD" },
+            });
             expect(platformPorts).toContain(9187);
         }
     });

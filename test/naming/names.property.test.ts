@@ -25,17 +25,24 @@ const tenantId = fc
 
 const prefix = (max: number) =>
     fc
-        .tuple(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz"), fc.array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"), { minLength: 2, maxLength: max - 1 }))
+        .tuple(
+            fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz"),
+            fc.array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"), { minLength: 2, maxLength: max - 1 }),
+        )
         .map(([a, rest]) => a + rest.join(""));
 
 describe("names derived from a tenant id", () => {
     it("are valid for every id the schema accepts, with any allowed prefixes", () => {
         fc.assert(
             fc.property(tenantId, prefix(MAX_NAMESPACE_PREFIX), prefix(MAX_BUCKET_PREFIX), (id, nsPrefix, bucketPrefix) => {
-                const schemaOk = parseTenantText(`tenants/${id}.yaml`, `id: ${id}\ndisplayName: x\nowners: [{name: a, email: a@b.example}]\nstacks: [dev]\nsso: {emailDomains: [b.example]}\n`);
+                const schemaOk = parseTenantText(
+                    `tenants/${id}.yaml`,
+                    `id: ${id}\ndisplayName: x\nowners: [{name: a, email: a@b.example}]\nstacks: [dev]\nsso: {emailDomains: [b.example]}\n`,
+                );
                 if (reservedReason(id)) return;
                 expect(schemaOk.problems).toEqual([]);
-                for (const name of derivedNames(id, nsPrefix, bucketPrefix, APP_MODULES)) expect(isValidName(name), `${name.kind} ${name.value}`).toBe(true);
+                for (const name of derivedNames(id, nsPrefix, bucketPrefix, APP_MODULES))
+                    expect(isValidName(name), `${name.kind} ${name.value}`).toBe(true);
             }),
             { numRuns: 500 },
         );
@@ -71,7 +78,11 @@ describe("names derived from a tenant id", () => {
         const bucketPrefix = "q".repeat(MAX_BUCKET_PREFIX);
         expect(derivedNames(longest, nsPrefix, bucketPrefix, APP_MODULES).every(isValidName)).toBe(true);
         // The slack left is small: the bucket name is within a few characters of S3's 63.
-        const slack = Math.min(...derivedNames(longest, nsPrefix, bucketPrefix, APP_MODULES).filter((n) => n.kind === "s3-bucket").map((n) => 63 - n.value.length));
+        const slack = Math.min(
+            ...derivedNames(longest, nsPrefix, bucketPrefix, APP_MODULES)
+                .filter((n) => n.kind === "s3-bucket")
+                .map((n) => 63 - n.value.length),
+        );
         expect(slack).toBeGreaterThanOrEqual(0);
         expect(slack).toBeLessThan(10);
     });

@@ -24,9 +24,19 @@ const KNOWN_WITHOUT_DIGEST = [
 
 describe("image digests", () => {
     it("lists exactly the known images without a digest (blocked on registry access)", () => {
-        const all: Record<string, Image> = { ...IMAGES, ...SUPPORT_IMAGES, ...Object.fromEntries(CHANNELS.flatMap((c) => Object.entries(appImages(c)).map(([k, v]) => [`${c}.${k}`, v]))) };
+        const all: Record<string, Image> = {
+            ...IMAGES,
+            ...SUPPORT_IMAGES,
+            ...Object.fromEntries(CHANNELS.flatMap((c) => Object.entries(appImages(c)).map(([k, v]) => [`${c}.${k}`, v]))),
+        };
         expect(Object.keys(all).length).toBeGreaterThan(10);
-        const without = [...new Set(Object.values(all).filter((i) => !i.digest).map((i) => `${i.repository}:${i.tag}`))].sort();
+        const without = [
+            ...new Set(
+                Object.values(all)
+                    .filter((i) => !i.digest)
+                    .map((i) => `${i.repository}:${i.tag}`),
+            ),
+        ].sort();
         expect(without).toEqual(KNOWN_WITHOUT_DIGEST);
     });
 });
@@ -48,7 +58,9 @@ describe("mirror references", () => {
         expect(mirrorImage("localhost:5000/app:1", { host: "r.example.com", prefix: "a/b" })).toBe("r.example.com/a/b/app:1");
     });
     it("refuse two sources landing on one mirror reference", () => {
-        expect(() => copyPairs(["docker.io/x/app:1", "ghcr.io/x/app:1"], mirror)).toThrow("would both be mirrored as `registry.example.com/mirror/x/app:1`");
+        expect(() => copyPairs(["docker.io/x/app:1", "ghcr.io/x/app:1"], mirror)).toThrow(
+            "would both be mirrored as `registry.example.com/mirror/x/app:1`",
+        );
         expect(copyPairs(["ghcr.io/x/app:1", "docker.io/x/app:1@sha256:" + "a".repeat(64)], mirror)).toEqual([
             ["docker.io/x/app:1@sha256:" + "a".repeat(64), "registry.example.com/mirror/x/app:1@sha256:" + "a".repeat(64)],
             ["ghcr.io/x/app:1", "registry.example.com/mirror/x/app:1"],

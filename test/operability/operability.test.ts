@@ -57,7 +57,9 @@ describe.each(STACKS)("operability of %s", (stack) => {
     it("declares one PriorityClass per tier, named with the stack's prefix, data plane above ingestion above apps above batch", async () => {
         const classes = ofKind(cap, "PriorityClass");
         const prefix = (readStackConfig(stack)[`${PROJECT}:platform`] as { namespacePrefix?: string }).namespacePrefix ?? "llm";
-        expect(classes.map((c) => c.metadata.name).sort()).toEqual(["apps", "batch", "data-plane", "ingestion"].map((t) => `${prefix}-${t}`));
+        expect(classes.map((c) => c.metadata.name).sort()).toEqual(
+            ["apps", "batch", "data-plane", "ingestion"].map((t) => `${prefix}-${t}`),
+        );
         const value = (t: string) => classes.find((c) => c.metadata.name === `${prefix}-${t}`)!["value"] as number;
         expect(value("data-plane")).toBeGreaterThan(value("ingestion"));
         expect(value("ingestion")).toBeGreaterThan(value("apps"));
@@ -72,7 +74,10 @@ describe.each(STACKS)("operability of %s", (stack) => {
     it("gives every pod the priority class of what it is", () => {
         const all = pods(cap);
         expect(all.length).toBeGreaterThan(5);
-        for (const pod of all) expect(pod.spec.priorityClassName, id(pod.owner)).toBe(`${profile.namespacePrefix}-${expectedTier(pod, profile.platformNamespace)}`);
+        for (const pod of all)
+            expect(pod.spec.priorityClassName, id(pod.owner)).toBe(
+                `${profile.namespacePrefix}-${expectedTier(pod, profile.platformNamespace)}`,
+            );
     });
 
     it("spreads every replicated workload across zones (best effort) and nodes (required) exactly where the environment asks for high availability", () => {
@@ -80,7 +85,9 @@ describe.each(STACKS)("operability of %s", (stack) => {
         const ha = configured ?? PROFILE_DEFAULTS[profile.name].highAvailability;
         const hpas = ofKind(cap, "HorizontalPodAutoscaler");
         const replicated = pods(cap).filter((p) => {
-            const hpa = hpas.find((h) => h.metadata.namespace === p.owner.metadata.namespace && h.spec.scaleTargetRef.name === p.owner.metadata.name);
+            const hpa = hpas.find(
+                (h) => h.metadata.namespace === p.owner.metadata.namespace && h.spec.scaleTargetRef.name === p.owner.metadata.name,
+            );
             return (hpa?.spec.maxReplicas ?? p.owner.spec.replicas ?? 0) >= 2;
         });
         if (!ha) {
@@ -110,12 +117,23 @@ describe.each(STACKS)("operability of %s", (stack) => {
 
     it("keeps a PodDisruptionBudget beside every workload spread over nodes, so a drain never takes its last pod", () => {
         const budgets = ofKind(cap, "PodDisruptionBudget");
-        const spread = pods(cap).filter((p) => p.spec.topologySpreadConstraints && (p.owner.kind === "Deployment" || p.owner.kind === "StatefulSet") && p.owner.spec.replicas !== 0);
+        const spread = pods(cap).filter(
+            (p) =>
+                p.spec.topologySpreadConstraints &&
+                (p.owner.kind === "Deployment" || p.owner.kind === "StatefulSet") &&
+                p.owner.spec.replicas !== 0,
+        );
         if (profile.placement.spread) expect(spread.length).toBeGreaterThan(0);
         for (const pod of spread) {
-            const covering = budgets.filter((b) => b.metadata.namespace === pod.owner.metadata.namespace && Object.entries(b.spec.selector.matchLabels).every(([k, v]) => pod.labels[k] === v));
+            const covering = budgets.filter(
+                (b) =>
+                    b.metadata.namespace === pod.owner.metadata.namespace &&
+                    Object.entries(b.spec.selector.matchLabels).every(([k, v]) => pod.labels[k] === v),
+            );
             // A budget needs replicas to spare: at least two declared, or an autoscaler's minimum of two.
-            const hpa = ofKind(cap, "HorizontalPodAutoscaler").find((h) => h.metadata.namespace === pod.owner.metadata.namespace && h.spec.scaleTargetRef.name === pod.owner.metadata.name);
+            const hpa = ofKind(cap, "HorizontalPodAutoscaler").find(
+                (h) => h.metadata.namespace === pod.owner.metadata.namespace && h.spec.scaleTargetRef.name === pod.owner.metadata.name,
+            );
             const least = hpa?.spec.minReplicas ?? pod.owner.spec.replicas;
             expect(covering.length, id(pod.owner)).toBe(least >= 2 ? 1 : 0);
             for (const b of covering) expect(b.spec.minAvailable).toBe(1);
@@ -132,23 +150,47 @@ describe.each(STACKS)("operability of %s", (stack) => {
         expect(hpas.length).toBeGreaterThan(0);
         const expected: Array<{ ns: string; name: string; kind: string; min: number; max: number }> = [];
         const bound = (min: number, max: number) => (max > min ? [{ min, max }] : []);
-        expected.push(...bound(profile.traceGateway.replicas, MAX_REPLICAS[profile.traceGateway.size]).map((b) => ({ ns: profile.platformNamespace, name: "trace-gateway", kind: "StatefulSet", ...b })));
+        expected.push(
+            ...bound(profile.traceGateway.replicas, MAX_REPLICAS[profile.traceGateway.size]).map((b) => ({
+                ns: profile.platformNamespace,
+                name: "trace-gateway",
+                kind: "StatefulSet",
+                ...b,
+            })),
+        );
         for (const t of running) {
             const ns = `${profile.namespacePrefix}-${t.id}`;
             const scalable: Array<[string, number]> = [];
             if (t.apps.langfuse) scalable.push(["langfuse-web", profile.webReplicas], ["langfuse-worker", 1]);
             if (t.apps.mlflow) scalable.push(["mlflow", profile.webReplicas]);
             if (t.apps.agenta) scalable.push(["agenta-api", profile.webReplicas], ["agenta-services", profile.webReplicas]);
-            for (const [name, min] of scalable) expected.push(...bound(min, MAX_REPLICAS[t.size]).map((b) => ({ ns, name, kind: "Deployment", ...b })));
+            for (const [name, min] of scalable)
+                expected.push(...bound(min, MAX_REPLICAS[t.size]).map((b) => ({ ns, name, kind: "Deployment", ...b })));
         }
-        const seen = hpas.map((h) => ({ ns: h.metadata.namespace!, name: h.metadata.name!, kind: h.spec.scaleTargetRef.kind, min: h.spec.minReplicas, max: h.spec.maxReplicas }));
+        const seen = hpas.map((h) => ({
+            ns: h.metadata.namespace!,
+            name: h.metadata.name!,
+            kind: h.spec.scaleTargetRef.kind,
+            min: h.spec.minReplicas,
+            max: h.spec.maxReplicas,
+        }));
         const key = (x: { ns: string; name: string }) => `${x.ns}/${x.name}`;
         expect([...seen].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...expected].sort((a, b) => key(a).localeCompare(key(b))));
         for (const h of hpas) {
             expect(await k8sSchemaErrors(h)).toEqual([]);
             expect(h.apiVersion).toBe("autoscaling/v2");
-            expect(h.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: profile.autoscaling.targetCpuUtilization } } }]);
-            const target = ofKind(cap, h.spec.scaleTargetRef.kind).find((o) => o.metadata.namespace === h.metadata.namespace && o.metadata.name === h.spec.scaleTargetRef.name);
+            expect(h.spec.metrics).toEqual([
+                {
+                    type: "Resource",
+                    resource: {
+                        name: "cpu",
+                        target: { type: "Utilization", averageUtilization: profile.autoscaling.targetCpuUtilization },
+                    },
+                },
+            ]);
+            const target = ofKind(cap, h.spec.scaleTargetRef.kind).find(
+                (o) => o.metadata.namespace === h.metadata.namespace && o.metadata.name === h.spec.scaleTargetRef.name,
+            );
             expect(target, `${key({ ns: h.metadata.namespace!, name: h.metadata.name! })} scales nothing`).toBeDefined();
             // Pulumi (server-side apply) would set replicas back on every update if the program declared them.
             expect(target!.spec.replicas, id(target!)).toBeUndefined();
@@ -174,11 +216,21 @@ describe.each(STACKS)("operability of %s", (stack) => {
     });
 
     it("puts each pod on the node pool its stack config names for its class", () => {
-        const placement = (readStackConfig(stack)[`${PROJECT}:platform`] as { placement?: Record<string, { nodeSelector?: object; tolerations?: object[] }> }).placement ?? {};
+        const placement =
+            (
+                readStackConfig(stack)[`${PROJECT}:platform`] as {
+                    placement?: Record<string, { nodeSelector?: object; tolerations?: object[] }>;
+                }
+            ).placement ?? {};
         const all = pods(cap);
         expect(all.length).toBeGreaterThan(5);
         for (const pod of all) {
-            const cls = pod.labels[LABELS.tenant] === PLATFORM_TENANT ? "dataServices" : pod.owner.kind === "StatefulSet" && pod.owner.metadata.name === "clickhouse" ? "clickhouse" : "tenantApps";
+            const cls =
+                pod.labels[LABELS.tenant] === PLATFORM_TENANT
+                    ? "dataServices"
+                    : pod.owner.kind === "StatefulSet" && pod.owner.metadata.name === "clickhouse"
+                      ? "clickhouse"
+                      : "tenantApps";
             expect(pod.spec.nodeSelector, id(pod.owner)).toEqual(placement[cls]?.nodeSelector);
             expect(pod.spec.tolerations, id(pod.owner)).toEqual(placement[cls]?.tolerations);
         }
@@ -195,7 +247,10 @@ describe("stack settings for a team's registry, node pools and app overrides (de
         images: { registry: { host: "registry.example.com:5000", prefix: "mirror/llmops" }, pullSecrets: ["registry-pull"] },
         placement: {
             spread: true,
-            dataServices: { nodeSelector: { "llmops.io/pool": "data" }, tolerations: [{ key: "llmops.io/pool", value: "data", effect: "NoSchedule" }] },
+            dataServices: {
+                nodeSelector: { "llmops.io/pool": "data" },
+                tolerations: [{ key: "llmops.io/pool", value: "data", effect: "NoSchedule" }],
+            },
             clickhouse: { nodeSelector: { "llmops.io/pool": "clickhouse" } },
             tenantApps: { tolerations: [{ key: "spot", operator: "Exists", effect: "NoSchedule" }] },
         },
@@ -211,22 +266,32 @@ describe("stack settings for a team's registry, node pools and app overrides (de
 
     it("rewrites every image to the mirror, keeping path, tag and digest, and pulls with the team's secret", async () => {
         const { mirrorImage } = await import("../../components/kube/images");
-        const before = pods(plain).flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => `${id(p.owner)}/${c.name}=${c.image}`)).sort();
-        const after = pods(cap).flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => `${id(p.owner)}/${c.name}=${c.image}`)).sort();
+        const before = pods(plain)
+            .flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => `${id(p.owner)}/${c.name}=${c.image}`))
+            .sort();
+        const after = pods(cap)
+            .flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => `${id(p.owner)}/${c.name}=${c.image}`))
+            .sort();
         expect(before.length).toBeGreaterThan(10);
         // Job names hash what they run, not where the image is pulled from: the same containers, one for one.
         expect(after.length).toBe(before.length);
-        expect(after).toEqual(before.map((line) => {
-            const [where, image] = line.split("=") as [string, string];
-            return `${where}=${mirrorImage(image, overrides.images.registry)}`;
-        }));
+        expect(after).toEqual(
+            before.map((line) => {
+                const [where, image] = line.split("=") as [string, string];
+                return `${where}=${mirrorImage(image, overrides.images.registry)}`;
+            }),
+        );
         for (const line of after) {
             const image = line.split("=")[1]!;
             expect(image.startsWith("registry.example.com:5000/mirror/llmops/")).toBe(true);
         }
         const digested = before.map((l) => l.split("=")[1]!).filter((i) => i.includes("@sha256:"));
         expect(digested.length).toBeGreaterThan(0);
-        for (const i of digested) expect(after.some((l) => l.endsWith(i.slice(i.indexOf(":", i.lastIndexOf("/"))))), i).toBe(true);
+        for (const i of digested)
+            expect(
+                after.some((l) => l.endsWith(i.slice(i.indexOf(":", i.lastIndexOf("/"))))),
+                i,
+            ).toBe(true);
         for (const pod of pods(cap)) expect(pod.spec.imagePullSecrets, id(pod.owner)).toEqual([{ name: "registry-pull" }]);
     });
 
@@ -252,15 +317,27 @@ describe("stack settings for a team's registry, node pools and app overrides (de
 
     it("adds the langfuse overrides to every langfuse pod but ClickHouse and Redis, and to no other app", () => {
         const all = pods(cap);
-        const langfuse = all.filter((p) => p.labels[LABELS.app] === "langfuse" && (p.owner.kind !== "StatefulSet"));
+        const langfuse = all.filter((p) => p.labels[LABELS.app] === "langfuse" && p.owner.kind !== "StatefulSet");
         const others = all.filter((p) => p.labels[LABELS.app] !== "langfuse" || p.owner.kind === "StatefulSet");
         expect(langfuse.length).toBeGreaterThan(2);
         for (const p of langfuse) {
-            for (const c of p.spec.containers) expect(c.env.filter((e: any) => e.name === "HTTPS_PROXY"), `${id(p.owner)}/${c.name}`).toEqual([{ name: "HTTPS_PROXY", value: "http://proxy.internal:3128" }]);
-            const annotations = p.owner.kind === "CronJob" ? p.owner.spec.jobTemplate.spec.template.metadata.annotations : p.owner.spec.template.metadata.annotations;
+            for (const c of p.spec.containers)
+                expect(
+                    c.env.filter((e: any) => e.name === "HTTPS_PROXY"),
+                    `${id(p.owner)}/${c.name}`,
+                ).toEqual([{ name: "HTTPS_PROXY", value: "http://proxy.internal:3128" }]);
+            const annotations =
+                p.owner.kind === "CronJob"
+                    ? p.owner.spec.jobTemplate.spec.template.metadata.annotations
+                    : p.owner.spec.template.metadata.annotations;
             expect(annotations?.["example.com/team"], id(p.owner)).toBe("tracing");
         }
-        for (const p of others) for (const c of p.spec.containers) expect((c.env ?? []).some((e: any) => e.name === "HTTPS_PROXY"), `${id(p.owner)}/${c.name}`).toBe(false);
+        for (const p of others)
+            for (const c of p.spec.containers)
+                expect(
+                    (c.env ?? []).some((e: any) => e.name === "HTTPS_PROXY"),
+                    `${id(p.owner)}/${c.name}`,
+                ).toBe(false);
     });
 
     it("autoscales where the stack turns it on, at its target", () => {
@@ -279,21 +356,35 @@ describe("stack settings for a team's registry, node pools and app overrides (de
 describe("refused stack settings", () => {
     it("refuses an app override that collides with what the platform sets, naming file, field and variable", async () => {
         const { runCapture } = await import("../support/capture");
-        const result = await runCapture({ stack: "dev", platformOverrides: { apps: { langfuse: { env: { NODE_OPTIONS: "--max-old-space-size=99999" } } } } });
+        const result = await runCapture({
+            stack: "dev",
+            platformOverrides: { apps: { langfuse: { env: { NODE_OPTIONS: "--max-old-space-size=99999" } } } },
+        });
         expect(result.ok).toBe(false);
         if (result.ok) return;
-        expect(result.error).toContain("stacks/Pulumi.dev.yaml: llmops-platform:platform.apps.langfuse.env.NODE_OPTIONS: collides with `NODE_OPTIONS`, which the platform sets on");
+        expect(result.error).toContain(
+            "stacks/Pulumi.dev.yaml: llmops-platform:platform.apps.langfuse.env.NODE_OPTIONS: collides with `NODE_OPTIONS`, which the platform sets on",
+        );
     });
 
     it("reports every bad operability setting at once, with file, field and fix", () => {
         const raw = {
             ...(readStackConfig("dev")[`${PROJECT}:platform`] as object),
             images: { registry: { host: "https://registry.example.com" }, pullSecrets: ["Not_A_Name"] },
-            placement: { clickhouse: { tolerations: [{ key: "pool", operator: "Exists", value: "ch" }] }, tenantApps: { tolerations: [{ value: "x" }] } },
+            placement: {
+                clickhouse: { tolerations: [{ key: "pool", operator: "Exists", value: "ch" }] },
+                tenantApps: { tolerations: [{ value: "x" }] },
+            },
             autoscaling: { enabled: false, targetCpuUtilization: 60 },
             apps: { grafana: { env: {} } },
         };
-        const run = () => resolveEnvironment(raw, { stack: "dev", project: PROJECT, source: "stacks/Pulumi.dev.yaml", secrets: { has: () => true, get: (k) => pulumi.secret(k) } });
+        const run = () =>
+            resolveEnvironment(raw, {
+                stack: "dev",
+                project: PROJECT,
+                source: "stacks/Pulumi.dev.yaml",
+                secrets: { has: () => true, get: (k) => pulumi.secret(k) },
+            });
         expect(run).toThrow();
         let message = "";
         try {
@@ -302,16 +393,24 @@ describe("refused stack settings", () => {
             message = (e as Error).message;
         }
         // Shape errors first (zod), all of them in one message.
-        for (const path of ["images.registry.host", "images.pullSecrets[0]", "apps.grafana"]) expect(message).toContain(`stacks/Pulumi.dev.yaml: llmops-platform:platform.${path}`);
+        for (const path of ["images.registry.host", "images.pullSecrets[0]", "apps.grafana"])
+            expect(message).toContain(`stacks/Pulumi.dev.yaml: llmops-platform:platform.${path}`);
         const fixed = { ...raw, images: { registry: { host: "registry.example.com" } }, apps: {} };
         let second = "";
         try {
-            resolveEnvironment(fixed, { stack: "dev", project: PROJECT, source: "stacks/Pulumi.dev.yaml", secrets: { has: () => true, get: (k) => pulumi.secret(k) } });
+            resolveEnvironment(fixed, {
+                stack: "dev",
+                project: PROJECT,
+                source: "stacks/Pulumi.dev.yaml",
+                secrets: { has: () => true, get: (k) => pulumi.secret(k) },
+            });
         } catch (e) {
             second = (e as Error).message;
         }
         expect(second).toContain("3 problems");
-        expect(second).toContain("llmops-platform:platform.placement.clickhouse.tolerations[0].value: is set, but operator `Exists` matches any value. Fix:");
+        expect(second).toContain(
+            "llmops-platform:platform.placement.clickhouse.tolerations[0].value: is set, but operator `Exists` matches any value. Fix:",
+        );
         expect(second).toContain("llmops-platform:platform.placement.tenantApps.tolerations[0].key: is missing");
         expect(second).toContain("llmops-platform:platform.autoscaling.targetCpuUtilization: is set, but autoscaling is disabled. Fix:");
     });
@@ -328,12 +427,20 @@ describe("the synth summary", () => {
         expect(hpas.length).toBeGreaterThan(0);
         for (const pod of pods(cap).filter((p) => p.owner.kind === "Deployment" || p.owner.kind === "StatefulSet")) {
             const tenant = pod.owner.metadata.labels?.[LABELS.tenant];
-            const hpa = hpas.find((h) => h.metadata.namespace === pod.owner.metadata.namespace && h.spec.scaleTargetRef.name === pod.owner.metadata.name);
+            const hpa = hpas.find(
+                (h) => h.metadata.namespace === pod.owner.metadata.namespace && h.spec.scaleTargetRef.name === pod.owner.metadata.name,
+            );
             const replicas = hpa ? `${hpa.spec.minReplicas}-${hpa.spec.maxReplicas} (autoscaled)` : String(pod.owner.spec.replicas);
-            const row = section.split("\n").find((l) => l.startsWith(`| ${tenant} | ${pod.owner.kind} ${pod.owner.metadata.name} | ${pod.spec.priorityClassName} | ${replicas} |`));
+            const row = section
+                .split("\n")
+                .find((l) =>
+                    l.startsWith(
+                        `| ${tenant} | ${pod.owner.kind} ${pod.owner.metadata.name} | ${pod.spec.priorityClassName} | ${replicas} |`,
+                    ),
+                );
             expect(row, `${id(pod.owner)} in summary`).toBeDefined();
             if (pod.spec.topologySpreadConstraints) expect(row).toContain("spread over zones (ScheduleAnyway), nodes (DoNotSchedule)");
-            for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) expect(row).toContain(`nodes ${k}=${v}`);
+            for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) expect(row).toContain(`nodes ${k}=${String(v)}`);
         }
     });
 });

@@ -32,8 +32,12 @@ describe("npm run policy", () => {
         const r = runCli("policy", ["prod", "--capture", file]);
         expect(r.status).toBe(1);
         expect(r.stdout).toContain("FAIL  images-pinned (mandatory)");
-        expect(r.stdout).toContain("- Deployment llm-acme/langfuse-web: container `web` uses image `docker.io/langfuse/langfuse:latest`, which is not pinned to a version or digest.");
-        expect(r.stdout).toContain("urn:pulumi:prod::llmops-platform::llmops:apps:Langfuse$kubernetes:apps/v1:Deployment::acme-langfuse-web");
+        expect(r.stdout).toContain(
+            "- Deployment llm-acme/langfuse-web: container `web` uses image `docker.io/langfuse/langfuse:latest`, which is not pinned to a version or digest.",
+        );
+        expect(r.stdout).toContain(
+            "urn:pulumi:prod::llmops-platform::llmops:apps:Langfuse$kubernetes:apps/v1:Deployment::acme-langfuse-web",
+        );
         expect(r.stdout).toContain("1 mandatory rule(s) violated: images-pinned.");
     });
 
@@ -45,7 +49,9 @@ describe("npm run policy", () => {
         expect(r.status).toBe(1);
         expect(r.stdout).toContain("FAIL  tenant-namespace-default-deny (mandatory)");
         expect(r.stdout).toContain("- tenant namespace llm-globex has no default-deny NetworkPolicy.");
-        expect(r.stdout).toContain("urn:pulumi:prod::llmops-platform::llmops:tenant:Namespace$kubernetes:core/v1:Namespace::globex-namespace");
+        expect(r.stdout).toContain(
+            "urn:pulumi:prod::llmops-platform::llmops:tenant:Namespace$kubernetes:core/v1:Namespace::globex-namespace",
+        );
     });
 });
 
@@ -54,12 +60,16 @@ describe("deliberately bad config shows the violation", () => {
         const results = await evaluate(await capture({ stack: "prod", platformOverrides: { protectState: false } }));
         const state = results.find((r) => r.name === "state-protected-in-staging-and-prod")!;
         expect(state.violations.length).toBeGreaterThan(5);
-        expect(state.violations.map((v) => v.message)).toContain("Database acme_langfuse is not protected in `prod`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.");
+        expect(state.violations.map((v) => v.message)).toContain(
+            "Database acme_langfuse is not protected in `prod`, whose profile protects state; set protectState (or protect it) so pulumi up cannot delete it.",
+        );
     });
 
     it("one replica of web-facing apps in prod fails the availability rule", async () => {
         const results = await evaluate(await capture({ stack: "prod", platformOverrides: { webReplicas: 1 } }));
         const ha = results.find((r) => r.name === "prod-web-apps-highly-available")!;
-        expect(ha.violations.map((v) => v.message)).toContain("Deployment llm-acme/langfuse-web is web-facing with 1 replica(s) in `prod`, whose profile is highly available; run at least 2.");
+        expect(ha.violations.map((v) => v.message)).toContain(
+            "Deployment llm-acme/langfuse-web is web-facing with 1 replica(s) in `prod`, whose profile is highly available; run at least 2.",
+        );
     });
 });

@@ -8,7 +8,12 @@ describe("policy docs", () => {
     it("list every rule with its enforcement, scope and description, and nothing else", () => {
         const readme = fs.readFileSync(path.join(ROOT, "policies", "README.md"), "utf8");
         const rows = readme.split("\n").filter((l) => /^\| `[a-z0-9-]+` \|/.test(l));
-        expect(rows).toEqual(rules.map((r) => `| \`${r.name}\` | ${r.enforcementLevel} | ${"validateStack" in r ? "stack" : "resource"} | ${r.description.replace(/\|/g, "\\|")} |`));
+        expect(rows).toEqual(
+            rules.map(
+                (r) =>
+                    `| \`${r.name}\` | ${r.enforcementLevel} | ${"validateStack" in r ? "stack" : "resource"} | ${r.description.replace(/\|/g, "\\|")} |`,
+            ),
+        );
     });
 
     it("has index.ts build the pack from the rule list only", () => {
@@ -24,7 +29,9 @@ describe("policy docs", () => {
         const yaml = fs.readFileSync(path.join(ROOT, "policies", "PulumiPolicy.yaml"), "utf8");
         expect(yaml).toMatch(/^runtime: nodejs$/m);
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8"));
-        expect(pkg.dependencies["@pulumi/policy"]).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).devDependencies["@pulumi/policy"]);
+        expect(pkg.dependencies["@pulumi/policy"]).toBe(
+            JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).devDependencies["@pulumi/policy"],
+        );
         expect(fs.existsSync(path.join(ROOT, "policies", "package-lock.json"))).toBe(true);
     });
 });

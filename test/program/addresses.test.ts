@@ -36,12 +36,12 @@ function addressesIn(text: string, where: string, namespace: string): Address[] 
     const out: Address[] = [];
     const spans: Array<[number, number]> = [];
     for (const m of text.matchAll(URL_RE)) {
-        spans.push([m.index!, m.index! + m[0].length]);
+        spans.push([m.index, m.index + m[0].length]);
         if (NOT_A_HOST.test(m[1]!)) continue;
         out.push({ where, namespace, host: m[2]!.toLowerCase(), port: m[3] ? Number(m[3]) : undefined });
     }
     for (const m of text.matchAll(SVC_RE)) {
-        if (spans.some(([a, b]) => m.index! >= a && m.index! < b)) continue; // part of a URL, already taken
+        if (spans.some(([a, b]) => m.index >= a && m.index < b)) continue; // part of a URL, already taken
         out.push({ where, namespace, host: m[1]!, port: m[4] ? Number(m[4]) : undefined });
     }
     return out;
@@ -53,14 +53,21 @@ function workloadAddresses(cap: Capture): Address[] {
     for (const kind of ["Deployment", "StatefulSet", "Job", "CronJob"]) {
         for (const w of ofKind(cap, kind)) {
             const ns = w.metadata.namespace!;
-            for (const [name, c] of Object.entries(containersOf(w)) as Array<[string, any]>) {
+            for (const [name, c] of Object.entries(containersOf(w))) {
                 const where = `${kind} ${ns}/${w.metadata.name}/${name}`;
-                const env = new Map<string, string>((c.env ?? []).filter((e: any) => typeof e.value === "string").map((e: any) => [e.name, e.value]));
+                const env = new Map<string, string>(
+                    (c.env ?? []).filter((e: any) => typeof e.value === "string").map((e: any) => [e.name, e.value]),
+                );
                 for (const [k, v] of env) {
                     const port = /_HOST$/.test(k) ? Number(env.get(k.replace(/_HOST$/, "_PORT"))) : NaN;
-                    out.push(...addressesIn(v, `${where} env ${k}`, ns).map((a) => (Number.isInteger(port) && a.port === undefined ? { ...a, siblingPort: port } : a)));
+                    out.push(
+                        ...addressesIn(v, `${where} env ${k}`, ns).map((a) =>
+                            Number.isInteger(port) && a.port === undefined ? { ...a, siblingPort: port } : a,
+                        ),
+                    );
                 }
-                for (const [i, v] of [...(c.command ?? []), ...(c.args ?? [])].entries()) if (typeof v === "string") out.push(...addressesIn(v, `${where} command/args[${i}]`, ns));
+                for (const [i, v] of [...(c.command ?? []), ...(c.args ?? [])].entries())
+                    if (typeof v === "string") out.push(...addressesIn(v, `${where} command/args[${i}]`, ns));
             }
         }
     }
@@ -71,14 +78,19 @@ function workloadAddresses(cap: Capture): Address[] {
 function configAddresses(cap: Capture): Address[] {
     return [...ofKind(cap, "ConfigMap"), ...ofKind(cap, "Secret")].flatMap((o) => {
         const ns = o.metadata.namespace!;
-        const data = Object.entries(o.data ?? {}).map(([k, v]) => [k, o.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v] as const);
-        return [...data, ...Object.entries(o.stringData ?? {})].flatMap(([k, v]) => (typeof v === "string" ? addressesIn(v, `${o.kind} ${ns}/${o.metadata.name}[${k}]`, ns) : []));
+        const data = Object.entries(o.data ?? {}).map(
+            ([k, v]) => [k, o.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v] as const,
+        );
+        return [...data, ...Object.entries(o.stringData ?? {})].flatMap(([k, v]) =>
+            typeof v === "string" ? addressesIn(v, `${o.kind} ${ns}/${o.metadata.name}[${k}]`, ns) : [],
+        );
     });
 }
 
 /** String fields of the custom resources the program declares (KongPlugin config and the like). */
 function customResourceAddresses(cap: Capture): Address[] {
-    const builtIn = /^kubernetes:(core|apps|batch|networking\.k8s\.io|policy|rbac\.authorization\.k8s\.io|autoscaling|scheduling\.k8s\.io)\//;
+    const builtIn =
+        /^kubernetes:(core|apps|batch|networking\.k8s\.io|policy|rbac\.authorization\.k8s\.io|autoscaling|scheduling\.k8s\.io)\//;
     const out: Address[] = [];
     const walk = (v: unknown, where: string, ns: string): void => {
         if (typeof v === "string") out.push(...addressesIn(v, where, ns));
@@ -110,14 +122,20 @@ function configuredHosts(stack: string): Set<string> {
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0)$/;
 
 /** Why an address reaches nothing declared, or undefined when it does. */
-function problemOf(cap: Capture, a: Address, allowed: { configured: Set<string>; baseDomain: string; ingressHosts: Set<string> }): string | undefined {
+function problemOf(
+    cap: Capture,
+    a: Address,
+    allowed: { configured: Set<string>; baseDomain: string; ingressHosts: Set<string> },
+): string | undefined {
     if (LOOPBACK.test(a.host)) return undefined; // the pod itself
     const svc = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(a.host);
     const short = /^[a-z0-9-]+$/.exec(a.host);
     if (!svc && !short) {
         if (allowed.configured.has(a.host)) return undefined;
         if (a.host === allowed.baseDomain || a.host.endsWith(`.${allowed.baseDomain}`)) {
-            return allowed.ingressHosts.has(a.host) ? undefined : `${a.where}: ${a.host} is under the base domain, but no declared Ingress serves it`;
+            return allowed.ingressHosts.has(a.host)
+                ? undefined
+                : `${a.where}: ${a.host} is under the base domain, but no declared Ingress serves it`;
         }
         return `${a.where}: ${a.host} is neither a cluster Service nor a host the stack config names`;
     }
@@ -127,7 +145,8 @@ function problemOf(cap: Capture, a: Address, allowed: { configured: Set<string>;
     const port = a.port ?? a.siblingPort;
     if (port === undefined) return undefined; // a host alone (an allowed-hosts list, a port given elsewhere): the Service exists
     const ports = (service.spec.ports ?? []) as Array<{ port: number }>;
-    if (!ports.some((p) => p.port === port)) return `${a.where}: Service ${ns}/${name} has no port ${port} (it has ${ports.map((p) => p.port).join(", ")})`;
+    if (!ports.some((p) => p.port === port))
+        return `${a.where}: Service ${ns}/${name} has no port ${port} (it has ${ports.map((p) => p.port).join(", ")})`;
     return undefined;
 }
 
@@ -137,7 +156,10 @@ function ingressBackendProblems(cap: Capture): { count: number; problems: string
     let count = 0;
     for (const ing of ofKind(cap, "Ingress")) {
         const ns = ing.metadata.namespace!;
-        const backends = [ing.spec.defaultBackend, ...(ing.spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend))].filter(Boolean);
+        const backends = [
+            ing.spec.defaultBackend,
+            ...(ing.spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend)),
+        ].filter(Boolean);
         for (const b of backends) {
             count++;
             const where = `Ingress ${ns}/${ing.metadata.name}`;
@@ -151,7 +173,10 @@ function ingressBackendProblems(cap: Capture): { count: number; problems: string
                 continue;
             }
             const ports = (service.spec.ports ?? []) as Array<{ port: number; name?: string }>;
-            const ok = b.service.port.number !== undefined ? ports.some((p) => p.port === b.service.port.number) : ports.some((p) => p.name === b.service.port.name);
+            const ok =
+                b.service.port.number !== undefined
+                    ? ports.some((p) => p.port === b.service.port.number)
+                    : ports.some((p) => p.name === b.service.port.name);
             if (!ok) problems.push(`${where}: Service ${ns}/${b.service.name} has no port ${b.service.port.number ?? b.service.port.name}`);
         }
     }
@@ -168,10 +193,18 @@ describe.each(STACKS)("addresses written in %s", (stack) => {
         const addresses = [...workloadAddresses(cap), ...configAddresses(cap), ...customResourceAddresses(cap)];
         expect(addresses.map((a) => problemOf(cap, a, allowed)).filter(Boolean)).toEqual([]);
         // Not vacuous: every app a tenant file enables is dialled at some address inside that tenant's namespace.
-        const inCluster = (a: Address) => /\.svc(\.cluster\.local)?$/.exec(a.host) ? a.host.split(".")[1] : /^[a-z0-9-]+$/.test(a.host) && !LOOPBACK.test(a.host) ? a.namespace : undefined;
+        const inCluster = (a: Address) =>
+            /\.svc(\.cluster\.local)?$/.exec(a.host)
+                ? a.host.split(".")[1]
+                : /^[a-z0-9-]+$/.test(a.host) && !LOOPBACK.test(a.host)
+                  ? a.namespace
+                  : undefined;
         const reached = new Set(addresses.map(inCluster).filter(Boolean));
         const namespaces = tenantNamespaces(cap);
-        expect(namespaces.filter((ns) => !reached.has(ns)), "tenant namespaces no address points into").toEqual([]);
+        expect(
+            namespaces.filter((ns) => !reached.has(ns)),
+            "tenant namespaces no address points into",
+        ).toEqual([]);
         const floor = tenants.reduce((n, t) => n + enabledApps(t).length, 0);
         expect(floor).toBeGreaterThan(0);
         expect(addresses.filter((a) => inCluster(a) && namespaces.includes(inCluster(a)!)).length).toBeGreaterThanOrEqual(floor);
@@ -188,7 +221,11 @@ describe.each(STACKS)("addresses written in %s", (stack) => {
 
 describe("the address check itself", () => {
     it("finds URLs of any scheme and bare Service hosts, and skips a URL's own host the second time", () => {
-        const found = addressesIn("proxy_pass http://api.llm-a.svc.cluster.local:8000; redis://u:p@r.llm-a.svc:6379/0 x.llm-b.svc.cluster.local:9000 y.llm-b.svc", "w", "llm-a");
+        const found = addressesIn(
+            "proxy_pass http://api.llm-a.svc.cluster.local:8000; redis://u:p@r.llm-a.svc:6379/0 x.llm-b.svc.cluster.local:9000 y.llm-b.svc",
+            "w",
+            "llm-a",
+        );
         expect(found.map((a) => [a.host, a.port])).toEqual([
             ["api.llm-a.svc.cluster.local", 8000],
             ["r.llm-a.svc", 6379],
@@ -198,8 +235,19 @@ describe("the address check itself", () => {
     });
 
     it("refuses an undeclared Service, a wrong port and a host the stack config does not name", () => {
-        const service: K8sObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "llm-a" }, spec: { ports: [{ port: 3000 }] } };
-        const cap = { stack: "dev", resources: [{ urn: "u", type: "kubernetes:core/v1:Service", name: "web", custom: true, inputs: service, options: {} as any }], outputs: {}, placeholderSecrets: [], errors: [] } as Capture;
+        const service: K8sObject = {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: "web", namespace: "llm-a" },
+            spec: { ports: [{ port: 3000 }] },
+        };
+        const cap = {
+            stack: "dev",
+            resources: [{ urn: "u", type: "kubernetes:core/v1:Service", name: "web", custom: true, inputs: service, options: {} as any }],
+            outputs: {},
+            placeholderSecrets: [],
+            errors: [],
+        } as Capture;
         const allowed = { configured: new Set(["db.example.com"]), baseDomain: "example.org", ingressHosts: new Set(["app.example.org"]) };
         const check = (host: string, port?: number) => problemOf(cap, { where: "w", namespace: "llm-a", host, port }, allowed);
         expect(check("web.llm-a.svc.cluster.local", 3000)).toBeUndefined();

@@ -42,21 +42,28 @@ describe.each(STACKS)("stack %s under the mock runtime", (stack) => {
     it("puts the shared data plane in a restricted platform namespace with a default-deny policy", () => {
         const ns = ofKind(cap, "Namespace").find((n) => n.metadata.name === "llm-platform");
         expect(ns?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-        const deny = ofKind(cap, "NetworkPolicy").find((p) => p.metadata.namespace === "llm-platform" && p.metadata.name === "default-deny");
+        const deny = ofKind(cap, "NetworkPolicy").find(
+            (p) => p.metadata.namespace === "llm-platform" && p.metadata.name === "default-deny",
+        );
         expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     });
 });
 
 describe("data services follow each stack's config", () => {
     const dataServices = (stack: string) => platformConfigOf(stack).dataServices;
-    const inCluster = STACKS.filter((s) => dataServices(s).postgres.mode === "in-cluster" && dataServices(s).objectStore.mode === "in-cluster");
+    const inCluster = STACKS.filter(
+        (s) => dataServices(s).postgres.mode === "in-cluster" && dataServices(s).objectStore.mode === "in-cluster",
+    );
     const external = STACKS.filter((s) => dataServices(s).postgres.mode === "external" && dataServices(s).objectStore.mode === "external");
 
     it("runs Postgres and MinIO in-cluster where the stack says so, behind NodePorts only where it names one", async () => {
         expect(inCluster.length).toBeGreaterThan(0);
         for (const stack of inCluster) {
             const cap = await stackCapture(stack);
-            const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name).sort();
+            const sets = ofKind(cap, "StatefulSet")
+                .filter((s) => s.metadata.namespace === "llm-platform")
+                .map((s) => s.metadata.name)
+                .sort();
             expect(sets, stack).toEqual(["minio", "postgres", "redis", "trace-gateway"]);
             const nodePorts = ofKind(cap, "Service").filter((s) => s.spec.type === "NodePort");
             const { postgres, objectStore } = dataServices(stack);
@@ -72,7 +79,9 @@ describe("data services follow each stack's config", () => {
         expect(external.length).toBeGreaterThan(0);
         for (const stack of external) {
             const cap = await stackCapture(stack);
-            const sets = ofKind(cap, "StatefulSet").filter((s) => s.metadata.namespace === "llm-platform").map((s) => s.metadata.name);
+            const sets = ofKind(cap, "StatefulSet")
+                .filter((s) => s.metadata.namespace === "llm-platform")
+                .map((s) => s.metadata.name);
             expect(sets).not.toContain("postgres");
             expect(sets).not.toContain("minio");
             const pg = ofType(cap, "pulumi:providers:postgresql")[0]!;
@@ -89,7 +98,10 @@ describe("data services follow each stack's config", () => {
             ["pulumi:providers:minio", "llmops-object-store-statefulset"],
         ] as const) {
             const p = ofType(cap, provider)[0]!;
-            expect(p.options.dependencies.some((d) => d.endsWith(`::${statefulSet}`)), `${provider} does not wait for ${statefulSet}`).toBe(true);
+            expect(
+                p.options.dependencies.some((d) => d.endsWith(`::${statefulSet}`)),
+                `${provider} does not wait for ${statefulSet}`,
+            ).toBe(true);
         }
     });
 
@@ -110,21 +122,26 @@ describe("state protection", () => {
         r.type === "postgresql:index/role:Role" ||
         r.type === "minio:index/s3Bucket:S3Bucket" ||
         // Every volume but the trace gateway's queue (spans in flight, not data of record).
-        (r.type === "kubernetes:apps/v1:StatefulSet" && Boolean((r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length) && !r.name.includes("trace-gateway")) ||
+        (r.type === "kubernetes:apps/v1:StatefulSet" &&
+            Boolean((r.inputs["spec"] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates?.length) &&
+            !r.name.includes("trace-gateway")) ||
         (r.type.startsWith("random:") && NEVER_ROTATE.test(r.name));
 
-    it.each(STACKS)("protects and retains databases, buckets, volumes and never-rotating keys only where the environment says so (%s)", async (stack) => {
-        const cap = await stackCapture(stack);
-        const shouldProtect = platformConfigOf(stack).protectState ?? profileOf(stack).protectState;
-        const stateful = cap.resources.filter(isStateful);
-        expect(stateful.length).toBeGreaterThan(10);
-        for (const r of stateful) {
-            expect(r.options.protect, r.urn).toBe(shouldProtect);
-            expect(r.options.retainOnDelete, r.urn).toBe(shouldProtect);
-        }
-        // Nothing else is protected: rotatable passwords and stateless workloads stay replaceable.
-        for (const r of cap.resources.filter((x) => !isStateful(x))) expect(r.options.protect, r.urn).toBe(false);
-    });
+    it.each(STACKS)(
+        "protects and retains databases, buckets, volumes and never-rotating keys only where the environment says so (%s)",
+        async (stack) => {
+            const cap = await stackCapture(stack);
+            const shouldProtect = platformConfigOf(stack).protectState ?? profileOf(stack).protectState;
+            const stateful = cap.resources.filter(isStateful);
+            expect(stateful.length).toBeGreaterThan(10);
+            for (const r of stateful) {
+                expect(r.options.protect, r.urn).toBe(shouldProtect);
+                expect(r.options.retainOnDelete, r.urn).toBe(shouldProtect);
+            }
+            // Nothing else is protected: rotatable passwords and stateless workloads stay replaceable.
+            for (const r of cap.resources.filter((x) => !isStateful(x))) expect(r.options.protect, r.urn).toBe(false);
+        },
+    );
 
     it("keeps data services the same resources across the refactor that flattened their component (aliases)", async () => {
         const cap = await stackCapture("dev");

@@ -10,8 +10,15 @@ import { containersOf, find, ofKind, ofType } from "../support/resources";
 
 /** What each example tenant's file asks for, or the environment's defaults. */
 const EXPECTED: Record<string, Record<string, { traceDays: number; artifactDays: number; deletedRunsPurgeDays: number }>> = {
-    dev: { acme: { traceDays: 90, artifactDays: 30, deletedRunsPurgeDays: 30 }, globex: { traceDays: 30, artifactDays: 14, deletedRunsPurgeDays: 7 }, initech: { traceDays: 7, artifactDays: 7, deletedRunsPurgeDays: 7 } },
-    prod: { acme: { traceDays: 90, artifactDays: 30, deletedRunsPurgeDays: 30 }, globex: { traceDays: 30, artifactDays: 30, deletedRunsPurgeDays: 30 } },
+    dev: {
+        acme: { traceDays: 90, artifactDays: 30, deletedRunsPurgeDays: 30 },
+        globex: { traceDays: 30, artifactDays: 14, deletedRunsPurgeDays: 7 },
+        initech: { traceDays: 7, artifactDays: 7, deletedRunsPurgeDays: 7 },
+    },
+    prod: {
+        acme: { traceDays: 90, artifactDays: 30, deletedRunsPurgeDays: 30 },
+        globex: { traceDays: 30, artifactDays: 30, deletedRunsPurgeDays: 30 },
+    },
 };
 
 /** Days noncurrent object versions are kept, per environment profile (components/environment/defaults.ts). */
@@ -29,21 +36,43 @@ describe.each(["dev", "prod"])("each tenant's effective retention in %s", (stack
             // Object storage: events age with the traces, exports with artifacts; media and MLflow
             // artifacts get no lifecycle rule at all. Every bucket is versioned; overwritten or
             // deleted objects go after the environment's noncurrent-version days, except there.
-            const rules = ofType(cap, "minio:index/ilmPolicy:IlmPolicy").map((p) => p.inputs as { bucket: string; rules: Array<{ expiration: string; filter?: string }> });
+            const rules = ofType(cap, "minio:index/ilmPolicy:IlmPolicy").map(
+                (p) => p.inputs as { bucket: string; rules: Array<{ expiration: string; filter?: string }> },
+            );
             const rule = (bucket: string) => rules.find((p) => p.bucket === bucket)?.rules;
-            const noncurrent = { id: `expire-noncurrent-after-${NONCURRENT_DAYS[stack]}-days`, noncurrentVersionExpirationDays: NONCURRENT_DAYS[stack], status: "Enabled" };
-            expect(rule(`llm-${stack}-${tenant}-lf-events`)).toEqual([{ id: `expire-after-${r.traceDays}-days`, expiration: `${r.traceDays}d`, status: "Enabled", filter: "events/" }, noncurrent]);
-            expect(rule(`llm-${stack}-${tenant}-lf-exports`)).toEqual([{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled", filter: "exports/" }, noncurrent]);
+            const noncurrent = {
+                id: `expire-noncurrent-after-${NONCURRENT_DAYS[stack]}-days`,
+                noncurrentVersionExpirationDays: NONCURRENT_DAYS[stack],
+                status: "Enabled",
+            };
+            expect(rule(`llm-${stack}-${tenant}-lf-events`)).toEqual([
+                { id: `expire-after-${r.traceDays}-days`, expiration: `${r.traceDays}d`, status: "Enabled", filter: "events/" },
+                noncurrent,
+            ]);
+            expect(rule(`llm-${stack}-${tenant}-lf-exports`)).toEqual([
+                { id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled", filter: "exports/" },
+                noncurrent,
+            ]);
             expect(rule(`llm-${stack}-${tenant}-lf-media`)).toBeUndefined();
             expect(rule(`llm-${stack}-${tenant}-mlflow`)).toBeUndefined();
             const agenta = ofKind(cap, "Deployment").some((d) => d.metadata.namespace === ns && d.metadata.name === "agenta-api");
-            expect(rule(`llm-${stack}-${tenant}-agenta`)).toEqual(agenta ? [{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled" }, noncurrent] : undefined);
+            expect(rule(`llm-${stack}-${tenant}-agenta`)).toEqual(
+                agenta
+                    ? [{ id: `expire-after-${r.artifactDays}-days`, expiration: `${r.artifactDays}d`, status: "Enabled" }, noncurrent]
+                    : undefined,
+            );
             // MLflow: deleted runs purged after the tenant's days, through the server (artifacts are proxied).
             const hasMlflow = ofKind(cap, "Deployment").some((d) => d.metadata.namespace === ns && d.metadata.name === "mlflow");
             if (hasMlflow) {
                 const gc = containersOf(find(cap, "CronJob", ns, "mlflow-gc"))["gc"];
-                expect(gc.command).toEqual(["sh", "-c", `exec mlflow gc --older-than ${r.deletedRunsPurgeDays}d --backend-store-uri "$MLFLOW_BACKEND_STORE_URI"`]);
-                expect(gc.env).toEqual(expect.arrayContaining([{ name: "MLFLOW_TRACKING_URI", value: `http://mlflow.${ns}.svc.cluster.local:5000` }]));
+                expect(gc.command).toEqual([
+                    "sh",
+                    "-c",
+                    `exec mlflow gc --older-than ${r.deletedRunsPurgeDays}d --backend-store-uri "$MLFLOW_BACKEND_STORE_URI"`,
+                ]);
+                expect(gc.env).toEqual(
+                    expect.arrayContaining([{ name: "MLFLOW_TRACKING_URI", value: `http://mlflow.${ns}.svc.cluster.local:5000` }]),
+                );
             }
             // ClickHouse's own logs: capped, except query_log which Langfuse reads.
             const chConfig = find(cap, "ConfigMap", ns, "clickhouse-config").data!["llmops.xml"]!;
@@ -82,7 +111,15 @@ describe("the TTL reconciler script", () => {
             '#!/bin/sh\nfor a in "$@"; do q="$a"; done\ncase "$q" in\n  "EXISTS TABLE "*) echo 1 ;;\n  ALTER*) echo "$q" >> "$LOG" ;;\n  SELECT*) echo "$MISSING" ;;\nesac\n',
             { mode: 0o755 },
         );
-        const env = { ...process.env, PATH: `${bin}:${process.env["PATH"]}`, LOG: path.join(dir, "log"), CLICKHOUSE_HOST: "h", CLICKHOUSE_USER: "u", CLICKHOUSE_PASSWORD: "p", CLICKHOUSE_DB: "langfuse" };
+        const env = {
+            ...process.env,
+            PATH: `${bin}:${process.env["PATH"]}`,
+            LOG: path.join(dir, "log"),
+            CLICKHOUSE_HOST: "h",
+            CLICKHOUSE_USER: "u",
+            CLICKHOUSE_PASSWORD: "p",
+            CLICKHOUSE_DB: "langfuse",
+        };
         const ok = spawnSync("sh", [file], { env: { ...env, MISSING: "" }, encoding: "utf8" });
         expect(ok.status).toBe(0);
         expect(ok.stdout).toContain("retention: traces kept 30 days on 7 tables");

@@ -62,9 +62,32 @@ const UPSTREAM_ROUTES: Array<{ path: string; image: string; upstreamPath: string
  * against 1.28 the same way.
  */
 const CHECKED_IN_1_28 = new Set([
-    "worker_processes", "pid", "error_log", "events", "worker_connections", "http", "access_log", "client_body_temp_path", "proxy_temp_path",
-    "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "client_max_body_size", "server_tokens", "map", "proxy_http_version",
-    "proxy_set_header", "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "server", "listen", "location", "return", "proxy_pass", "absolute_redirect",
+    "worker_processes",
+    "pid",
+    "error_log",
+    "events",
+    "worker_connections",
+    "http",
+    "access_log",
+    "client_body_temp_path",
+    "proxy_temp_path",
+    "fastcgi_temp_path",
+    "uwsgi_temp_path",
+    "scgi_temp_path",
+    "client_max_body_size",
+    "server_tokens",
+    "map",
+    "proxy_http_version",
+    "proxy_set_header",
+    "proxy_read_timeout",
+    "proxy_send_timeout",
+    "proxy_buffering",
+    "server",
+    "listen",
+    "location",
+    "return",
+    "proxy_pass",
+    "absolute_redirect",
 ]);
 
 /** Tenants that run Agenta in a stack, from the tenant files (the input). */
@@ -136,7 +159,12 @@ function millis(time: string): number {
 }
 
 /** nginx's own defaults (ngx_http_proxy_module, ngx_http_core_module), for directives the configuration leaves out. */
-const NGINX_DEFAULTS: Record<string, string> = { proxy_read_timeout: "60s", proxy_send_timeout: "60s", proxy_connect_timeout: "60s", client_max_body_size: "1m" };
+const NGINX_DEFAULTS: Record<string, string> = {
+    proxy_read_timeout: "60s",
+    proxy_send_timeout: "60s",
+    proxy_connect_timeout: "60s",
+    client_max_body_size: "1m",
+};
 
 /** The value a location gets: its own, else its server's, else http's, else nginx's default. */
 function effective(chain: Directive[][], name: string): string {
@@ -191,10 +219,31 @@ interface Reply {
     totalMs: number;
 }
 
-function request(port: number, opts: { path: string; host: string; method?: string; headers?: Record<string, string | number>; body?: Buffer; expectContinue?: boolean }): Promise<Reply> {
+function request(
+    port: number,
+    opts: {
+        path: string;
+        host: string;
+        method?: string;
+        headers?: Record<string, string | number>;
+        body?: Buffer;
+        expectContinue?: boolean;
+    },
+): Promise<Reply> {
     const start = Date.now();
     return new Promise((resolve, reject) => {
-        const req = http.request({ host: "127.0.0.1", port, path: opts.path, method: opts.method ?? "GET", headers: { host: opts.host, ...opts.headers, ...(opts.body ? { "content-length": opts.body.length } : {}), ...(opts.expectContinue ? { expect: "100-continue" } : {}) } });
+        const req = http.request({
+            host: "127.0.0.1",
+            port,
+            path: opts.path,
+            method: opts.method ?? "GET",
+            headers: {
+                host: opts.host,
+                ...opts.headers,
+                ...(opts.body ? { "content-length": opts.body.length } : {}),
+                ...(opts.expectContinue ? { expect: "100-continue" } : {}),
+            },
+        });
         let sent = false;
         const send = () => {
             if (sent) return;
@@ -226,20 +275,30 @@ function request(port: number, opts: { path: string; host: string; method?: stri
  * The Service of a namespace whose pods run an image (the api image also runs workers and cron,
  * which no Service selects), and the Service port that reaches the image's listening port.
  */
-function serviceOfImage(cap: Capture, ns: string, image: string): { service: string; port: number; workload: K8sObject; container: string; containerPort: number } {
+function serviceOfImage(
+    cap: Capture,
+    ns: string,
+    image: string,
+): { service: string; port: number; workload: K8sObject; container: string; containerPort: number } {
     const runsImage = (c: any) => c.image.split("/").pop().split(/[:@]/)[0] === image;
     const hits: Array<{ svc: K8sObject; workload: K8sObject }> = [];
     for (const svc of ofKind(cap, "Service").filter((s) => s.metadata.namespace === ns && s.spec.selector)) {
         for (const w of ofKind(cap, "Deployment").filter((d) => d.metadata.namespace === ns)) {
             const podLabels = w.spec.template.metadata.labels as Record<string, string>;
-            if (Object.entries(svc.spec.selector).every(([k, v]) => podLabels[k] === v) && Object.values(containersOf(w)).some(runsImage)) hits.push({ svc, workload: w });
+            if (Object.entries(svc.spec.selector).every(([k, v]) => podLabels[k] === v) && Object.values(containersOf(w)).some(runsImage))
+                hits.push({ svc, workload: w });
         }
     }
-    expect(hits.map((h) => `${h.svc.metadata.name} -> ${h.workload.metadata.name}`), `one Service in ${ns} selecting pods that run ${image}`).toHaveLength(1);
+    expect(
+        hits.map((h) => `${h.svc.metadata.name} -> ${h.workload.metadata.name}`),
+        `one Service in ${ns} selecting pods that run ${image}`,
+    ).toHaveLength(1);
     const { svc, workload } = hits[0]!;
-    const container = Object.values(containersOf(workload)).find(runsImage) as any;
+    const container = Object.values(containersOf(workload)).find(runsImage);
     for (const p of svc.spec.ports as Array<{ port: number; targetPort: string | number }>) {
-        const cp = (container.ports as Array<{ name: string; containerPort: number }>).find((x) => x.name === p.targetPort || x.containerPort === p.targetPort);
+        const cp = (container.ports as Array<{ name: string; containerPort: number }>).find(
+            (x) => x.name === p.targetPort || x.containerPort === p.targetPort,
+        );
         if (cp) return { service: svc.metadata.name!, port: p.port, workload, container: container.name, containerPort: cp.containerPort };
     }
     throw new Error(`Service ${ns}/${svc.metadata.name} has no port reaching a port of ${image}`);
@@ -249,7 +308,10 @@ function serviceOfImage(cap: Capture, ns: string, image: string): { service: str
 function mounts(cap: Capture, ns: string, run: ContainerRun): Array<{ path: string; writable: boolean }> {
     const spec = find(cap, "Deployment", ns, run.workload).spec.template.spec;
     const volumes = new Map<string, any>((spec.volumes ?? []).map((v: any) => [v.name, v]));
-    return (run.raw.volumeMounts as Array<{ name: string; mountPath: string; readOnly?: boolean }>).map((m) => ({ path: m.mountPath.replace(/\/$/, ""), writable: !!volumes.get(m.name)?.emptyDir && !m.readOnly }));
+    return (run.raw.volumeMounts as Array<{ name: string; mountPath: string; readOnly?: boolean }>).map((m) => ({
+        path: m.mountPath.replace(/\/$/, ""),
+        writable: !!volumes.get(m.name)?.emptyDir && !m.readOnly,
+    }));
 }
 
 const NGINX_VERSION = (bin: string) => /nginx\/([\d.]+)/.exec(spawnSync(bin, ["-v"], { encoding: "utf8" }).stderr)?.[1];
@@ -258,15 +320,18 @@ for (const stack of STACKS) {
     const tenants = agentaTenants(stack);
     describe.skipIf(tenants.length === 0)(`the Agenta edge in ${stack}, under a real nginx`, () => {
         const nginx = requireServerTool("nginx");
-        it.skipIf(!nginx).each(tenants)(`tenant %s: nginx -t accepts the mounted configuration, and the edge routes, limits and times out as declared`, async (tenant) => {
-            const cap = await stackCapture(stack);
-            const edges = ofKind(cap, "Deployment").filter((d) => d.metadata.name === "agenta-edge");
-            expect(edges.length, "agenta-edge Deployments").toBe(tenants.length);
-            const ns = ofKind(cap, "Namespace").find((n) => n.metadata.labels?.["llmops.io/tenant"] === tenant)?.metadata.name;
-            expect(ns, `namespace of tenant ${tenant}`).toBeTruthy();
-            // The real binary, not the link in the tools cache: that may sit in a home directory the container's uid cannot enter.
-            await runEdge(fs.realpathSync(nginx!), cap, stack, tenant, ns!);
-        });
+        it.skipIf(!nginx).each(tenants)(
+            `tenant %s: nginx -t accepts the mounted configuration, and the edge routes, limits and times out as declared`,
+            async (tenant) => {
+                const cap = await stackCapture(stack);
+                const edges = ofKind(cap, "Deployment").filter((d) => d.metadata.name === "agenta-edge");
+                expect(edges.length, "agenta-edge Deployments").toBe(tenants.length);
+                const ns = ofKind(cap, "Namespace").find((n) => n.metadata.labels?.["llmops.io/tenant"] === tenant)?.metadata.name;
+                expect(ns, `namespace of tenant ${tenant}`).toBeTruthy();
+                // The real binary, not the link in the tools cache: that may sit in a home directory the container's uid cannot enter.
+                await runEdge(fs.realpathSync(nginx!), cap, stack, tenant, ns!);
+            },
+        );
     });
 }
 
@@ -285,13 +350,21 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         // Entries of a map block are values, not directives.
         if (parents[parents.length - 1]?.name !== "map") used.add(d.name);
     });
-    expect([...used].filter((d) => !CHECKED_IN_1_28.has(d)), `directives not yet checked against the image's nginx (${run.image})`).toEqual([]);
+    expect(
+        [...used].filter((d) => !CHECKED_IN_1_28.has(d)),
+        `directives not yet checked against the image's nginx (${run.image})`,
+    ).toEqual([]);
     // Every file nginx writes by a compiled-in default (temp dirs, pid) is set in the configuration,
     // or nginx would write it on the read-only root filesystem. The list comes from this nginx's build
     // (the image's build has the same five temp paths and a pid path, in other places).
-    const built = [...spawnSync(nginx, ["-V"], { encoding: "utf8" }).stderr.matchAll(/--(?:http-([a-z-]+)-temp-path|(pid)-path)=/g)].map((m) => (m[2] ? "pid" : `${m[1]!.replace("-", "_")}_temp_path`));
+    const built = [...spawnSync(nginx, ["-V"], { encoding: "utf8" }).stderr.matchAll(/--(?:http-([a-z-]+)-temp-path|(pid)-path)=/g)].map(
+        (m) => (m[2] ? "pid" : `${m[1]!.replace("-", "_")}_temp_path`),
+    );
     expect(built.length, "compiled-in paths nginx -V lists").toBeGreaterThanOrEqual(6);
-    expect(built.filter((d) => !used.has(d)), "compiled-in writable paths the configuration leaves at their default").toEqual([]);
+    expect(
+        built.filter((d) => !used.has(d)),
+        "compiled-in writable paths the configuration leaves at their default",
+    ).toEqual([]);
 
     // Upstreams: each proxy_pass names a declared Service and one of its ports.
     const servicesByHost = new Map<string, { service: string; port: number }>();
@@ -302,7 +375,10 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         const [, name, svcNs, port] = m!;
         expect(svcNs, `proxy_pass ${d.args[0]} stays in the tenant's namespace`).toBe(ns);
         const svc = find(cap, "Service", ns, name!);
-        expect((svc.spec.ports as Array<{ port: number }>).map((p) => p.port), `Service ${name} ports`).toContain(Number(port));
+        expect(
+            (svc.spec.ports as Array<{ port: number }>).map((p) => p.port),
+            `Service ${name} ports`,
+        ).toContain(Number(port));
         servicesByHost.set(`${name}.${svcNs}.svc.cluster.local:${port}`, { service: name!, port: Number(port) });
     });
     expect(servicesByHost.size, "upstream Services").toBeGreaterThan(0);
@@ -326,7 +402,8 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         // or the process's stdio.
         const absolute: string[] = [];
         walk(tree, (d) => {
-            if (!["location", "return", "proxy_pass", "rewrite"].includes(d.name)) absolute.push(...d.args.filter((a) => a.startsWith("/")));
+            if (!["location", "return", "proxy_pass", "rewrite"].includes(d.name))
+                absolute.push(...d.args.filter((a) => a.startsWith("/")));
         });
         expect(absolute.length, "absolute paths in the configuration").toBeGreaterThan(0);
         for (const p of absolute) {
@@ -347,7 +424,10 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         }
         const listenPort = await freePort();
         conf = conf.replace(new RegExp(`listen ${edgeSvc.containerPort};`), `listen 127.0.0.1:${listenPort};`);
-        rewrites.push(`listen ${edgeSvc.containerPort} -> 127.0.0.1:${listenPort}`, `mounted directories ${dirs.map((d) => d.path).join(", ")} -> under ${root}`);
+        rewrites.push(
+            `listen ${edgeSvc.containerPort} -> 127.0.0.1:${listenPort}`,
+            `mounted directories ${dirs.map((d) => d.path).join(", ")} -> under ${root}`,
+        );
         console.log(`${stack}/${tenant}: rewrites: ${rewrites.join("; ")}`);
         const confFile = rootedPath(root, confPath);
         fs.writeFileSync(confFile, conf, { mode: 0o644 });
@@ -417,14 +497,19 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
             expect(seen.headers["x-forwarded-proto"]).toBe("https");
             expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
         }
-        expect(new Set(UPSTREAM_ROUTES.map((r) => serviceOfImage(cap, ns, r.image).service)).size, "every upstream Service is routed to").toBe(servicesByHost.size);
+        expect(
+            new Set(UPSTREAM_ROUTES.map((r) => serviceOfImage(cap, ns, r.image).service)).size,
+            "every upstream Service is routed to",
+        ).toBe(servicesByHost.size);
         // A prefix asked for without its trailing slash (`/services`) is answered by a service or redirected
         // to the prefix on the public origin the web app is configured with: the edge sits behind TLS on
         // the ingress, so neither its own scheme nor its port 8080 may leak into a Location header.
         const web = serviceOfImage(cap, ns, "agenta-web");
         const publicUrl = new URL(containerRun(cap, "Deployment", ns, web.workload.metadata.name!, web.container).env["AGENTA_WEB_URL"]!);
         expect(publicUrl.host, "AGENTA_WEB_URL is the Ingress host").toBe(host);
-        const prefixes = all(servers[0]!.block!, "location").filter((l) => l.args.length === 1 && l.args[0]!.length > 1 && l.args[0]!.endsWith("/")).map((l) => l.args[0]!.slice(0, -1));
+        const prefixes = all(servers[0]!.block!, "location")
+            .filter((l) => l.args.length === 1 && l.args[0]!.length > 1 && l.args[0]!.endsWith("/"))
+            .map((l) => l.args[0]!.slice(0, -1));
         expect(prefixes.length, "prefix locations").toBeGreaterThan(0);
         for (const prefix of prefixes) {
             log.length = 0;
@@ -435,7 +520,10 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
             }
             expect(reply.status, `${prefix}: ${reply.body}`).toBe(301);
             const target = new URL(reply.headers["location"]!, publicUrl);
-            expect(`${target.origin}${target.pathname}${target.search}`, `${prefix} redirects (Location: ${reply.headers["location"]})`).toBe(`${publicUrl.origin}${prefix}/?x=1`);
+            expect(
+                `${target.origin}${target.pathname}${target.search}`,
+                `${prefix} redirects (Location: ${reply.headers["location"]})`,
+            ).toBe(`${publicUrl.origin}${prefix}/?x=1`);
         }
 
         // Request bodies: up to the emitted limit they pass, whole; one byte more gets 413 from the edge.
@@ -446,7 +534,13 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
         expect(atLimit.status, `a body of exactly ${limit} bytes: ${atLimit.body.slice(0, 200)}`).toBe(200);
         expect(log.map((s) => s.bodyBytes)).toEqual([limit]);
         log.length = 0;
-        const over = await request(listenPort, { path: "/api/files", method: "POST", host, body: Buffer.alloc(limit + 1, 0x61), expectContinue: true });
+        const over = await request(listenPort, {
+            path: "/api/files",
+            method: "POST",
+            host,
+            body: Buffer.alloc(limit + 1, 0x61),
+            expectContinue: true,
+        });
         expect(over.status, `a body of ${limit + 1} bytes`).toBe(413);
         expect(log.length, "an oversized body never reaches the api").toBe(0);
 
@@ -458,7 +552,9 @@ async function runEdge(nginx: string, cap: Capture, stack: string, tenant: strin
             const chain = [loaded, httpBlock, loadedServer, loc.block!];
             const where = `location ${loc.args.join(" ")}`;
             expect(millis(effective(chain, "proxy_read_timeout")), `${where}: proxy_read_timeout`).toBe(emittedRead);
-            console.log(`${stack}/${tenant}: ${where}: read ${effective(chain, "proxy_read_timeout")}, send ${effective(chain, "proxy_send_timeout")}, connect ${effective(chain, "proxy_connect_timeout")}, body ${effective(chain, "client_max_body_size")}`);
+            console.log(
+                `${stack}/${tenant}: ${where}: read ${effective(chain, "proxy_read_timeout")}, send ${effective(chain, "proxy_send_timeout")}, connect ${effective(chain, "proxy_connect_timeout")}, body ${effective(chain, "client_max_body_size")}`,
+            );
         }
         // The app, not the edge, ends a long request (an LLM call in the playground): the edge waits at
         // least as long as the api's and the services' own worker timeout (gunicorn --timeout, from the plan).

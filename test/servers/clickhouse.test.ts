@@ -97,7 +97,13 @@ async function runScript(c: ContainerRun, dir: string, engine: Engine, env: Reco
     e["PATH"] = `${bin}:${e["PATH"]}`;
     fs.rmSync(calls, { force: true });
     const r = await run("sh", [rootedPath(dir, script), ...c.command.slice(2), ...c.args], e);
-    const seen = fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>) : [];
+    const seen = fs.existsSync(calls)
+        ? fs
+              .readFileSync(calls, "utf8")
+              .trim()
+              .split("\n")
+              .map((l) => JSON.parse(l) as Record<string, string>)
+        : [];
     return { ...r, calls: seen };
 }
 
@@ -108,7 +114,11 @@ function ttlOf(createQuery: string): string | undefined {
 const targets: Array<[string, string]> = [];
 for (const stack of RUN_STACKS) {
     for (const file of fs.readdirSync(path.join(ROOT, "tenants")).filter((f) => f.endsWith(".yaml"))) {
-        const doc = parseYaml(fs.readFileSync(path.join(ROOT, "tenants", file), "utf8")) as { id: string; stacks: string[]; retention?: { traceDays?: number } };
+        const doc = parseYaml(fs.readFileSync(path.join(ROOT, "tenants", file), "utf8")) as {
+            id: string;
+            stacks: string[];
+            retention?: { traceDays?: number };
+        };
         if (doc.stacks.includes(stack) && doc.retention?.traceDays !== undefined) targets.push([stack, doc.id]);
     }
 }
@@ -119,7 +129,9 @@ describe("chDB", () => {
         const engine = await startEngine(dir);
         try {
             const version = await engine.query("SELECT version()");
-            console.info(`chDB engine ${version}; the ClickHouse image is ${IMAGES.clickhouse.tag}; Langfuse tables as of ${LANGFUSE_VERSION}`);
+            console.info(
+                `chDB engine ${version}; the ClickHouse image is ${IMAGES.clickhouse.tag}; Langfuse tables as of ${LANGFUSE_VERSION}`,
+            );
             // The nearest engine that runs every statement here (scripts/servers/versions.env says
             // why not the image's 26.3): the same year's releases, not older than the image's.
             const [major, minor] = IMAGES.clickhouse.tag.split(".").map(Number);
@@ -149,12 +161,26 @@ describe.skipIf(!python || !motoServer).each(targets)("ClickHouse jobs of %s/%s 
     let nativePort: string;
 
     const snapshot = async () => {
-        const rows = await engine.query(`SELECT name, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name FORMAT JSONEachRow`);
-        return Object.fromEntries(rows.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { name: string; create_table_query: string }).map((r) => [r.name, r.create_table_query]));
+        const rows = await engine.query(
+            `SELECT name, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name FORMAT JSONEachRow`,
+        );
+        return Object.fromEntries(
+            rows
+                .split("\n")
+                .filter(Boolean)
+                .map((l) => JSON.parse(l) as { name: string; create_table_query: string })
+                .map((r) => [r.name, r.create_table_query]),
+        );
     };
-    const counts = async () => Object.fromEntries(await Promise.all(Object.keys(TRACE_TABLES).map(async (t) => [t, Number(await engine.query(`SELECT count() FROM ${t}`, database))])));
+    const counts = async () =>
+        Object.fromEntries(
+            await Promise.all(
+                Object.keys(TRACE_TABLES).map(async (t) => [t, Number(await engine.query(`SELECT count() FROM ${t}`, database))]),
+            ),
+        );
     const retentionRun = (kind: "Job" | "CronJob") => {
-        const [w] = kind === "Job" ? workloadsNamed(cap, "Job", ns, /^langfuse-retention-/) : [find(cap, "CronJob", ns, "langfuse-retention")];
+        const [w] =
+            kind === "Job" ? workloadsNamed(cap, "Job", ns, /^langfuse-retention-/) : [find(cap, "CronJob", ns, "langfuse-retention")];
         expect(w, `the ${kind} running the reconciler`).toBeDefined();
         return containerRun(cap, kind, ns, w!.metadata.name!, "reconcile");
     };
@@ -176,7 +202,9 @@ describe.skipIf(!python || !motoServer).each(targets)("ClickHouse jobs of %s/%s 
         engine = await startEngine(dir);
         s3 = await startS3(motoServer!);
         // The tenant's ClickHouse: its Service (native port) and the database its server creates.
-        const server = ofKind(cap, "StatefulSet").find((s) => s.metadata.namespace === ns && s.spec.template.spec.containers.some((c: { name: string }) => c.name === "clickhouse"));
+        const server = ofKind(cap, "StatefulSet").find(
+            (s) => s.metadata.namespace === ns && s.spec.template.spec.containers.some((c: { name: string }) => c.name === "clickhouse"),
+        );
         expect(server, `a ClickHouse StatefulSet in ${ns}`).toBeDefined();
         // Its environment only (its data volume comes from a claim template, which containerRun does not read).
         database = containerEnv(cap, ns, containersOf(server!)["clickhouse"])["CLICKHOUSE_DB"]!;
@@ -188,15 +216,36 @@ describe.skipIf(!python || !motoServer).each(targets)("ClickHouse jobs of %s/%s 
         for (const ddl of LANGFUSE_TABLES_DDL) await engine.query(ddl, database);
         // Rows younger and older than the retention, in every trace table.
         const day = 24 * 3600;
-        for (const [ageDays, id] of [[1, "young"], [traceDays + 10, "old"]] as const) {
+        for (const [ageDays, id] of [
+            [1, "young"],
+            [traceDays + 10, "old"],
+        ] as const) {
             const ts = `now64(3) - ${ageDays * day}`;
-            await engine.query(`INSERT INTO traces (id, project_id, timestamp, name, event_ts, is_deleted) SELECT '${id}', 'p', ${ts}, 't', now64(3), 0`, database);
-            await engine.query(`INSERT INTO observations (id, trace_id, project_id, type, start_time, name, event_ts, is_deleted) SELECT '${id}', '${id}', 'p', 'SPAN', ${ts}, 'o', now64(3), 0`, database);
-            await engine.query(`INSERT INTO scores (id, timestamp, project_id, trace_id, name, value, event_ts, is_deleted) SELECT '${id}', ${ts}, 'p', '${id}', 's', 1, now64(3), 0`, database);
+            await engine.query(
+                `INSERT INTO traces (id, project_id, timestamp, name, event_ts, is_deleted) SELECT '${id}', 'p', ${ts}, 't', now64(3), 0`,
+                database,
+            );
+            await engine.query(
+                `INSERT INTO observations (id, trace_id, project_id, type, start_time, name, event_ts, is_deleted) SELECT '${id}', '${id}', 'p', 'SPAN', ${ts}, 'o', now64(3), 0`,
+                database,
+            );
+            await engine.query(
+                `INSERT INTO scores (id, timestamp, project_id, trace_id, name, value, event_ts, is_deleted) SELECT '${id}', ${ts}, 'p', '${id}', 's', 1, now64(3), 0`,
+                database,
+            );
             // events_core is filled through the materialized view, as in Langfuse.
-            await engine.query(`INSERT INTO events_full (project_id, trace_id, span_id, start_time, name, event_ts, is_deleted) SELECT 'p', '${id}', '${id}', now64(6) - ${ageDays * day}, 'e', now64(6), 0`, database);
-            await engine.query(`INSERT INTO dataset_run_items_rmt (id, project_id, dataset_run_id, dataset_item_id, dataset_id, trace_id, created_at, dataset_run_created_at, event_ts, is_deleted) SELECT '${id}', 'p', 'r', 'i', 'd', '${id}', ${ts}, ${ts}, now64(3), 0`, database);
-            await engine.query(`INSERT INTO blob_storage_file_log (id, project_id, entity_type, entity_id, event_id, bucket_name, bucket_path, created_at, event_ts, is_deleted) SELECT '${id}', 'p', 'trace', '${id}', '${id}', 'b', 'k', ${ts} - ${day + 3600}, now64(3), 0`, database);
+            await engine.query(
+                `INSERT INTO events_full (project_id, trace_id, span_id, start_time, name, event_ts, is_deleted) SELECT 'p', '${id}', '${id}', now64(6) - ${ageDays * day}, 'e', now64(6), 0`,
+                database,
+            );
+            await engine.query(
+                `INSERT INTO dataset_run_items_rmt (id, project_id, dataset_run_id, dataset_item_id, dataset_id, trace_id, created_at, dataset_run_created_at, event_ts, is_deleted) SELECT '${id}', 'p', 'r', 'i', 'd', '${id}', ${ts}, ${ts}, now64(3), 0`,
+                database,
+            );
+            await engine.query(
+                `INSERT INTO blob_storage_file_log (id, project_id, entity_type, entity_id, event_id, bucket_name, bucket_path, created_at, event_ts, is_deleted) SELECT '${id}', 'p', 'trace', '${id}', '${id}', 'b', 'k', ${ts} - ${day + 3600}, now64(3), 0`,
+                database,
+            );
         }
         expect(Object.values(await counts()).every((n) => n === 2)).toBe(true);
     });
@@ -241,7 +290,10 @@ describe.skipIf(!python || !motoServer).each(targets)("ClickHouse jobs of %s/%s 
     });
 
     it("fails when a MergeTree table has no TTL, naming it", async () => {
-        await engine.query("CREATE TABLE a_table_langfuse_adds_later (id String, created_at DateTime64(3)) ENGINE = ReplacingMergeTree ORDER BY id", database);
+        await engine.query(
+            "CREATE TABLE a_table_langfuse_adds_later (id String, created_at DateTime64(3)) ENGINE = ReplacingMergeTree ORDER BY id",
+            database,
+        );
         try {
             const r = await runScript(retentionRun("CronJob"), dir, engine, {});
             expect(r.status).not.toBe(0);
@@ -265,7 +317,10 @@ describe.skipIf(!python || !motoServer).each(targets)("ClickHouse jobs of %s/%s 
         expectDeclaredServer(r.calls, c.env);
         const prefix = `${c.env["BACKUP_PREFIX"]}/clickhouse/`;
         const keys = await s3.keys(bucket, prefix);
-        expect(keys.some((k) => k.endsWith("/.backup")), keys.slice(0, 5).join(", ")).toBe(true);
+        expect(
+            keys.some((k) => k.endsWith("/.backup")),
+            keys.slice(0, 5).join(", "),
+        ).toBe(true);
         const stamp = keys[0]!.slice(prefix.length).split("/")[0]!;
 
         // The restore as README documents it, with the tenant-backup Secret's keys.

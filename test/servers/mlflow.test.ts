@@ -9,7 +9,18 @@ import { containerRun, workloadsNamed } from "../support/pod";
 import { find, ofKind, ofType } from "../support/resources";
 import { type PostgresServer, postgresBinDirs, requireBinary, startPostgres, freePort } from "../support/servers";
 import { requireServerTool } from "../support/tools";
-import { type Proc, type S3Server, httpGet, podEnv, rootPaths, run, startClusterProxy, startProcess, startS3, toLoopback } from "./support-loopback";
+import {
+    type Proc,
+    type S3Server,
+    httpGet,
+    podEnv,
+    rootPaths,
+    run,
+    startClusterProxy,
+    startProcess,
+    startS3,
+    toLoopback,
+} from "./support-loopback";
 import { createDatabaseSql, createRoleSql, grantSql } from "./support-postgres";
 
 /**
@@ -47,7 +58,13 @@ const CLIENT = path.join(__dirname, "support-mlflow-client.py");
 
 function pgUrlParts(url: string): { user: string; password: string; host: string; port: number; database: string } {
     const u = new URL(url);
-    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1) };
+    return {
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        host: u.hostname,
+        port: Number(u.port || 5432),
+        database: u.pathname.slice(1),
+    };
 }
 
 function byInput(resources: CapturedResource[], key: string, value: string): CapturedResource | undefined {
@@ -94,7 +111,8 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const service = find(cap, "Service", NS, "mlflow");
         const servicePort = String(service.spec.ports[0].port);
         const routes: Record<string, number> = { [publicHost]: serverPort };
-        for (const name of ["mlflow", `mlflow.${NS}`, `mlflow.${NS}.svc`, `mlflow.${NS}.svc.cluster.local`]) routes[`${name}:${servicePort}`] = serverPort;
+        for (const name of ["mlflow", `mlflow.${NS}`, `mlflow.${NS}.svc`, `mlflow.${NS}.svc.cluster.local`])
+            routes[`${name}:${servicePort}`] = serverPort;
         // Outside the cluster only the Ingress host is reachable.
         outside = await startClusterProxy({ [publicHost]: serverPort });
         // Inside it, the object store too, at the address the server uses for it: MLflow 3.15's
@@ -112,7 +130,7 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("creates the tenant's role and database exactly as the plan declares them", async () => {
+    it("creates the tenant's role and database exactly as the plan declares them", () => {
         const roles = ofType(cap, "postgresql:index/role:Role");
         const databases = ofType(cap, "postgresql:index/database:Database");
         const grants = ofType(cap, "postgresql:index/grant:Grant");
@@ -124,7 +142,9 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         db = pgUrlParts(backendUrl);
         // The address rewritten to loopback is the platform's Postgres Service.
         const pgService = find(cap, "Service", undefined, "postgres");
-        expect(`${db.host}:${db.port}`).toBe(`${pgService.metadata.name}.${pgService.metadata.namespace}.svc.cluster.local:${pgService.spec.ports[0].port}`);
+        expect(`${db.host}:${db.port}`).toBe(
+            `${pgService.metadata.name}.${pgService.metadata.namespace}.svc.cluster.local:${pgService.spec.ports[0].port}`,
+        );
         const role = byInput(roles, "name", db.user);
         const database = byInput(databases, "name", db.database);
         const revoke = grants.filter((g) => (reveal(g.inputs) as Record<string, unknown>)["database"] === db.database);
@@ -137,15 +157,25 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         for (const g of revoke) for (const s of grantSql(g)) pg.sql(s);
 
         const declared = reveal(role!.inputs) as Record<string, any>;
-        const [login, superuser, createdb, createrole, connlimit] = pg.sql(`SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolconnlimit FROM pg_roles WHERE rolname = '${db.user}'`).split("|");
-        expect({ login: login === "t", superuser: superuser === "t", createdb: createdb === "t", createrole: createrole === "t", connlimit: Number(connlimit) }).toEqual({
+        const [login, superuser, createdb, createrole, connlimit] = pg
+            .sql(`SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolconnlimit FROM pg_roles WHERE rolname = '${db.user}'`)
+            .split("|");
+        expect({
+            login: login === "t",
+            superuser: superuser === "t",
+            createdb: createdb === "t",
+            createrole: createrole === "t",
+            connlimit: Number(connlimit),
+        }).toEqual({
             login: declared.login,
             superuser: declared.superuser,
             createdb: declared.createDatabase,
             createrole: declared.createRole,
             connlimit: declared.connectionLimit,
         });
-        expect(pg.sql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db.database}'`)).toBe((reveal(database!.inputs) as Record<string, unknown>)["owner"]);
+        expect(pg.sql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db.database}'`)).toBe(
+            (reveal(database!.inputs) as Record<string, unknown>)["owner"],
+        );
         // CONNECT is revoked from PUBLIC: only the owner (and superusers) may connect.
         expect(pg.sql(`SELECT has_database_privilege('public', '${db.database}', 'CONNECT')`)).toBe("f");
         // The app's own password, from the Secret, logs in.
@@ -161,7 +191,9 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         // With more than one tenant in the stack, the roles tried include another tenant's.
         if (tenants > 1) expect(others.some((r) => !r.name.startsWith(`${TENANT}_`))).toBe(true);
         for (const other of others) {
-            expect(() => pg.sql("SELECT 1", { database: db.database, user: other.name, password: other.password }), other.name).toThrow(/permission denied for database/);
+            expect(() => pg.sql("SELECT 1", { database: db.database, user: other.name, password: other.password }), other.name).toThrow(
+                /permission denied for database/,
+            );
             // The role itself is valid: it reaches its own server, just not this database.
             expect(pg.sql("SELECT current_user", { database: "postgres", user: other.name, password: other.password })).toBe(other.name);
         }
@@ -172,7 +204,11 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         expect(job, "the db upgrade Job").toBeDefined();
         const c = containerRun(cap, "Job", NS, job!.metadata.name!, "db-upgrade");
         expect(c.command.length).toBeGreaterThan(0);
-        const env = rootPaths({ ...c.env, MLFLOW_BACKEND_STORE_URI: toLoopback(c.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port) }, POD_PATHS, dir);
+        const env = rootPaths(
+            { ...c.env, MLFLOW_BACKEND_STORE_URI: toLoopback(c.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port) },
+            POD_PATHS,
+            dir,
+        );
         const r = await run(c.command[0]!, [...c.command.slice(1), ...c.args], podEnv(env, { MLFLOW_DISABLE_TELEMETRY: "true" }));
         expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
         // The schema exists and belongs to the tenant's role (the migration ran as it).
@@ -189,15 +225,23 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         // The bucket the plan declares, versioned as declared.
         const declared = ofType(cap, "minio:index/s3Bucket:S3Bucket").map((b) => (reveal(b.inputs) as { bucket: string }).bucket);
         expect(declared).toContain(bucket);
-        const versioned = ofType(cap, "minio:index/s3BucketVersioning:S3BucketVersioning").some((v) => (reveal(v.inputs) as { bucket: string }).bucket === bucket);
+        const versioned = ofType(cap, "minio:index/s3BucketVersioning:S3BucketVersioning").some(
+            (v) => (reveal(v.inputs) as { bucket: string }).bucket === bucket,
+        );
         await s3.createBucket(bucket, versioned);
 
         // The address rewritten to loopback is the platform's object-store Service.
         const objectStore = find(cap, "Service", undefined, "minio");
-        expect(new URL(c.env["MLFLOW_S3_ENDPOINT_URL"]!).host).toBe(`${objectStore.metadata.name}.${objectStore.metadata.namespace}.svc.cluster.local:${objectStore.spec.ports.find((p: { name: string }) => p.name === "s3")!.port}`);
+        expect(new URL(c.env["MLFLOW_S3_ENDPOINT_URL"]!).host).toBe(
+            `${objectStore.metadata.name}.${objectStore.metadata.namespace}.svc.cluster.local:${objectStore.spec.ports.find((p: { name: string }) => p.name === "s3")!.port}`,
+        );
         const argv = replaceOption(replaceOption([...c.command, ...c.args], "--host", "127.0.0.1"), "--port", String(serverPort));
         const env = rootPaths(
-            { ...c.env, MLFLOW_BACKEND_STORE_URI: toLoopback(c.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port), MLFLOW_S3_ENDPOINT_URL: s3.endpoint },
+            {
+                ...c.env,
+                MLFLOW_BACKEND_STORE_URI: toLoopback(c.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port),
+                MLFLOW_S3_ENDPOINT_URL: s3.endpoint,
+            },
             POD_PATHS,
             dir,
         );
@@ -219,7 +263,10 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const text = `written through mlflow-artifacts in ${stack}`;
         // A user's client outside the cluster, at the public URL (plain http behind the Ingress, which terminates TLS).
         const client = (via: string, extra: Record<string, string> = {}) =>
-            podEnv({}, { MLFLOW_TRACKING_URI: `http://${publicHost}`, HTTP_PROXY: via, HOME: dir, MLFLOW_DISABLE_TELEMETRY: "true", ...extra });
+            podEnv(
+                {},
+                { MLFLOW_TRACKING_URI: `http://${publicHost}`, HTTP_PROXY: via, HOME: dir, MLFLOW_DISABLE_TELEMETRY: "true", ...extra },
+            );
         const r = await run(python!, [CLIENT, "log", text], client(outside.url), 90_000);
         expect(r.status, `${r.stderr}\nproxy saw: ${outside.seen.join(", ")}\n${server?.log()}`).toBe(0);
         logged = JSON.parse(r.stdout.trim().split("\n").pop()!);
@@ -233,7 +280,12 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         expect(inside.status, `${inside.stderr}\nproxy saw: ${proxy.seen.join(", ")}`).toBe(0);
         expect(JSON.parse(inside.stdout.trim().split("\n").pop()!).read_back).toBe(text);
         // ...and outside it, streamed through the server, which is what an outside client must ask for.
-        const streamed = await run(python!, [CLIENT, "read", logged.run_id], client(outside.url, { MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD: "false" }), 90_000);
+        const streamed = await run(
+            python!,
+            [CLIENT, "read", logged.run_id],
+            client(outside.url, { MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD: "false" }),
+            90_000,
+        );
         expect(streamed.status, `${streamed.stderr}\nproxy saw: ${outside.seen.join(", ")}`).toBe(0);
         expect(JSON.parse(streamed.stdout.trim().split("\n").pop()!).read_back).toBe(text);
     }, 300_000);
@@ -260,7 +312,10 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const olderThan = /--older-than (\d+)d\b/.exec(gc.command.join(" "));
         expect(olderThan, gc.command.join(" ")).not.toBeNull();
         const days = Number(olderThan![1]);
-        const client = podEnv({}, { MLFLOW_TRACKING_URI: `http://${publicHost}`, HTTP_PROXY: proxy.url, HOME: dir, MLFLOW_DISABLE_TELEMETRY: "true" });
+        const client = podEnv(
+            {},
+            { MLFLOW_TRACKING_URI: `http://${publicHost}`, HTTP_PROXY: proxy.url, HOME: dir, MLFLOW_DISABLE_TELEMETRY: "true" },
+        );
         // A second run, deleted just now: younger than --older-than, it must survive.
         const fresh = await run(python!, [CLIENT, "log", "recently deleted"], client);
         expect(fresh.status, fresh.stderr).toBe(0);
@@ -273,9 +328,17 @@ describe.skipIf(!ready).each(RUN_STACKS)(`MLflow of tenant ${TENANT} in %s, on r
         const longAgo = Date.now() - (days + 1) * 24 * 3600 * 1000;
         pg.sql(`UPDATE runs SET deleted_time = ${longAgo} WHERE run_uuid = '${logged.run_id}'`, { database: db.database });
 
-        const env = rootPaths({ ...gc.env, MLFLOW_BACKEND_STORE_URI: toLoopback(gc.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port) }, POD_PATHS, dir);
+        const env = rootPaths(
+            { ...gc.env, MLFLOW_BACKEND_STORE_URI: toLoopback(gc.env["MLFLOW_BACKEND_STORE_URI"]!, pg.port) },
+            POD_PATHS,
+            dir,
+        );
         // MLFLOW_TRACKING_URI stays the Service's name: the proxy is the cluster network.
-        const r = await run(gc.command[0]!, [...gc.command.slice(1), ...gc.args], podEnv(env, { HTTP_PROXY: proxy.url, MLFLOW_DISABLE_TELEMETRY: "true" }));
+        const r = await run(
+            gc.command[0]!,
+            [...gc.command.slice(1), ...gc.args],
+            podEnv(env, { HTTP_PROXY: proxy.url, MLFLOW_DISABLE_TELEMETRY: "true" }),
+        );
         expect(r.status, `${r.stdout}\n${r.stderr}\n${server?.log()}`).toBe(0);
         expect(pg.sql(`SELECT count(*) FROM runs WHERE run_uuid = '${logged.run_id}'`, { database: db.database })).toBe("0");
         expect(pg.sql(`SELECT lifecycle_stage FROM runs WHERE run_uuid = '${recent.run_id}'`, { database: db.database })).toBe("deleted");

@@ -80,7 +80,13 @@ class Browser {
                 r.on("end", () => {
                     const lines = [`HTTP/1.1 ${r.statusCode} ${r.statusMessage}`];
                     for (let i = 0; i < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`);
-                    resolve({ status: r.statusCode!, headers: r.headers, rawHeaders: r.rawHeaders, body, headerBytes: Buffer.byteLength(lines.join("\r\n") + "\r\n\r\n") });
+                    resolve({
+                        status: r.statusCode!,
+                        headers: r.headers,
+                        rawHeaders: r.rawHeaders,
+                        body,
+                        headerBytes: Buffer.byteLength(lines.join("\r\n") + "\r\n\r\n"),
+                    });
                 });
                 r.on("error", reject);
             };
@@ -91,7 +97,14 @@ class Browser {
                           port: this.gate.port,
                           path: u.pathname + u.search,
                           method: opts.method ?? "GET",
-                          headers: { ...headers, host: u.host, "x-forwarded-proto": u.protocol.replace(":", ""), "x-forwarded-host": u.host, "x-forwarded-port": u.protocol === "https:" ? "443" : "80", "x-forwarded-for": "127.0.0.1" },
+                          headers: {
+                              ...headers,
+                              host: u.host,
+                              "x-forwarded-proto": u.protocol.replace(":", ""),
+                              "x-forwarded-host": u.host,
+                              "x-forwarded-port": u.protocol === "https:" ? "443" : "80",
+                              "x-forwarded-for": "127.0.0.1",
+                          },
                       },
                       handle,
                   )
@@ -114,10 +127,11 @@ class Browser {
     /** Follows redirects from `url`; returns every response on the way. */
     async follow(url: string, max = 10): Promise<Array<Response & { url: string }>> {
         const chain: Array<Response & { url: string }> = [];
-        for (let next: string | undefined = url; next && chain.length < max; ) {
+        for (let next: string | undefined = url; next && chain.length < max;) {
             const res = await this.request(next);
             chain.push({ ...res, url: next });
-            next = res.status >= 300 && res.status < 400 && res.headers.location ? new URL(res.headers.location, next).toString() : undefined;
+            next =
+                res.status >= 300 && res.status < 400 && res.headers.location ? new URL(res.headers.location, next).toString() : undefined;
         }
         return chain;
     }
@@ -125,8 +139,8 @@ class Browser {
 
 function startProcess(bin: string, args: string[], env: Record<string, string | undefined>, onLog: (s: string) => void): ChildProcess {
     const p = spawn(bin, args, { env: { PATH: process.env["PATH"], ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    p.stdout!.on("data", (d) => onLog(String(d)));
-    p.stderr!.on("data", (d) => onLog(String(d)));
+    p.stdout.on("data", (d) => onLog(String(d)));
+    p.stderr.on("data", (d) => onLog(String(d)));
     return p;
 }
 
@@ -137,7 +151,7 @@ function stopProcess(p: ChildProcess | undefined): void {
 describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)", () => {
     let dir: string;
     let ca: Buffer;
-    let gates: Gate[] = [];
+    const gates: Gate[] = [];
     let issuerProc: ChildProcess | undefined;
     let issuerPort: number;
     let issuerUrl: string;
@@ -149,10 +163,14 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
     /** Queues who signs in next at the mock issuer. */
     async function nextUser(user: { sub: string; email: string; organizations: string[] }): Promise<void> {
         const res = await new Promise<number>((resolve, reject) => {
-            const req = https.request(`${new URL(issuerUrl).origin}/__users`, { method: "POST", ca, headers: { "content-type": "application/json" } }, (r) => {
-                r.resume();
-                r.on("end", () => resolve(r.statusCode!));
-            });
+            const req = https.request(
+                `${new URL(issuerUrl).origin}/__users`,
+                { method: "POST", ca, headers: { "content-type": "application/json" } },
+                (r) => {
+                    r.resume();
+                    r.on("end", () => resolve(r.statusCode!));
+                },
+            );
             req.on("error", reject);
             req.end(JSON.stringify(user));
         });
@@ -166,7 +184,12 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         expect(org, `namespace ${g.namespace}`).toBeDefined();
         const domains = captures
             .get(g.stack)!
-            .resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && r.inputs["kind"] === "logto:organization" && r.inputs["key"] === `${g.stack}/${id}`)
+            .resources.filter(
+                (r) =>
+                    r.type === "pulumi-nodejs:dynamic:Resource" &&
+                    r.inputs["kind"] === "logto:organization" &&
+                    r.inputs["key"] === `${g.stack}/${id}`,
+            )
             .map((r) => r.inputs["jitEmailDomains"] as string[])[0];
         expect(domains?.length, `email domains of ${id}`).toBeGreaterThan(0);
         return { id, organizationId: tenant.sso.organizationId, emailDomain: domains![0]! };
@@ -183,10 +206,40 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "oauth2-proxy-"));
         // A CA and a certificate for the issuer on 127.0.0.1, as a private IdP would have.
         const ssl = (...a: string[]) => execFileSync("openssl", a, { cwd: dir, stdio: "pipe" });
-        ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=llmops test CA");
+        ssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=llmops test CA",
+        );
         ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "issuer.key", "-out", "issuer.csr", "-subj", "/CN=127.0.0.1");
         fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        ssl("x509", "-req", "-in", "issuer.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "issuer.pem", "-days", "1", "-extfile", "san.ext");
+        ssl(
+            "x509",
+            "-req",
+            "-in",
+            "issuer.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "issuer.pem",
+            "-days",
+            "1",
+            "-extfile",
+            "san.ext",
+        );
         ca = fs.readFileSync(path.join(dir, "ca.pem"));
 
         // The app behind the gate: answers what it got; /slow answers after the delay.
@@ -196,7 +249,8 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
             req.on("data", (c: Buffer) => (bodyBytes += c.length));
             req.on("end", () => {
                 seen.push({ path: req.url!, headers: req.headers, bodyBytes });
-                const answer = () => res.writeHead(200, { "content-type": "text/plain" }).end(`upstream ${req.method} ${req.url} ${bodyBytes}`);
+                const answer = () =>
+                    res.writeHead(200, { "content-type": "text/plain" }).end(`upstream ${req.method} ${req.url} ${bodyBytes}`);
                 if (req.url!.startsWith("/slow")) setTimeout(answer, delayS * 1000);
                 else answer();
             });
@@ -209,13 +263,24 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
             const cap = await stackCapture(stack);
             captures.set(stack, cap);
             for (const app of APPS) {
-                const deployments = ofKind(cap, "Deployment").filter((d) => d.metadata.name === `${app}-sso-gate`).sort((a, b) => a.metadata.namespace!.localeCompare(b.metadata.namespace!));
+                const deployments = ofKind(cap, "Deployment")
+                    .filter((d) => d.metadata.name === `${app}-sso-gate`)
+                    .sort((a, b) => a.metadata.namespace!.localeCompare(b.metadata.namespace!));
                 const d = deployments[0];
                 if (!d) continue;
                 const namespace = d.metadata.namespace!;
                 const run = containerRun(cap, "Deployment", namespace, `${app}-sso-gate`, "oauth2-proxy");
                 const ingress = find(cap, "Ingress", namespace, app);
-                gates.push({ stack, app, namespace, run, publicHost: ingress.spec.rules[0].host, ingressAnnotations: ingress.metadata.annotations ?? {}, port: 0, log: "" });
+                gates.push({
+                    stack,
+                    app,
+                    namespace,
+                    run,
+                    publicHost: ingress.spec.rules[0].host,
+                    ingressAnnotations: ingress.metadata.annotations ?? {},
+                    port: 0,
+                    log: "",
+                });
             }
         }
         // Every stack with SSO has both gates somewhere.
@@ -239,14 +304,25 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         issuerLog = "";
         issuerProc = startProcess(
             mockOidc!,
-            ["-address", `127.0.0.1:${issuerPort}`, "-client-id", g.run.env["OAUTH2_PROXY_CLIENT_ID"]!, "-client-secret-env", "OAUTH2_PROXY_CLIENT_SECRET", "-tls-cert", path.join(dir, "issuer.pem"), "-tls-key", path.join(dir, "issuer.key")],
+            [
+                "-address",
+                `127.0.0.1:${issuerPort}`,
+                "-client-id",
+                g.run.env["OAUTH2_PROXY_CLIENT_ID"]!,
+                "-client-secret-env",
+                "OAUTH2_PROXY_CLIENT_SECRET",
+                "-tls-cert",
+                path.join(dir, "issuer.pem"),
+                "-tls-key",
+                path.join(dir, "issuer.key"),
+            ],
             { OAUTH2_PROXY_CLIENT_SECRET: g.run.env["OAUTH2_PROXY_CLIENT_SECRET"] },
             (s) => (issuerLog += s),
         );
         await waitForPort(issuerPort);
     }
 
-    afterAll(async () => {
+    afterAll(() => {
         for (const g of gates) stopProcess(g.proc);
         stopProcess(issuerProc);
         upstream?.server.closeAllConnections();
@@ -282,71 +358,105 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
 
     it("has gates to test", () => expect(gates.length).toBeGreaterThan(0));
 
-    it.each(STACKS.flatMap((s) => APPS.map((a) => `${s}/${a}`)))("%s: a member of the tenant's organization signs in and reaches the app; others are refused", async (key) => {
-        const g = gates.find((x) => `${x.stack}/${x.app}` === key)!;
-        expect(g).toBeDefined();
-        await startGate(g);
-        const t = tenantOf(g);
-        const member = new Browser(g, ca);
-        const { callback, last } = await signIn(g, member, { sub: `member-${t.id}`, email: `someone@${t.emailDomain}`, organizations: [t.organizationId] }, "/experiments?x=1");
-        expect(callback, `no callback in the sign-in:\n${g.log}\n${issuerLog}`).toBeDefined();
-        expect(last.status, `${last.url}: ${last.body}\n${g.log}`).toBe(200);
-        expect(last.body).toBe("upstream GET /experiments?x=1 0");
-        const arrived = upstream.seen[upstream.seen.length - 1]!;
-        expect(arrived.headers["x-forwarded-email"]).toBe(`someone@${t.emailDomain}`);
+    it.each(STACKS.flatMap((s) => APPS.map((a) => `${s}/${a}`)))(
+        "%s: a member of the tenant's organization signs in and reaches the app; others are refused",
+        async (key) => {
+            const g = gates.find((x) => `${x.stack}/${x.app}` === key)!;
+            expect(g).toBeDefined();
+            await startGate(g);
+            const t = tenantOf(g);
+            const member = new Browser(g, ca);
+            const { callback, last } = await signIn(
+                g,
+                member,
+                { sub: `member-${t.id}`, email: `someone@${t.emailDomain}`, organizations: [t.organizationId] },
+                "/experiments?x=1",
+            );
+            expect(callback, `no callback in the sign-in:\n${g.log}\n${issuerLog}`).toBeDefined();
+            expect(last.status, `${last.url}: ${last.body}\n${g.log}`).toBe(200);
+            expect(last.body).toBe("upstream GET /experiments?x=1 0");
+            const arrived = upstream.seen[upstream.seen.length - 1]!;
+            expect(arrived.headers["x-forwarded-email"]).toBe(`someone@${t.emailDomain}`);
 
-        // A user of another organization (same email domain, or another) gets no session.
-        for (const outsider of [
-            { sub: `outsider-${t.id}`, email: `other@${t.emailDomain}`, organizations: ["some-other-org"] },
-            { sub: `stranger-${t.id}`, email: "stranger@elsewhere.example", organizations: [] },
-        ]) {
+            // A user of another organization (same email domain, or another) gets no session.
+            for (const outsider of [
+                { sub: `outsider-${t.id}`, email: `other@${t.emailDomain}`, organizations: ["some-other-org"] },
+                { sub: `stranger-${t.id}`, email: "stranger@elsewhere.example", organizations: [] },
+            ]) {
+                const b = new Browser(g, ca);
+                const before = upstream.seen.length;
+                const r = await signIn(g, b, outsider);
+                expect(r.callback?.status, `${outsider.email} at ${key}`).toBe(403);
+                expect((await b.request(`https://${g.publicHost}/`)).status).not.toBe(200);
+                expect(upstream.seen.length).toBe(before);
+            }
+        },
+        60_000,
+    );
+
+    it.each(STACKS.flatMap((s) => APPS.map((a) => `${s}/${a}`)))(
+        "%s: the sign-in callback's headers fit in the gate Ingress's proxy buffer",
+        async (key) => {
+            const g = gates.find((x) => `${x.stack}/${x.app}` === key)!;
+            await startGate(g);
+            const cap = captures.get(g.stack)!;
+            const t = tenantOf(g);
+            // A platform operator, member of the organizations of a full stack (README "Benchmarks and scale":
+            // about 50 tenants a stack; one Logto per environment, whose `organizations` claim lists them all).
+            const shipped = Object.values(cap.outputs["tenants"] as Record<string, any>)
+                .map((x) => x.sso?.organizationId)
+                .filter(Boolean) as string[];
+            expect(shipped).toContain(t.organizationId);
+            // Logto's organization ids are random [a-z0-9] (they do not compress in the session cookie).
+            const randomId = () =>
+                Array.from(randomBytes(t.organizationId.length), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+            const orgs = [...shipped, ...Array.from({ length: OPERATOR_ORGANIZATIONS - shipped.length }, randomId)];
             const b = new Browser(g, ca);
-            const before = upstream.seen.length;
-            const r = await signIn(g, b, outsider);
-            expect(r.callback?.status, `${outsider.email} at ${key}`).toBe(403);
-            expect((await b.request(`https://${g.publicHost}/`)).status).not.toBe(200);
-            expect(upstream.seen.length).toBe(before);
-        }
-    }, 60_000);
-
-    it.each(STACKS.flatMap((s) => APPS.map((a) => `${s}/${a}`)))("%s: the sign-in callback's headers fit in the gate Ingress's proxy buffer", async (key) => {
-        const g = gates.find((x) => `${x.stack}/${x.app}` === key)!;
-        await startGate(g);
-        const cap = captures.get(g.stack)!;
-        const t = tenantOf(g);
-        // A platform operator, member of the organizations of a full stack (README "Benchmarks and scale":
-        // about 50 tenants a stack; one Logto per environment, whose `organizations` claim lists them all).
-        const shipped = Object.values(cap.outputs["tenants"] as Record<string, any>).map((x) => x.sso?.organizationId).filter(Boolean) as string[];
-        expect(shipped).toContain(t.organizationId);
-        // Logto's organization ids are random [a-z0-9] (they do not compress in the session cookie).
-        const randomId = () => Array.from(randomBytes(t.organizationId.length), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
-        const orgs = [...shipped, ...Array.from({ length: OPERATOR_ORGANIZATIONS - shipped.length }, randomId)];
-        const b = new Browser(g, ca);
-        const { callback, last } = await signIn(g, b, { sub: `operator-${g.stack}`, email: `operator@${t.emailDomain}`, organizations: orgs });
-        expect(last.status).toBe(200);
-        const buffer = nginxSizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-buffer-size"] ?? `${INGRESS_NGINX_DEFAULTS.bufferBytes}`);
-        const setCookie = [callback!.headers["set-cookie"] ?? []].flat();
-        console.info(`${key}: callback headers ${callback!.headerBytes} bytes (Set-Cookie ${setCookie.reduce((n, c) => n + c.length, 0)} bytes in ${setCookie.length}), proxy buffer ${buffer}`);
-        expect(callback!.headerBytes).toBeLessThanOrEqual(buffer);
-    }, 60_000);
+            const { callback, last } = await signIn(g, b, {
+                sub: `operator-${g.stack}`,
+                email: `operator@${t.emailDomain}`,
+                organizations: orgs,
+            });
+            expect(last.status).toBe(200);
+            const buffer = nginxSizeBytes(
+                g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-buffer-size"] ?? `${INGRESS_NGINX_DEFAULTS.bufferBytes}`,
+            );
+            const setCookie = [callback!.headers["set-cookie"] ?? []].flat();
+            console.info(
+                `${key}: callback headers ${callback!.headerBytes} bytes (Set-Cookie ${setCookie.reduce((n, c) => n + c.length, 0)} bytes in ${setCookie.length}), proxy buffer ${buffer}`,
+            );
+            expect(callback!.headerBytes).toBeLessThanOrEqual(buffer);
+        },
+        60_000,
+    );
 
     it("lets every skip-auth route through without a session, and nothing else", async () => {
         const withRoutes = gates.filter((g) => g.run.args.some((a) => a.startsWith("--skip-auth-route=")));
         expect(withRoutes.length).toBeGreaterThan(0);
         for (const g of withRoutes) {
             await startGate(g);
-            const routes = g.run.args.filter((a) => a.startsWith("--skip-auth-route=")).map((a) => new RegExp(a.slice("--skip-auth-route=".length)));
+            const routes = g.run.args
+                .filter((a) => a.startsWith("--skip-auth-route="))
+                .map((a) => new RegExp(a.slice("--skip-auth-route=".length)));
             // Agenta's API authenticates API keys itself; its sign-in (/api/auth) stays behind the gate.
             const open = ["/api/apps", "/api/health", "/api/", "/api/preview/tracing/spans/query"];
             const gated = ["/", "/apps", "/api/auth/session/refresh", "/api/auth", "/services/completion/run"];
-            for (const route of routes) expect(open.some((p) => route.test(p)), `route ${route} matches none of ${open.join(", ")}`).toBe(true);
+            for (const route of routes)
+                expect(
+                    open.some((p) => route.test(p)),
+                    `route ${route} matches none of ${open.join(", ")}`,
+                ).toBe(true);
             const b = new Browser(g, ca);
             for (const p of open) {
                 const r = await b.request(`https://${g.publicHost}${p}`, { headers: { accept: "application/json" } });
                 expect(r.status, `${g.stack}/${g.app} ${p}`).toBe(200);
                 expect(r.body).toBe(`upstream GET ${p} 0`);
             }
-            for (const p of gated) expect((await b.request(`https://${g.publicHost}${p}`, { headers: { accept: "application/json" } })).status, `${g.stack}/${g.app} ${p}`).toBe(401);
+            for (const p of gated)
+                expect(
+                    (await b.request(`https://${g.publicHost}${p}`, { headers: { accept: "application/json" } })).status,
+                    `${g.stack}/${g.app} ${p}`,
+                ).toBe(401);
         }
     }, 120_000);
 
@@ -359,10 +469,15 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
         for (const g of withHtpasswd) {
             await startGate(g);
             const t = tenantOf(g);
-            const sdk = (captures.get(g.stack)!.outputs["tenants"] as any)[t.id][g.app].sdk as { username: string; password: { "@secret": string } };
+            const sdk = (captures.get(g.stack)!.outputs["tenants"] as any)[t.id][g.app].sdk as {
+                username: string;
+                password: { "@secret": string };
+            };
             const basic = `Basic ${Buffer.from(`${sdk.username}:${sdk.password["@secret"]}x`).toString("base64")}`;
             const before = upstream.seen.length;
-            const wrong = await new Browser(g, ca).request(`https://${g.publicHost}/api/2.0/mlflow/experiments/search`, { headers: { authorization: basic, accept: "application/json" } });
+            const wrong = await new Browser(g, ca).request(`https://${g.publicHost}/api/2.0/mlflow/experiments/search`, {
+                headers: { authorization: basic, accept: "application/json" },
+            });
             expect(wrong.status, `${g.stack}/${g.app}: ${g.log}`).toBe(401);
             expect(upstream.seen.length).toBe(before);
             expect(g.log).toContain("using htpasswd file");
@@ -379,21 +494,32 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
             await startGate(g);
             const t = tenantOf(g);
             const b = new Browser(g, ca);
-            expect((await signIn(g, b, { sub: `slow-${g.app}`, email: `slow@${t.emailDomain}`, organizations: [t.organizationId] })).last.status).toBe(200);
+            expect(
+                (await signIn(g, b, { sub: `slow-${g.app}`, email: `slow@${t.emailDomain}`, organizations: [t.organizationId] })).last
+                    .status,
+            ).toBe(200);
             sessions.push({ g, b });
         }
         await Promise.all(
             sessions.map(async ({ g, b }) => {
-                const allowedS = Number(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] ?? INGRESS_NGINX_DEFAULTS.readTimeoutSeconds);
+                const allowedS = Number(
+                    g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] ?? INGRESS_NGINX_DEFAULTS.readTimeoutSeconds,
+                );
                 expect(allowedS, "the Ingress itself allows the delay").toBeGreaterThan(delayS);
                 const started = Date.now();
                 const r = await b.request(`https://${g.publicHost}/slow`);
                 results.push(`${g.app}: ${r.status} after ${Math.round((Date.now() - started) / 1000)} s`);
                 expect(r.status, `${g.app}: ${r.body}`).toBe(200);
                 const bodyBytes = nginxSizeBytes(g.ingressAnnotations["nginx.ingress.kubernetes.io/proxy-body-size"] ?? "1m");
-                expect(bodyBytes, "the Ingress takes bodies over ingress-nginx's 1 MiB default").toBeGreaterThan(INGRESS_NGINX_DEFAULTS.bodyBytes);
+                expect(bodyBytes, "the Ingress takes bodies over ingress-nginx's 1 MiB default").toBeGreaterThan(
+                    INGRESS_NGINX_DEFAULTS.bodyBytes,
+                );
                 const upload = Buffer.alloc(INGRESS_NGINX_DEFAULTS.bodyBytes + 1, 1);
-                const u = await b.request(`https://${g.publicHost}/upload`, { method: "POST", body: upload, headers: { "content-type": "application/octet-stream" } });
+                const u = await b.request(`https://${g.publicHost}/upload`, {
+                    method: "POST",
+                    body: upload,
+                    headers: { "content-type": "application/octet-stream" },
+                });
                 expect(u.body).toBe(`upstream POST /upload ${upload.length}`);
             }),
         );

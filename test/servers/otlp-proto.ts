@@ -38,7 +38,18 @@ export function encodeTraces(resourceAttributes: Record<string, string>, scope: 
     const kv = (k: string, v: string) => bytes(1, Buffer.concat([str(1, k), bytes(2, str(1, v))]));
     const resource = Buffer.concat(Object.entries(resourceAttributes).map(([k, v]) => kv(k, v)));
     const span = (s: OtlpSpan) =>
-        bytes(2, Buffer.concat([bytes(1, s.traceId), bytes(2, s.spanId), str(5, s.name), tag(6, 0), varint(2 /* SERVER */), fixed64(7, s.startNs), fixed64(8, s.endNs)]));
+        bytes(
+            2,
+            Buffer.concat([
+                bytes(1, s.traceId),
+                bytes(2, s.spanId),
+                str(5, s.name),
+                tag(6, 0),
+                varint(2 /* SERVER */),
+                fixed64(7, s.startNs),
+                fixed64(8, s.endNs),
+            ]),
+        );
     const scopeSpans = bytes(2, Buffer.concat([bytes(1, str(1, scope)), ...spans.map(span)]));
     return bytes(1, Buffer.concat([bytes(1, resource), scopeSpans]));
 }
@@ -64,9 +75,13 @@ function decode(buf: Buffer): Fields {
         const wire = key & 7;
         let value: Buffer | bigint;
         if (wire === 0) value = readVarint();
-        else if (wire === 1) (value = buf.readBigUInt64LE(i)), (i += 8);
-        else if (wire === 5) (value = BigInt(buf.readUInt32LE(i))), (i += 4);
-        else if (wire === 2) {
+        else if (wire === 1) {
+            value = buf.readBigUInt64LE(i);
+            i += 8;
+        } else if (wire === 5) {
+            value = BigInt(buf.readUInt32LE(i));
+            i += 4;
+        } else if (wire === 2) {
             const len = Number(readVarint());
             value = buf.subarray(i, i + len);
             i += len;

@@ -60,4 +60,13 @@ export const LANGFUSE_TABLES_DDL: readonly string[] = [
 ];
 
 /** The tables above with a time column the reconciler may set a TTL on (all but bookkeeping and the view). */
-export const LANGFUSE_TABLE_NAMES = ["traces", "observations", "scores", "blob_storage_file_log", "dataset_run_items_rmt", "observations_batch_staging", "events_full", "events_core"];
+export const LANGFUSE_TABLE_NAMES = [
+    "traces",
+    "observations",
+    "scores",
+    "blob_storage_file_log",
+    "dataset_run_items_rmt",
+    "observations_batch_staging",
+    "events_full",
+    "events_core",
+];

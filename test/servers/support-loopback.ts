@@ -123,10 +123,13 @@ export async function startClusterProxy(routes: Record<string, number>): Promise
             res.writeHead(502).end(`no route to ${target.host} on the test's cluster network`);
             return;
         }
-        const upstream = http.request({ host: "127.0.0.1", port, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-        });
+        const upstream = http.request(
+            { host: "127.0.0.1", port, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers },
+            (up) => {
+                res.writeHead(up.statusCode ?? 502, up.headers);
+                up.pipe(res);
+            },
+        );
         upstream.on("error", (e) => res.writeHead(502).end(String(e)));
         req.pipe(upstream);
     });
@@ -181,14 +184,19 @@ export async function startS3(motoServer: string): Promise<S3Server> {
         endpoint,
         createBucket: async (bucket, versioning) => {
             await call("PUT", `/${bucket}`);
-            if (versioning) await call("PUT", `/${bucket}?versioning`, '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>');
+            if (versioning)
+                await call(
+                    "PUT",
+                    `/${bucket}?versioning`,
+                    '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>',
+                );
         },
         keys: async (bucket, prefix = "") => {
             const keys: string[] = [];
             let token: string | undefined;
             do {
                 const q = new URLSearchParams({ "list-type": "2", prefix, ...(token ? { "continuation-token": token } : {}) });
-                const xml = await call("GET", `/${bucket}?${q}`);
+                const xml = await call("GET", `/${bucket}?${q.toString()}`);
                 for (const m of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(m[1]!);
                 token = /<NextContinuationToken>([^<]*)</.exec(xml)?.[1];
             } while (token);

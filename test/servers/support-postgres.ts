@@ -13,15 +13,31 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 function known(kind: string, inputs: Record<string, unknown>, keys: readonly string[]): void {
     const unknown = Object.keys(inputs).filter((k) => !keys.includes(k));
-    if (unknown.length) throw new Error(`${kind} input(s) ${unknown.join(", ")} have no translation in test/servers/support-postgres.ts: add them`);
+    if (unknown.length)
+        throw new Error(`${kind} input(s) ${unknown.join(", ")} have no translation in test/servers/support-postgres.ts: add them`);
 }
 
 const flag = (on: unknown, yes: string, no: string) => (on === true ? yes : no);
 
+/** The inputs of a Role and a Database that have a translation (`known` refuses any other). */
+type RoleInputs = { name: string; password?: string; connectionLimit?: number } & Record<string, unknown>;
+type DatabaseInputs = { name: string; owner?: string; encoding?: string; template?: string } & Record<string, unknown>;
+
 /** `postgresql:index/role:Role` as CREATE ROLE. */
 export function createRoleSql(resource: CapturedResource): string {
-    const i = reveal(resource.inputs) as Record<string, unknown>;
-    known("Role", i, ["name", "login", "password", "superuser", "createDatabase", "createRole", "replication", "bypassRowLevelSecurity", "inherit", "connectionLimit"]);
+    const i = reveal(resource.inputs) as RoleInputs;
+    known("Role", i, [
+        "name",
+        "login",
+        "password",
+        "superuser",
+        "createDatabase",
+        "createRole",
+        "replication",
+        "bypassRowLevelSecurity",
+        "inherit",
+        "connectionLimit",
+    ]);
     const options = [
         flag(i["login"], "LOGIN", "NOLOGIN"),
         flag(i["superuser"], "SUPERUSER", "NOSUPERUSER"),
@@ -39,7 +55,7 @@ export function createRoleSql(resource: CapturedResource): string {
 
 /** `postgresql:index/database:Database` as CREATE DATABASE. */
 export function createDatabaseSql(resource: CapturedResource): string {
-    const i = reveal(resource.inputs) as Record<string, unknown>;
+    const i = reveal(resource.inputs) as DatabaseInputs;
     known("Database", i, ["name", "owner", "encoding", "template", "allowConnections"]);
     const parts = [`CREATE DATABASE ${q(String(i["name"]))}`];
     if (i["owner"] !== undefined) parts.push(`OWNER ${q(String(i["owner"]))}`);
@@ -56,9 +72,13 @@ export function createDatabaseSql(resource: CapturedResource): string {
 export function grantSql(resource: CapturedResource): string[] {
     const i = reveal(resource.inputs) as Record<string, unknown>;
     known("Grant", i, ["database", "role", "objectType", "privileges"]);
-    if (i["objectType"] !== "database") throw new Error(`Grant on object type ${String(i["objectType"])} has no translation in test/servers/support-postgres.ts`);
+    if (i["objectType"] !== "database")
+        throw new Error(`Grant on object type ${String(i["objectType"])} has no translation in test/servers/support-postgres.ts`);
     const role = i["role"] === "public" ? "PUBLIC" : q(String(i["role"]));
     const privileges = (i["privileges"] as string[] | undefined) ?? [];
     const db = q(String(i["database"]));
-    return [`REVOKE ALL PRIVILEGES ON DATABASE ${db} FROM ${role}`, ...(privileges.length ? [`GRANT ${privileges.join(", ")} ON DATABASE ${db} TO ${role}`] : [])];
+    return [
+        `REVOKE ALL PRIVILEGES ON DATABASE ${db} FROM ${role}`,
+        ...(privileges.length ? [`GRANT ${privileges.join(", ")} ON DATABASE ${db} TO ${role}`] : []),
+    ];
 }

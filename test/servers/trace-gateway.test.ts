@@ -33,7 +33,10 @@ interface Received {
 class LangfuseStub {
     readonly received: Received[] = [];
     private server?: http.Server;
-    constructor(readonly port: number, readonly path: string) {}
+    constructor(
+        readonly port: number,
+        readonly path: string,
+    ) {}
 
     async up(): Promise<void> {
         this.server = http.createServer((req, res) => {
@@ -111,15 +114,23 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
     let log = "";
 
     async function start(): Promise<void> {
-        proc = spawn(collector!, run.args.map((a) => a.replace(/^--config=(.*)$/, (_, p: string) => `--config=${rootedPath(root, p)}`)), {
-            env: { PATH: process.env["PATH"], HOME: root, ...run.env },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        proc = spawn(
+            collector!,
+            run.args.map((a) => a.replace(/^--config=(.*)$/, (_, p: string) => `--config=${rootedPath(root, p)}`)),
+            {
+                env: { PATH: process.env["PATH"], HOME: root, ...run.env },
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
         proc.stdout!.on("data", (d) => (log += d));
         proc.stderr!.on("data", (d) => (log += d));
         const exited = new Promise<number | null>((resolve) => proc!.on("exit", resolve));
         await Promise.race([
-            waitFor("the collector's health check", async () => (await get(`http://127.0.0.1:${ports.health}/`))?.status === 200 || undefined, 60_000),
+            waitFor(
+                "the collector's health check",
+                async () => (await get(`http://127.0.0.1:${ports.health}/`))?.status === 200 || undefined,
+                60_000,
+            ),
             exited.then((code) => Promise.reject(new Error(`collector exited ${code}:\n${log.slice(-4000)}`))),
         ]);
     }
@@ -164,7 +175,9 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
         kongAttributes = new Map();
         for (const p of plugins) {
             const attrs = p["config"].resource_attributes as Record<string, string>;
-            const tenant = Object.entries(attrs).find(([k]) => config["connectors"]["routing"]["table"].some((r: any) => r.condition.startsWith(`attributes["${k}"]`)));
+            const tenant = Object.entries(attrs).find(([k]) =>
+                config["connectors"]["routing"]["table"].some((r: any) => r.condition.startsWith(`attributes["${k}"]`)),
+            );
             expect(tenant, `KongPlugin ${p.metadata.name} sets no attribute the gateway routes on`).toBeDefined();
             kongAttributes.set(tenant![1], attrs);
         }
@@ -187,7 +200,8 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
         config["extensions"]["health_check"]["endpoint"] = `127.0.0.1:${ports.health}`;
         const prom = Object.entries(exporters).find(([id]) => id.startsWith("prometheus/"))!;
         prom[1].endpoint = `127.0.0.1:${ports.unrouted}`;
-        for (const r of config["service"]["telemetry"]["metrics"]["readers"]) Object.assign(r.pull.exporter.prometheus, { host: "127.0.0.1", port: ports.selfMetrics });
+        for (const r of config["service"]["telemetry"]["metrics"]["readers"])
+            Object.assign(r.pull.exporter.prometheus, { host: "127.0.0.1", port: ports.selfMetrics });
         for (const ext of Object.values(config["extensions"] as Record<string, any>)) {
             if (ext.directory) ext.directory = rootedPath(root, ext.directory);
             if (ext.compaction?.directory) ext.compaction.directory = rootedPath(root, ext.compaction.directory);
@@ -229,7 +243,10 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
         await sendAsKong(kongAttributes.get(b)!, spans(`${b}-first`, 2));
         await sendAsKong(unknownAttrs, spans("unknown", 4));
 
-        for (const [t, n] of [[a, 3], [b, 2]] as const) {
+        for (const [t, n] of [
+            [a, 3],
+            [b, 2],
+        ] as const) {
             const stub = stubs.get(t)!;
             await waitFor(`${n} spans at ${t}'s Langfuse`, () => stub.spanNames().length >= n || undefined, 30_000);
             expect(stub.spanNames().sort()).toEqual(Array.from({ length: n }, (_, i) => `${t}-first-${i}`));
@@ -250,13 +267,25 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
         await sendAsKong(kongAttributes.get(a)!, spans(`${a}-outage`, 3));
         const sentB = Date.now();
         await sendAsKong(kongAttributes.get(b)!, spans(`${b}-during`, 2));
-        await waitFor(`${b}'s spans during ${a}'s outage`, () => stubB.spanNames().filter((n) => n.startsWith(`${b}-during`)).length === 2 || undefined, 10_000);
+        await waitFor(
+            `${b}'s spans during ${a}'s outage`,
+            () => stubB.spanNames().filter((n) => n.startsWith(`${b}-during`)).length === 2 || undefined,
+            10_000,
+        );
         const delay = Date.now() - sentB;
         // Let the exporter fail at least once, then stop the gateway with the spans still queued.
         await new Promise((r) => setTimeout(r, 2_000));
         await stop();
-        const queueDir = rootedPath(root, containersOf(find(cap, "StatefulSet", "llm-platform", "trace-gateway"))["collector"].volumeMounts.find((m: any) => m.name === "data").mountPath);
-        expect(fs.readdirSync(queueDir).filter((f) => f.includes(`tenant-${a}`)), `no queue file of ${a} in ${fs.readdirSync(queueDir).join(", ")}`).not.toEqual([]);
+        const queueDir = rootedPath(
+            root,
+            containersOf(find(cap, "StatefulSet", "llm-platform", "trace-gateway"))["collector"].volumeMounts.find(
+                (m: any) => m.name === "data",
+            ).mountPath,
+        );
+        expect(
+            fs.readdirSync(queueDir).filter((f) => f.includes(`tenant-${a}`)),
+            `no queue file of ${a} in ${fs.readdirSync(queueDir).join(", ")}`,
+        ).not.toEqual([]);
 
         await start();
         await sendAsKong(kongAttributes.get(b)!, spans(`${b}-after`, 1));
@@ -264,8 +293,17 @@ describe.skipIf(!collector)(`the trace gateway's collector (real, ${STACK})`, ()
         expect(stubA.spanNames().filter((n) => n.includes("-outage-"))).toEqual([]);
         await stubA.up();
         // Retries back off up to 30 s (retry_on_failure.max_interval).
-        await waitFor(`${a}'s queued spans`, () => stubA.spanNames().filter((n) => n.includes("-outage-")).length >= 3 || undefined, 60_000);
-        expect(stubA.spanNames().filter((n) => n.includes("-outage-")).sort()).toEqual([`${a}-outage-0`, `${a}-outage-1`, `${a}-outage-2`]);
+        await waitFor(
+            `${a}'s queued spans`,
+            () => stubA.spanNames().filter((n) => n.includes("-outage-")).length >= 3 || undefined,
+            60_000,
+        );
+        expect(
+            stubA
+                .spanNames()
+                .filter((n) => n.includes("-outage-"))
+                .sort(),
+        ).toEqual([`${a}-outage-0`, `${a}-outage-1`, `${a}-outage-2`]);
         for (const r of stubA.received) expect(r.authorization).toBe(expectedAuthorization(a));
         expect(stubB.spanNames().some((n) => n.startsWith(a))).toBe(false);
         console.info(`trace gateway: ${b}'s spans arrived ${delay} ms after sending while ${a}'s Langfuse was down`);

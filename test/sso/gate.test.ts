@@ -35,8 +35,13 @@ describe("gateArgs", () => {
 
     it("passes each skipped route on its own, and lets htpasswd users in as members of the organization", () => {
         const args = gateArgs({ ...BASE, skipAuthRoutes: ["^/api/2\\.0/", "GET=^/health$"], htpasswd: true, secureCookie: false });
-        expect(args.filter((a) => a.startsWith("--skip-auth-route="))).toEqual(["--skip-auth-route=^/api/2\\.0/", "--skip-auth-route=GET=^/health$"]);
-        expect(args).toEqual(expect.arrayContaining(["--htpasswd-file=/etc/oauth2-proxy/htpasswd", "--htpasswd-user-group=org-1", "--cookie-secure=false"]));
+        expect(args.filter((a) => a.startsWith("--skip-auth-route="))).toEqual([
+            "--skip-auth-route=^/api/2\\.0/",
+            "--skip-auth-route=GET=^/health$",
+        ]);
+        expect(args).toEqual(
+            expect.arrayContaining(["--htpasswd-file=/etc/oauth2-proxy/htpasswd", "--htpasswd-user-group=org-1", "--cookie-secure=false"]),
+        );
     });
 
     it("carries no secret on the command line", () => {

@@ -1,7 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogtoConnection } from "../../components/sso/logto/client";
-import { type ApplicationInputs, type ApplicationOutputs, type OrganizationInputs, type OrganizationOutputs, applicationProvider, organizationProvider } from "../../components/sso/logto/provider";
+import {
+    type ApplicationInputs,
+    type ApplicationOutputs,
+    type OrganizationInputs,
+    type OrganizationOutputs,
+    applicationProvider,
+    organizationProvider,
+} from "../../components/sso/logto/provider";
 import { FakeLogto } from "../support/fake-logto";
 
 type Provider = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
@@ -13,7 +20,13 @@ let connection: LogtoConnection;
 
 beforeEach(async () => {
     logto = await new FakeLogto().start();
-    connection = { endpoint: logto.url, resource: "https://default.logto.app/api", appId: "m2m-app", appSecret: "m2m-secret-1", timeoutMs: 2000 };
+    connection = {
+        endpoint: logto.url,
+        resource: "https://default.logto.app/api",
+        appId: "m2m-app",
+        appSecret: "m2m-secret-1",
+        timeoutMs: 2000,
+    };
 });
 afterEach(async () => logto.stop());
 
@@ -67,9 +80,14 @@ describe("Logto organization provider", () => {
         logto.addUser("new.admin@acme.example");
         const { id, outs } = await orgs.create(orgInputs());
         expect((await orgs.diff(id, outs, orgInputs())).changes).toBe(false);
-        expect(await orgs.diff(id, outs, orgInputs({ jitEmailDomains: ["acme.example", "acme.io"] }))).toMatchObject({ changes: true, replaces: [] });
+        expect(await orgs.diff(id, outs, orgInputs({ jitEmailDomains: ["acme.example", "acme.io"] }))).toMatchObject({
+            changes: true,
+            replaces: [],
+        });
         expect(await orgs.diff(id, outs, orgInputs({ name: "Acme" }))).toMatchObject({ changes: true, replaces: [] });
-        expect(await orgs.diff(id, outs, orgInputs({ connection: { ...connection, endpoint: "https://other.example.com" } }))).toMatchObject({ changes: true, replaces: ["connection"] });
+        expect(
+            await orgs.diff(id, outs, orgInputs({ connection: { ...connection, endpoint: "https://other.example.com" } })),
+        ).toMatchObject({ changes: true, replaces: ["connection"] });
     });
 
     it("keeps trying to add admins who had no account until they do", async () => {
@@ -135,7 +153,10 @@ describe("Logto organization provider", () => {
     });
 
     it("refuses invalid inputs in check, naming the property", async () => {
-        const { failures } = await orgs.check({}, orgInputs({ connection: { ...connection, endpoint: "http://auth.example.com", appSecret: "" }, name: "" }));
+        const { failures } = await orgs.check(
+            {},
+            orgInputs({ connection: { ...connection, endpoint: "http://auth.example.com", appSecret: "" }, name: "" }),
+        );
         expect(failures?.map((f) => f.property).sort()).toEqual(["connection", "connection", "name"]);
         expect(failures?.map((f) => f.reason).join(" ")).toContain("plain http");
     });
@@ -147,7 +168,10 @@ describe("Logto application provider", () => {
         const { id, outs } = await apps.create(appInputs(orgId));
         const app = logto.apps.get(id)!;
         expect(app.type).toBe("Traditional");
-        expect(app.oidcClientMetadata).toEqual({ redirectUris: ["https://langfuse.acme.example.com/api/auth/callback/custom"], postLogoutRedirectUris: ["https://langfuse.acme.example.com"] });
+        expect(app.oidcClientMetadata).toEqual({
+            redirectUris: ["https://langfuse.acme.example.com/api/auth/callback/custom"],
+            postLogoutRedirectUris: ["https://langfuse.acme.example.com"],
+        });
         expect(app.appLevelAccessControlEnabled).toBe(true);
         expect(app.access.organizationIds).toEqual([orgId]);
         const o = outs as ApplicationOutputs;
@@ -155,7 +179,10 @@ describe("Logto application provider", () => {
         expect(o.clientSecret).toBe(app.secrets.find((s) => s.name === "Default secret")!.value);
         // Rules are set before access control is enabled (Logto refuses the other order).
         const put = logto.requests.indexOf(`PUT /api/applications/${id}/access-control`);
-        const patches = logto.requests.map((r, i) => [r, i] as const).filter(([r]) => r === `PATCH /api/applications/${id}`).map(([, i]) => i);
+        const patches = logto.requests
+            .map((r, i) => [r, i] as const)
+            .filter(([r]) => r === `PATCH /api/applications/${id}`)
+            .map(([, i]) => i);
         expect(put).toBeGreaterThan(-1);
         expect(Math.max(...patches)).toBeGreaterThan(put);
     });
@@ -201,7 +228,8 @@ describe("rotating the M2M secret in config", () => {
         await expect(apps.delete(id, outs)).rejects.toThrow(/could not get an access token for M2M app `m2m-app`.*401 invalid_client/);
         await apps.delete(id, updated);
         expect(logto.apps.has(id)).toBe(false);
-        const orgUpdated = (await orgs.update(orgId, orgOuts, orgInputs({ adminEmails: [], connection: rotated }))).outs as OrganizationOutputs;
+        const orgUpdated = (await orgs.update(orgId, orgOuts, orgInputs({ adminEmails: [], connection: rotated })))
+            .outs as OrganizationOutputs;
         await orgs.delete(orgId, orgUpdated);
         expect(logto.orgs.size).toBe(0);
     });
@@ -209,8 +237,15 @@ describe("rotating the M2M secret in config", () => {
 
 describe("errors", () => {
     it("names the call, the status and Logto's code on a 4xx", async () => {
-        logto.inject({ method: "POST", path: /^\/api\/organizations$/, status: 422, body: { code: "entity.unique_integrity_violation", message: "The entity already exists." } });
-        await expect(orgs.create(orgInputs())).rejects.toThrow("Logto Management API: POST /api/organizations returned 422 entity.unique_integrity_violation: The entity already exists.");
+        logto.inject({
+            method: "POST",
+            path: /^\/api\/organizations$/,
+            status: 422,
+            body: { code: "entity.unique_integrity_violation", message: "The entity already exists." },
+        });
+        await expect(orgs.create(orgInputs())).rejects.toThrow(
+            "Logto Management API: POST /api/organizations returned 422 entity.unique_integrity_violation: The entity already exists.",
+        );
     });
 
     it("retries throttling and gateway errors, then fails with the last status", async () => {
@@ -218,21 +253,29 @@ describe("errors", () => {
         const { id } = await orgs.create(orgInputs({ adminEmails: [] }));
         expect(logto.orgs.has(id)).toBe(true);
         logto.inject({ method: "GET", path: /^\/api\/applications$/, status: 500, body: { message: "Internal server error." }, times: 10 });
-        await expect(apps.create(appInputs(id))).rejects.toThrow("GET /api/applications?page=1&page_size=100 returned 500: Internal server error.");
+        await expect(apps.create(appInputs(id))).rejects.toThrow(
+            "GET /api/applications?page=1&page_size=100 returned 500: Internal server error.",
+        );
     });
 
     it("times out slow calls with a message naming the endpoint", async () => {
         logto.inject({ method: "POST", path: /^\/api\/organizations$/, delayMs: 3000 });
         const slow = { ...connection, timeoutMs: 300 };
-        await expect(orgs.create(orgInputs({ connection: slow }))).rejects.toThrow(`POST /api/organizations timed out after 300 ms (endpoint ${logto.url})`);
+        await expect(orgs.create(orgInputs({ connection: slow }))).rejects.toThrow(
+            `POST /api/organizations timed out after 300 ms (endpoint ${logto.url})`,
+        );
     });
 
     it("explains a refused token: wrong secret or missing role", async () => {
-        await expect(orgs.create(orgInputs({ connection: { ...connection, appSecret: "wrong" } }))).rejects.toThrow(/Check the app id, its secret and that it has the "Logto Management API access" role/);
+        await expect(orgs.create(orgInputs({ connection: { ...connection, appSecret: "wrong" } }))).rejects.toThrow(
+            /Check the app id, its secret and that it has the "Logto Management API access" role/,
+        );
     });
 
     it("explains an unreachable endpoint", async () => {
-        await expect(orgs.create(orgInputs({ connection: { ...connection, endpoint: "http://127.0.0.1:1" } }))).rejects.toThrow(/POST \/oidc\/token failed: .*is it reachable from where Pulumi runs/);
+        await expect(orgs.create(orgInputs({ connection: { ...connection, endpoint: "http://127.0.0.1:1" } }))).rejects.toThrow(
+            /POST \/oidc\/token failed: .*is it reachable from where Pulumi runs/,
+        );
     });
 });
 

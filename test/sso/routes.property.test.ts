@@ -8,17 +8,44 @@ describe("skip-auth route for everything under /api/ except /api/auth", () => {
     const meaning = /^\/api\/(?!auth(?:\/|$))/;
 
     it("skips API-key clients and keeps sign-in behind the gate", () => {
-        for (const p of ["/api/", "/api/apps", "/api/preview/traces", "/api/health", "/api/a", "/api/au", "/api/aut", "/api/authx", "/api/authorization/x", "/api/xauth/"]) expect(re.test(p), p).toBe(true);
-        for (const p of ["/api/auth", "/api/auth/", "/api/auth/signin", "/api/auth/session/refresh", "/", "/apps", "/api", "/services/completion", "/apix/"]) expect(re.test(p), p).toBe(false);
+        for (const p of [
+            "/api/",
+            "/api/apps",
+            "/api/preview/traces",
+            "/api/health",
+            "/api/a",
+            "/api/au",
+            "/api/aut",
+            "/api/authx",
+            "/api/authorization/x",
+            "/api/xauth/",
+        ])
+            expect(re.test(p), p).toBe(true);
+        for (const p of [
+            "/api/auth",
+            "/api/auth/",
+            "/api/auth/signin",
+            "/api/auth/session/refresh",
+            "/",
+            "/apps",
+            "/api",
+            "/services/completion",
+            "/apix/",
+        ])
+            expect(re.test(p), p).toBe(false);
     });
 
     it("agrees with the lookahead on any path", () => {
         const segment = fc.stringMatching(/^[a-z/]{0,12}$/);
         fc.assert(
-            fc.property(fc.constantFrom("", "/", "/api", "/api/", "/api/a", "/api/au", "/api/aut", "/api/auth", "/api/auth/", "/x/api/"), segment, (head, tail) => {
-                const p = head + tail;
-                expect(re.test(p), p).toBe(meaning.test(p));
-            }),
+            fc.property(
+                fc.constantFrom("", "/", "/api", "/api/", "/api/a", "/api/au", "/api/aut", "/api/auth", "/api/auth/", "/x/api/"),
+                segment,
+                (head, tail) => {
+                    const p = head + tail;
+                    expect(re.test(p), p).toBe(meaning.test(p));
+                },
+            ),
             { numRuns: 2000 },
         );
     });

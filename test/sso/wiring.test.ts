@@ -6,7 +6,8 @@ import { stackCapture } from "../support/capture";
 import { containerEnv, containersOf, find, ofKind, tenantNamespaces } from "../support/resources";
 import { platformConfigOf, STACKS } from "../support/stacks";
 
-const logto = (cap: Capture, kind: string) => cap.resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && r.inputs["kind"] === kind);
+const logto = (cap: Capture, kind: string) =>
+    cap.resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && r.inputs["kind"] === kind);
 const inputs = (r: CapturedResource) => reveal(r.inputs) as Record<string, any>;
 
 describe("SSO wiring", () => {
@@ -23,29 +24,52 @@ describe("SSO wiring", () => {
             const tenant = owner.get(o.urn)!;
             expect(i["key"]).toBe(`${stack}/${tenant}`);
             expect(i["jitEmailDomains"].length).toBeGreaterThan(0);
-            expect(i["connection"]).toMatchObject({ endpoint: expect.stringMatching(/^https:\/\/auth\./), resource: "https://default.logto.app/api" });
+            expect(i["connection"]).toMatchObject({
+                endpoint: expect.stringMatching(/^https:\/\/auth\./),
+                resource: "https://default.logto.app/api",
+            });
             // The M2M secret travels as a secret, and the provider code is not in the inputs twice.
             expect(JSON.stringify(o.inputs["connection"])).toContain("@secret");
         }
-        expect(inputs(orgs.find((o) => owner.get(o.urn) === "acme")!)).toMatchObject({ jitEmailDomains: ["acme.example"], adminEmails: ["jane.doe@acme.example"] });
+        expect(inputs(orgs.find((o) => owner.get(o.urn) === "acme")!)).toMatchObject({
+            jitEmailDomains: ["acme.example"],
+            adminEmails: ["jane.doe@acme.example"],
+        });
     });
 
     it("gives every enabled app an OIDC client with its callback, gated to the tenant's organization", async () => {
         const cap = await stackCapture("dev");
         const apps = logto(cap, "logto:application").map(inputs);
         const byKey = new Map(apps.map((a) => [a["key"], a]));
-        expect([...byKey.keys()].sort()).toEqual(["dev/acme/agenta", "dev/acme/langfuse", "dev/acme/mlflow", "dev/globex/langfuse", "dev/globex/mlflow", "dev/initech/agenta", "dev/initech/langfuse"]);
-        expect(byKey.get("dev/acme/langfuse")!["redirectUris"]).toEqual(["https://langfuse.acme.dev.llmops.example.com/api/auth/callback/custom"]);
+        expect([...byKey.keys()].sort()).toEqual([
+            "dev/acme/agenta",
+            "dev/acme/langfuse",
+            "dev/acme/mlflow",
+            "dev/globex/langfuse",
+            "dev/globex/mlflow",
+            "dev/initech/agenta",
+            "dev/initech/langfuse",
+        ]);
+        expect(byKey.get("dev/acme/langfuse")!["redirectUris"]).toEqual([
+            "https://langfuse.acme.dev.llmops.example.com/api/auth/callback/custom",
+        ]);
         expect(byKey.get("dev/acme/mlflow")!["redirectUris"]).toEqual(["https://mlflow.acme.dev.llmops.example.com/oauth2/callback"]);
         expect(byKey.get("dev/acme/agenta")!["postLogoutRedirectUris"]).toEqual(["https://agenta.acme.dev.llmops.example.com"]);
-        const orgIdOf = new Map(logto(cap, "logto:organization").map((o) => [inputs(o)["key"], (cap.outputs["tenants"] as any)[inputs(o)["key"].split("/")[1]].sso.organizationId]));
+        const orgIdOf = new Map(
+            logto(cap, "logto:organization").map((o) => [
+                inputs(o)["key"],
+                (cap.outputs["tenants"] as any)[inputs(o)["key"].split("/")[1]].sso.organizationId,
+            ]),
+        );
         for (const a of apps) expect(a["organizationIds"], a["key"]).toEqual([orgIdOf.get(a["key"].split("/").slice(0, 2).join("/"))]);
     });
 
     it("signs Langfuse users in through Logto only, with SSO enforced for the tenant's domains", async () => {
         const cap = await stackCapture("dev");
         const web = containerEnv(cap, "llm-acme", containersOf(find(cap, "Deployment", "llm-acme", "langfuse-web"))["web"]);
-        const app = logto(cap, "logto:application").map(inputs).find((a) => a["key"] === "dev/acme/langfuse")!;
+        const app = logto(cap, "logto:application")
+            .map(inputs)
+            .find((a) => a["key"] === "dev/acme/langfuse")!;
         const client = cap.resources.find((r) => r.type === "pulumi-nodejs:dynamic:Resource" && inputs(r)["key"] === "dev/acme/langfuse")!;
         expect(web["AUTH_CUSTOM_ISSUER"]).toBe("https://auth.dev.llmops.example.com/oidc");
         expect(web["AUTH_CUSTOM_CLIENT_ID"]).toMatch(/^[a-z0-9]{21}$/);
@@ -61,10 +85,21 @@ describe("SSO wiring", () => {
     it("puts MLflow and Agenta behind a gate that admits only the tenant's organization, and exposes only the gate", async () => {
         const cap = await stackCapture("dev");
         const orgId = (cap.outputs["tenants"] as any).acme.sso.organizationId as string;
-        for (const [app, upstream] of [["mlflow", "http://mlflow.llm-acme.svc.cluster.local:5000/"], ["agenta", "http://agenta-edge.llm-acme.svc.cluster.local:8080/"]] as const) {
+        for (const [app, upstream] of [
+            ["mlflow", "http://mlflow.llm-acme.svc.cluster.local:5000/"],
+            ["agenta", "http://agenta-edge.llm-acme.svc.cluster.local:8080/"],
+        ] as const) {
             const gate = find(cap, "Deployment", "llm-acme", `${app}-sso-gate`);
             const c = containersOf(gate)["oauth2-proxy"];
-            expect(c.args).toEqual(expect.arrayContaining([`--upstream=${upstream}`, `--allowed-group=${orgId}`, "--oidc-groups-claim=organizations", "--oidc-issuer-url=https://auth.dev.llmops.example.com/oidc", "--cookie-secure=true"]));
+            expect(c.args).toEqual(
+                expect.arrayContaining([
+                    `--upstream=${upstream}`,
+                    `--allowed-group=${orgId}`,
+                    "--oidc-groups-claim=organizations",
+                    "--oidc-issuer-url=https://auth.dev.llmops.example.com/oidc",
+                    "--cookie-secure=true",
+                ]),
+            );
             expect(c.args.find((a: string) => a.startsWith("--scope="))).toContain("urn:logto:scope:organizations");
             const env = containerEnv(cap, "llm-acme", c);
             expect(env["OAUTH2_PROXY_COOKIE_SECRET"]).toHaveLength(32);
@@ -72,7 +107,8 @@ describe("SSO wiring", () => {
             expect(find(cap, "Ingress", "llm-acme", app).spec.rules[0].http.paths[0].backend.service.name).toBe(`${app}-sso-gate`);
         }
         // Behind a gate, the apps themselves take no traffic from outside the namespace.
-        for (const name of ["mlflow", "agenta-edge"]) expect(find(cap, "Deployment", "llm-acme", name).spec.template.metadata.labels["llmops.io/exposed"]).toBeUndefined();
+        for (const name of ["mlflow", "agenta-edge"])
+            expect(find(cap, "Deployment", "llm-acme", name).spec.template.metadata.labels["llmops.io/exposed"]).toBeUndefined();
         expect(find(cap, "Deployment", "llm-acme", "langfuse-web").spec.template.metadata.labels["llmops.io/exposed"]).toBe("http");
     });
 
@@ -93,7 +129,11 @@ describe("SSO wiring", () => {
         const sdk = (cap.outputs["tenants"] as any).acme.mlflow.sdk;
         expect(sdk.username).toBe("acme-sdk");
         expect(sdk.password["@secret"]).toHaveLength(32);
-        expect(mlflowGate.spec.template.spec.volumes).toEqual(expect.arrayContaining([{ name: "htpasswd", secret: { secretName: "mlflow-sso-gate", items: [{ key: "htpasswd", path: "htpasswd" }] } }]));
+        expect(mlflowGate.spec.template.spec.volumes).toEqual(
+            expect.arrayContaining([
+                { name: "htpasswd", secret: { secretName: "mlflow-sso-gate", items: [{ key: "htpasswd", path: "htpasswd" }] } },
+            ]),
+        );
     });
 
     it("has no IdP wiring in local, where SSO is switched off explicitly", async () => {

@@ -11,7 +11,12 @@ export { STACKS };
 export const ROOT = path.resolve(__dirname, "../..");
 // One cache per checkout: worktrees share node_modules, and a run in one must neither wipe nor
 // read the captures of another checkout's program.
-const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", `llmops-captures-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`);
+const CACHE_DIR = path.join(
+    ROOT,
+    "node_modules",
+    ".cache",
+    `llmops-captures-${createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`,
+);
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 export type CaptureResult = { ok: true; capture: Capture } | { ok: false; error: string };
@@ -27,13 +32,18 @@ export async function runCapture(opts: RunOptions): Promise<CaptureResult> {
     const outFile = path.join(dir, "capture.json");
     fs.writeFileSync(optsFile, JSON.stringify(opts));
     const stderr = await new Promise<string>((resolve, reject) => {
-        const child = spawn(TSX, [path.join(ROOT, "cli", "capture.ts"), optsFile, outFile], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(TSX, [path.join(ROOT, "cli", "capture.ts"), optsFile, outFile], {
+            cwd: ROOT,
+            stdio: ["ignore", "ignore", "pipe"],
+        });
         let err = "";
         child.stderr.on("data", (d) => (err += d));
         child.on("error", reject);
         // A program that fails after declaring resources leaves the runtime's promises pending, and the
         // runtime then exits non-zero; the capture script has written the program's error by then.
-        child.on("exit", (code) => (code === 0 || fs.existsSync(outFile) ? resolve(err) : reject(new Error(`capture of ${opts.stack} exited ${code}: ${err}`))));
+        child.on("exit", (code) =>
+            code === 0 || fs.existsSync(outFile) ? resolve(err) : reject(new Error(`capture of ${opts.stack} exited ${code}: ${err}`)),
+        );
     });
     if (!fs.existsSync(outFile)) throw new Error(`capture of ${opts.stack} wrote nothing: ${stderr}`);
     const result = JSON.parse(fs.readFileSync(outFile, "utf8")) as CaptureResult;

@@ -9,8 +9,26 @@ import type { AddressInfo } from "node:net";
  * `entity.not_exists_with_id`, duplicates 422. Faults can be injected per request.
  */
 
-interface Org { id: string; name: string; description: string; customData: Record<string, unknown>; jit: string[]; members: Set<string>; roles: Map<string, Set<string>> }
-interface App { id: string; name: string; description: string; type: string; oidcClientMetadata: unknown; customData: Record<string, unknown>; appLevelAccessControlEnabled: boolean; secrets: Array<{ name: string; value: string; expiresAt: number | null }>; access: { userIds: string[]; userRoleIds: string[]; organizationIds: string[]; organizationRoleRules: unknown[] } }
+interface Org {
+    id: string;
+    name: string;
+    description: string;
+    customData: Record<string, unknown>;
+    jit: string[];
+    members: Set<string>;
+    roles: Map<string, Set<string>>;
+}
+interface App {
+    id: string;
+    name: string;
+    description: string;
+    type: string;
+    oidcClientMetadata: unknown;
+    customData: Record<string, unknown>;
+    appLevelAccessControlEnabled: boolean;
+    secrets: Array<{ name: string; value: string; expiresAt: number | null }>;
+    access: { userIds: string[]; userRoleIds: string[]; organizationIds: string[]; organizationRoleRules: unknown[] };
+}
 
 export interface Fault {
     readonly method: string;
@@ -38,7 +56,7 @@ export class FakeLogto {
     async start(): Promise<this> {
         this.server = http.createServer((req, res) => void this.handle(req, res));
         await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-        this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this;
     }
 
@@ -93,7 +111,8 @@ export class FakeLogto {
             if (url.pathname === "/oidc/token" && method === "POST") return this.token(req, raw, send);
             const auth = req.headers.authorization ?? "";
             const token = auth.replace(/^Bearer /, "");
-            if (!this.tokens.has(token) || this.tokens.get(token)! < Date.now()) return send(401, { code: "auth.unauthorized", message: "Unauthorized." });
+            if (!this.tokens.has(token) || this.tokens.get(token)! < Date.now())
+                return send(401, { code: "auth.unauthorized", message: "Unauthorized." });
             const body = raw ? JSON.parse(raw) : undefined;
             return this.api(method, url, body, send);
         } catch (e) {
@@ -102,10 +121,17 @@ export class FakeLogto {
     }
 
     private token(req: http.IncomingMessage, raw: string, send: (s: number, b?: unknown) => void): void {
-        const [id, secret] = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString().split(":");
+        const [id, secret] = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64")
+            .toString()
+            .split(":");
         const form = new URLSearchParams(raw);
-        if (id !== this.m2m.appId || secret !== this.m2m.secret) return send(401, { error: "invalid_client", error_description: "client authentication failed" });
-        if (form.get("grant_type") !== "client_credentials" || form.get("scope") !== "all" || form.get("resource") !== "https://default.logto.app/api") {
+        if (id !== this.m2m.appId || secret !== this.m2m.secret)
+            return send(401, { error: "invalid_client", error_description: "client authentication failed" });
+        if (
+            form.get("grant_type") !== "client_credentials" ||
+            form.get("scope") !== "all" ||
+            form.get("resource") !== "https://default.logto.app/api"
+        ) {
             return send(400, { error: "invalid_target", error_description: "bad resource or scope" });
         }
         const value = randomBytes(16).toString("hex");
@@ -123,7 +149,15 @@ export class FakeLogto {
         };
         const notFound = () => send(404, { code: "entity.not_exists_with_id", message: "The entity does not exist." });
         const orgView = (o: Org) => ({ id: o.id, name: o.name, description: o.description, customData: o.customData });
-        const appView = (a: App) => ({ id: a.id, name: a.name, description: a.description, type: a.type, oidcClientMetadata: a.oidcClientMetadata, customData: a.customData, appLevelAccessControlEnabled: a.appLevelAccessControlEnabled });
+        const appView = (a: App) => ({
+            id: a.id,
+            name: a.name,
+            description: a.description,
+            type: a.type,
+            oidcClientMetadata: a.oidcClientMetadata,
+            customData: a.customData,
+            appLevelAccessControlEnabled: a.appLevelAccessControlEnabled,
+        });
 
         if (p[1] === "organizations") {
             if (p.length === 2 && method === "GET") {
@@ -133,7 +167,15 @@ export class FakeLogto {
             if (p.length === 2 && method === "POST") {
                 if ([...this.orgs.values()].some((o) => o.name === body.name && false)) return send(422, {});
                 const id = randomBytes(6).toString("hex");
-                this.orgs.set(id, { id, name: body.name, description: body.description ?? "", customData: body.customData ?? {}, jit: [], members: new Set(), roles: new Map() });
+                this.orgs.set(id, {
+                    id,
+                    name: body.name,
+                    description: body.description ?? "",
+                    customData: body.customData ?? {},
+                    jit: [],
+                    members: new Set(),
+                    roles: new Map(),
+                });
                 return send(201, orgView(this.orgs.get(id)!));
             }
             const org = this.orgs.get(p[2]!);
@@ -141,7 +183,11 @@ export class FakeLogto {
             if (p.length === 3) {
                 if (method === "GET") return send(200, orgView(org));
                 if (method === "PATCH") {
-                    Object.assign(org, { name: body.name ?? org.name, description: body.description ?? org.description, customData: body.customData ?? org.customData });
+                    Object.assign(org, {
+                        name: body.name ?? org.name,
+                        description: body.description ?? org.description,
+                        customData: body.customData ?? org.customData,
+                    });
                     return send(200, orgView(org));
                 }
                 if (method === "DELETE") {
@@ -157,10 +203,20 @@ export class FakeLogto {
                 }
             }
             if (p[3] === "users" && p.length === 4) {
-                if (method === "GET") return send(200, paged([...org.members].map((id) => ({ id, organizationRoles: [...(org.roles.get(id) ?? [])].map((r) => ({ id: r })) }))));
+                if (method === "GET")
+                    return send(
+                        200,
+                        paged(
+                            [...org.members].map((id) => ({
+                                id,
+                                organizationRoles: [...(org.roles.get(id) ?? [])].map((r) => ({ id: r })),
+                            })),
+                        ),
+                    );
                 if (method === "POST") {
                     for (const id of body.userIds) {
-                        if (!this.users.has(id)) return send(422, { code: "entity.relation_foreign_key_not_found", message: `user ${id} not found` });
+                        if (!this.users.has(id))
+                            return send(422, { code: "entity.relation_foreign_key_not_found", message: `user ${id} not found` });
                         org.members.add(id);
                     }
                     return send(201, { userIds: body.userIds });
@@ -168,13 +224,15 @@ export class FakeLogto {
             }
             if (p[3] === "users" && p[4] === "roles" && method === "POST") {
                 for (const id of body.userIds) {
-                    if (!org.members.has(id)) return send(422, { code: "organization.require_membership", message: "The user must be a member." });
+                    if (!org.members.has(id))
+                        return send(422, { code: "organization.require_membership", message: "The user must be a member." });
                     org.roles.set(id, new Set([...(org.roles.get(id) ?? []), ...body.organizationRoleIds]));
                 }
                 return send(201);
             }
             if (p[3] === "users" && p[5] === "roles" && p.length === 7 && method === "DELETE") {
-                if (!org.roles.get(p[4]!)?.delete(p[6]!)) return send(404, { code: "entity.not_found", message: "no such role of the user" });
+                if (!org.roles.get(p[4]!)?.delete(p[6]!))
+                    return send(404, { code: "entity.not_found", message: "no such role of the user" });
                 return send(204);
             }
             if (p[3] === "users" && p.length === 5 && method === "DELETE") {
@@ -188,8 +246,12 @@ export class FakeLogto {
         }
         if (p[1] === "users" && p.length === 2 && method === "GET") {
             const email = url.searchParams.get("search.primaryEmail") ?? "";
-            if (url.searchParams.get("mode.primaryEmail") !== "exact") return send(400, { code: "request.invalid_input", message: "the fake only supports exact email search" });
-            return send(200, [...this.users.values()].filter((u) => u.primaryEmail.toLowerCase() === email.toLowerCase()));
+            if (url.searchParams.get("mode.primaryEmail") !== "exact")
+                return send(400, { code: "request.invalid_input", message: "the fake only supports exact email search" });
+            return send(
+                200,
+                [...this.users.values()].filter((u) => u.primaryEmail.toLowerCase() === email.toLowerCase()),
+            );
         }
         if (p[1] === "applications") {
             if (p.length === 2 && method === "GET") {
@@ -198,9 +260,16 @@ export class FakeLogto {
             if (p.length === 2 && method === "POST") {
                 const id = randomBytes(10).toString("hex").slice(0, 21);
                 const meta = body.oidcClientMetadata;
-                if (meta && (!Array.isArray(meta.redirectUris) || !Array.isArray(meta.postLogoutRedirectUris))) return send(400, { code: "guard.invalid_input", message: "oidcClientMetadata is incomplete" });
+                if (meta && (!Array.isArray(meta.redirectUris) || !Array.isArray(meta.postLogoutRedirectUris)))
+                    return send(400, { code: "guard.invalid_input", message: "oidcClientMetadata is incomplete" });
                 this.apps.set(id, {
-                    id, name: body.name, description: body.description ?? "", type: body.type, oidcClientMetadata: meta, customData: body.customData ?? {}, appLevelAccessControlEnabled: false,
+                    id,
+                    name: body.name,
+                    description: body.description ?? "",
+                    type: body.type,
+                    oidcClientMetadata: meta,
+                    customData: body.customData ?? {},
+                    appLevelAccessControlEnabled: false,
                     secrets: [{ name: "Default secret", value: randomBytes(16).toString("hex"), expiresAt: null }],
                     access: { userIds: [], userRoleIds: [], organizationIds: [], organizationRoleRules: [] },
                 });
@@ -215,7 +284,10 @@ export class FakeLogto {
                     if (body.appLevelAccessControlEnabled === true) {
                         const a = app.access;
                         if (!a.userIds.length && !a.userRoleIds.length && !a.organizationIds.length && !a.organizationRoleRules.length) {
-                            return send(422, { code: "request.invalid_input", message: "Application access control must include at least one rule before it can be enabled." });
+                            return send(422, {
+                                code: "request.invalid_input",
+                                message: "Application access control must include at least one rule before it can be enabled.",
+                            });
                         }
                     }
                     if ("type" in body) return send(400, { code: "guard.invalid_input", message: "type cannot be changed" });
@@ -228,9 +300,14 @@ export class FakeLogto {
                 }
             }
             if (p[3] === "secrets") {
-                if (method === "GET") return send(200, app.secrets.map((s) => ({ applicationId: app.id, ...s })));
+                if (method === "GET")
+                    return send(
+                        200,
+                        app.secrets.map((s) => ({ applicationId: app.id, ...s })),
+                    );
                 if (method === "POST") {
-                    if (app.secrets.some((s) => s.name === body.name)) return send(422, { code: "application.secret_name_exists", message: "exists" });
+                    if (app.secrets.some((s) => s.name === body.name))
+                        return send(422, { code: "application.secret_name_exists", message: "exists" });
                     const secret = { name: body.name, value: randomBytes(16).toString("hex"), expiresAt: body.expiresAt ?? null };
                     app.secrets.push(secret);
                     return send(201, { applicationId: app.id, ...secret });
@@ -239,7 +316,8 @@ export class FakeLogto {
             if (p[3] === "access-control") {
                 if (method === "GET") return send(200, app.access);
                 if (method === "PUT") {
-                    for (const k of ["userIds", "userRoleIds", "organizationIds", "organizationRoleRules"]) if (!Array.isArray(body[k])) return send(400, { code: "guard.invalid_input", message: `${k} is required` });
+                    for (const k of ["userIds", "userRoleIds", "organizationIds", "organizationRoleRules"])
+                        if (!Array.isArray(body[k])) return send(400, { code: "guard.invalid_input", message: `${k} is required` });
                     app.access = body;
                     return send(200, body);
                 }

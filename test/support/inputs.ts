@@ -15,7 +15,13 @@ import { ROOT, stackCapture } from "./capture";
  */
 export function stackInputs(stack: string, tenantsDir?: string): { profile: Environment; tenants: Tenant[] } {
     const raw = readStackConfig(stack)[`${PROJECT}:platform`];
-    const environment = () => resolveEnvironment(raw, { stack, project: PROJECT, source: `stacks/Pulumi.${stack}.yaml`, secrets: { has: () => true, get: (k) => pulumi.secret(k) } });
+    const environment = () =>
+        resolveEnvironment(raw, {
+            stack,
+            project: PROJECT,
+            source: `stacks/Pulumi.${stack}.yaml`,
+            secrets: { has: () => true, get: (k) => pulumi.secret(k) },
+        });
     return loadInputs({ projectRoot: ROOT, tenantsDir: tenantsDir && path.resolve(ROOT, tenantsDir), environment });
 }
 
@@ -23,7 +29,13 @@ export function stackInputs(stack: string, tenantsDir?: string): { profile: Envi
 export function tenantIdsOf(stack: string, tenantsDir?: string): string[] {
     const key = `${stack}\u0000${tenantsDir ?? ""}`;
     let ids = tenantIds.get(key);
-    if (!ids) tenantIds.set(key, (ids = stackInputs(stack, tenantsDir).tenants.map((t) => t.id).sort()));
+    if (!ids)
+        tenantIds.set(
+            key,
+            (ids = stackInputs(stack, tenantsDir)
+                .tenants.map((t) => t.id)
+                .sort()),
+        );
     return ids;
 }
 const tenantIds = new Map<string, string[]>();

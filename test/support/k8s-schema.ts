@@ -9,7 +9,9 @@ type Model = new (data: unknown) => { validate(): void };
 const modules = new Map<string, Record<string, Model>>();
 
 async function modelFor(apiVersion: string, kind: string): Promise<Model | undefined> {
-    const modulePath = apiVersion.startsWith("monitoring.coreos.com/") ? `@kubernetes-models/prometheus-operator/${apiVersion}` : `kubernetes-models/${apiVersion}`;
+    const modulePath = apiVersion.startsWith("monitoring.coreos.com/")
+        ? `@kubernetes-models/prometheus-operator/${apiVersion}`
+        : `kubernetes-models/${apiVersion}`;
     if (!modules.has(modulePath)) {
         try {
             modules.set(modulePath, (await import(modulePath)) as Record<string, Model>);

@@ -22,7 +22,13 @@ export function selects(selector: Selector | undefined, labels: Readonly<Record<
     for (const e of selector.matchExpressions ?? []) {
         const has = e.key in labels;
         const ok =
-            e.operator === "Exists" ? has : e.operator === "DoesNotExist" ? !has : e.operator === "In" ? has && (e.values ?? []).includes(labels[e.key]!) : !has || !(e.values ?? []).includes(labels[e.key]!);
+            e.operator === "Exists"
+                ? has
+                : e.operator === "DoesNotExist"
+                  ? !has
+                  : e.operator === "In"
+                    ? has && (e.values ?? []).includes(labels[e.key]!)
+                    : !has || !(e.values ?? []).includes(labels[e.key]!);
         if (!ok) return false;
     }
     return true;
@@ -49,38 +55,74 @@ function namespaceLabels(capture: Capture, ns: string): Record<string, string> {
 }
 
 function peerMatches(capture: Capture, peer: any, policyNamespace: string, other: Endpoint): boolean {
-    if (peer.ipBlock) return "ip" in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(other.ip, c));
+    if (peer.ipBlock)
+        return (
+            "ip" in other && inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(other.ip, c))
+        );
     if ("ip" in other) return false;
-    const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector, namespaceLabels(capture, other.namespace)) : other.namespace === policyNamespace;
+    const nsOk = peer.namespaceSelector
+        ? selects(peer.namespaceSelector, namespaceLabels(capture, other.namespace))
+        : other.namespace === policyNamespace;
     return nsOk && selects(peer.podSelector, other.labels);
 }
 
 function portMatches(ports: any[] | undefined, port: number, protocol: string): boolean {
     if (!ports || ports.length === 0) return true;
-    return ports.some((p) => (p.protocol ?? "TCP") === protocol && (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)));
+    return ports.some(
+        (p) =>
+            (p.protocol ?? "TCP") === protocol &&
+            (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)),
+    );
 }
 
 function policyTypes(p: K8sObject): string[] {
     return p.spec.policyTypes ?? ["Ingress", ...(p.spec.egress ? ["Egress"] : [])];
 }
 
-function allowed(capture: Capture, pod: { namespace: string; labels: Readonly<Record<string, string>> }, other: Endpoint, port: number, protocol: string, direction: "Ingress" | "Egress"): boolean {
-    const policies = ofKind(capture, "NetworkPolicy").filter((p) => p.metadata.namespace === pod.namespace && policyTypes(p).includes(direction) && selects(p.spec.podSelector, pod.labels));
+function allowed(
+    capture: Capture,
+    pod: { namespace: string; labels: Readonly<Record<string, string>> },
+    other: Endpoint,
+    port: number,
+    protocol: string,
+    direction: "Ingress" | "Egress",
+): boolean {
+    const policies = ofKind(capture, "NetworkPolicy").filter(
+        (p) => p.metadata.namespace === pod.namespace && policyTypes(p).includes(direction) && selects(p.spec.podSelector, pod.labels),
+    );
     if (policies.length === 0) return true;
     const key = direction === "Ingress" ? "ingress" : "egress";
     const peers = direction === "Ingress" ? "from" : "to";
     return policies.some((p) =>
-        (p.spec[key] ?? []).some((rule: any) => (!rule[peers] || rule[peers].length === 0 || rule[peers].some((peer: any) => peerMatches(capture, peer, pod.namespace, other))) && portMatches(rule.ports, port, protocol)),
+        (p.spec[key] ?? []).some(
+            (rule: any) =>
+                (!rule[peers] ||
+                    rule[peers].length === 0 ||
+                    rule[peers].some((peer: any) => peerMatches(capture, peer, pod.namespace, other))) &&
+                portMatches(rule.ports, port, protocol),
+        ),
     );
 }
 
 /** Whether the policies of `from`'s namespace let it open a connection to `to` on `port`. */
-export function egressAllowed(capture: Capture, from: { namespace: string; labels: Readonly<Record<string, string>> }, to: Endpoint, port: number, protocol = "TCP"): boolean {
+export function egressAllowed(
+    capture: Capture,
+    from: { namespace: string; labels: Readonly<Record<string, string>> },
+    to: Endpoint,
+    port: number,
+    protocol = "TCP",
+): boolean {
     return allowed(capture, from, to, port, protocol, "Egress");
 }
 
 /** Whether the policies of `to`'s namespace admit a connection from `from` on `port`. */
-export function ingressAllowed(capture: Capture, to: { namespace: string; labels: Readonly<Record<string, string>> }, from: Endpoint, port: number, protocol = "TCP"): boolean {
+export function ingressAllowed(
+    capture: Capture,
+    to: { namespace: string; labels: Readonly<Record<string, string>> },
+    from: Endpoint,
+    port: number,
+    protocol = "TCP",
+): boolean {
     return allowed(capture, to, from, port, protocol, "Ingress");
 }
 

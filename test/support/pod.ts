@@ -42,7 +42,14 @@ export interface OperatorProvided {
 }
 
 /** Files a container sees from its ConfigMap and Secret volumes (items, subPath and whole volumes). */
-export function mountedFiles(capture: Capture, namespace: string, podSpec: any, container: any, claimTemplates: readonly string[] = [], provided: OperatorProvided = {}): Record<string, string> {
+export function mountedFiles(
+    capture: Capture,
+    namespace: string,
+    podSpec: any,
+    container: any,
+    claimTemplates: readonly string[] = [],
+    provided: OperatorProvided = {},
+): Record<string, string> {
     const files: Record<string, string> = {};
     const volumes = new Map<string, any>((podSpec.volumes ?? []).map((v: any) => [v.name, v]));
     // A StatefulSet's volumeClaimTemplates are volumes too (a PVC each: nothing declared to read).
@@ -50,7 +57,12 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
     for (const mount of container.volumeMounts ?? []) {
         const volume = volumes.get(mount.name);
         if (!volume) throw new Error(`${container.name} mounts volume ${mount.name}, which the pod does not declare`);
-        if (volume.configMap && provided.configMaps?.includes(volume.configMap.name) && !ofKind(capture, "ConfigMap").some((o) => o.metadata.name === volume.configMap.name && o.metadata.namespace === namespace)) continue;
+        if (
+            volume.configMap &&
+            provided.configMaps?.includes(volume.configMap.name) &&
+            !ofKind(capture, "ConfigMap").some((o) => o.metadata.name === volume.configMap.name && o.metadata.namespace === namespace)
+        )
+            continue;
         const source = volume.configMap
             ? find(capture, "ConfigMap", namespace, volume.configMap.name)
             : volume.secret
@@ -58,9 +70,13 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
               : undefined;
         if (!source) continue; // emptyDir, PVC, projected token: nothing declared to read
         const data = dataOf(source);
-        const items: Array<{ key: string; path: string }> = (volume.configMap ?? volume.secret).items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
+        const items: Array<{ key: string; path: string }> =
+            (volume.configMap ?? volume.secret).items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
         for (const item of items) {
-            if (!(item.key in data)) throw new Error(`${container.name} mounts key ${item.key} of ${source.kind} ${namespace}/${source.metadata.name}, which it does not hold`);
+            if (!(item.key in data))
+                throw new Error(
+                    `${container.name} mounts key ${item.key} of ${source.kind} ${namespace}/${source.metadata.name}, which it does not hold`,
+                );
             if (mount.subPath) {
                 if (mount.subPath === item.path) files[mount.mountPath] = data[item.key]!;
             } else files[`${mount.mountPath.replace(/\/$/, "")}/${item.path}`] = data[item.key]!;
@@ -70,11 +86,21 @@ export function mountedFiles(capture: Capture, namespace: string, podSpec: any, 
 }
 
 /** The run of one container of a declared workload (Deployment, StatefulSet, Job, CronJob). */
-export function containerRun(capture: Capture, kind: string, namespace: string, workload: string, container: string, provided: OperatorProvided = {}): ContainerRun {
+export function containerRun(
+    capture: Capture,
+    kind: string,
+    namespace: string,
+    workload: string,
+    container: string,
+    provided: OperatorProvided = {},
+): ContainerRun {
     const obj = find(capture, kind, namespace, workload);
     const spec = podSpecOf(obj);
     const c = containersOf(obj)[container];
-    if (!c) throw new Error(`${kind} ${namespace}/${workload} has no container ${container}; it has ${Object.keys(containersOf(obj)).join(", ")}`);
+    if (!c)
+        throw new Error(
+            `${kind} ${namespace}/${workload} has no container ${container}; it has ${Object.keys(containersOf(obj)).join(", ")}`,
+        );
     return {
         namespace,
         workload,
@@ -83,7 +109,14 @@ export function containerRun(capture: Capture, kind: string, namespace: string, 
         command: c.command ?? [],
         args: c.args ?? [],
         env: containerEnv(capture, namespace, c),
-        files: mountedFiles(capture, namespace, spec, c, (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name), provided),
+        files: mountedFiles(
+            capture,
+            namespace,
+            spec,
+            c,
+            (obj.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name),
+            provided,
+        ),
         ports: c.ports ?? [],
         raw: c,
     };

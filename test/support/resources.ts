@@ -27,7 +27,9 @@ export function ofKind(capture: Capture, kind: string): K8sObject[] {
 }
 
 export function find(capture: Capture, kind: string, namespace: string | undefined, name: string): K8sObject {
-    const hit = ofKind(capture, kind).find((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+    const hit = ofKind(capture, kind).find(
+        (o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+    );
     if (!hit) throw new Error(`no ${kind} ${namespace ?? "*"}/${name} declared`);
     return hit;
 }
@@ -42,8 +44,16 @@ export function customResources(capture: Capture): CapturedResource[] {
 }
 
 /** The environment of a container, as it would see it: literal values, Secret keys and whole Secrets. */
-export function containerEnv(capture: Capture, namespace: string, container: { env?: Array<{ name: string; value?: string; valueFrom?: any }>; envFrom?: Array<{ secretRef?: { name: string } }> }): Record<string, string> {
-    const secrets = new Map(ofKind(capture, "Secret").filter((s) => s.metadata.namespace === namespace).map((s) => [s.metadata.name!, (s.stringData ?? {}) as Record<string, string>]));
+export function containerEnv(
+    capture: Capture,
+    namespace: string,
+    container: { env?: Array<{ name: string; value?: string; valueFrom?: any }>; envFrom?: Array<{ secretRef?: { name: string } }> },
+): Record<string, string> {
+    const secrets = new Map(
+        ofKind(capture, "Secret")
+            .filter((s) => s.metadata.namespace === namespace)
+            .map((s) => [s.metadata.name!, s.stringData ?? {}]),
+    );
     const out: Record<string, string> = {};
     for (const from of container.envFrom ?? []) {
         const data = from.secretRef ? secrets.get(from.secretRef.name) : undefined;
@@ -76,10 +86,14 @@ export function containersOf(workload: K8sObject): Record<string, any> {
  */
 export function tenantNamespaces(capture: Capture, tenantsDir?: string): string[] {
     const expected = tenantIdsOf(capture.stack, tenantsDir);
-    if (expected.length === 0) throw new Error(`the tenant files put no tenant on ${capture.stack}: a test over its tenant namespaces would check nothing`);
+    if (expected.length === 0)
+        throw new Error(`the tenant files put no tenant on ${capture.stack}: a test over its tenant namespaces would check nothing`);
     const declared = ofKind(capture, "Namespace").filter((n) => n.metadata.labels?.[TENANT_NAMESPACE_LABEL] === "true");
     const ids = declared.map((n) => n.metadata.labels?.[LABELS.tenant] ?? `(unlabelled ${n.metadata.name})`).sort();
-    if (ids.join() !== expected.join()) throw new Error(`${capture.stack} declares workspace namespaces for [${ids.join(", ")}], but its tenant files name [${expected.join(", ")}]`);
+    if (ids.join() !== expected.join())
+        throw new Error(
+            `${capture.stack} declares workspace namespaces for [${ids.join(", ")}], but its tenant files name [${expected.join(", ")}]`,
+        );
     return declared.map((n) => n.metadata.name!).sort();
 }
 

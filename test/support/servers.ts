@@ -69,7 +69,19 @@ export async function startRedis(redisServer: string, aclFile: string): Promise<
     const aclPath = path.join(dir, "users.acl");
     fs.writeFileSync(aclPath, aclFile);
     const conf = path.join(dir, "redis.conf");
-    fs.writeFileSync(conf, [`bind 127.0.0.1`, `port ${port}`, `dir ${dir}`, `aclfile ${aclPath}`, `save ""`, "appendonly no", "maxmemory-policy noeviction", ""].join("\n"));
+    fs.writeFileSync(
+        conf,
+        [
+            `bind 127.0.0.1`,
+            `port ${port}`,
+            `dir ${dir}`,
+            `aclfile ${aclPath}`,
+            `save ""`,
+            "appendonly no",
+            "maxmemory-policy noeviction",
+            "",
+        ].join("\n"),
+    );
     const child: ChildProcess = spawn(redisServer, [conf], { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     child.stdout?.on("data", (d) => (log += d));
@@ -84,7 +96,11 @@ export async function startRedis(redisServer: string, aclFile: string): Promise<
     return {
         port,
         run: (user, password, ...command) => {
-            const r = spawnSync(cli, ["-h", "127.0.0.1", "-p", String(port), "--no-auth-warning", "--user", user, "--pass", password, ...command], { encoding: "utf8" });
+            const r = spawnSync(
+                cli,
+                ["-h", "127.0.0.1", "-p", String(port), "--no-auth-warning", "--user", user, "--pass", password, ...command],
+                { encoding: "utf8" },
+            );
             return `${r.stdout}${r.stderr}`.trim();
         },
         stop: () => {
@@ -118,15 +134,31 @@ export interface PostgresServer {
  * Starts Debian's PostgreSQL on loopback in a throwaway cluster (as the postgres user when run as
  * root). `tls` turns on TLS with this server certificate and key (PEM).
  */
-export async function startPostgres(binDir: string, opts: { tls?: { cert: string; key: string }; maxConnections?: number } = {}): Promise<PostgresServer> {
+export async function startPostgres(
+    binDir: string,
+    opts: { tls?: { cert: string; key: string }; maxConnections?: number } = {},
+): Promise<PostgresServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
     fs.chmodSync(dir, 0o755);
     const data = path.join(dir, "data");
     const port = await freePort();
     const asRoot = process.getuid?.() === 0;
-    const run = (cmd: string, args: string[]) => (asRoot ? spawnSync("runuser", ["-u", "postgres", "--", cmd, ...args], { encoding: "utf8" }) : spawnSync(cmd, args, { encoding: "utf8" }));
+    const run = (cmd: string, args: string[]) =>
+        asRoot
+            ? spawnSync("runuser", ["-u", "postgres", "--", cmd, ...args], { encoding: "utf8" })
+            : spawnSync(cmd, args, { encoding: "utf8" });
     if (asRoot) spawnSync("chown", ["postgres:postgres", dir]);
-    const init = run(path.join(binDir, "initdb"), ["-D", data, "-U", "postgres", "--auth=md5", `--pwfile=${writePw(dir, asRoot)}`, "-E", "UTF8", "--no-sync"]);
+    const init = run(path.join(binDir, "initdb"), [
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth=md5",
+        `--pwfile=${writePw(dir, asRoot)}`,
+        "-E",
+        "UTF8",
+        "--no-sync",
+    ]);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
     if (opts.maxConnections !== undefined) args.push("-c", `max_connections=${opts.maxConnections}`);
@@ -139,7 +171,9 @@ export async function startPostgres(binDir: string, opts: { tls?: { cert: string
         if (asRoot) spawnSync("chown", ["postgres:postgres", cert, key]);
         args.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
     }
-    const server: ChildProcess = asRoot ? spawn("runuser", ["-u", "postgres", "--", path.join(binDir, "postgres"), ...args], { stdio: "ignore" }) : spawn(path.join(binDir, "postgres"), args, { stdio: "ignore" });
+    const server: ChildProcess = asRoot
+        ? spawn("runuser", ["-u", "postgres", "--", path.join(binDir, "postgres"), ...args], { stdio: "ignore" })
+        : spawn(path.join(binDir, "postgres"), args, { stdio: "ignore" });
     await waitForPort(port, 30_000);
     const adminEnv = { PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: "admin-password", PGSSLMODE: "disable" };
     const psql = path.join(binDir, "psql");

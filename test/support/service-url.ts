@@ -33,7 +33,11 @@ export function resolveServiceUrl(capture: Capture, fromNamespace: string, url: 
         (w) => w.metadata.namespace === ns && service.spec.selector && selects({ matchLabels: service.spec.selector }, podLabelsOf(w)),
     );
     const target = sp.targetPort ?? sp.port;
-    const serving = workloads.flatMap((w) => Object.values(containersOf(w)).map((c: any) => ({ w, c, p: (c.ports ?? []).find((p: any) => p.containerPort === target || p.name === target) })).filter((x) => x.p));
+    const serving = workloads.flatMap((w) =>
+        Object.values(containersOf(w))
+            .map((c: any) => ({ w, c, p: (c.ports ?? []).find((p: any) => p.containerPort === target || p.name === target) }))
+            .filter((x) => x.p),
+    );
     const containers = serving.map(({ w, c }) => ({ workload: w.metadata.name!, name: c.name, image: c.image, env: c.env ?? [] }));
     return { service, workloads, containers, containerPort: serving[0]?.p.containerPort };
 }

@@ -22,7 +22,11 @@ describe.each(STACKS)("Secrets in the output of %s", (stack) => {
         const planned = new Map(plan(capture).map((p) => [(p as { urn: string }).urn, p as { inputs: Record<string, unknown> }]));
         let keys = 0;
         for (const r of secrets) {
-            const declared = reveal(r.inputs) as { metadata: { name: string; namespace: string }; stringData?: Record<string, unknown>; data?: Record<string, unknown> };
+            const declared = reveal(r.inputs) as {
+                metadata: { name: string; namespace: string };
+                stringData?: Record<string, unknown>;
+                data?: Record<string, unknown>;
+            };
             const doc = written.get(`${declared.metadata.namespace}/${declared.metadata.name}`);
             expect(doc, `${declared.metadata.namespace}/${declared.metadata.name}`).toBeDefined();
             for (const field of ["stringData", "data"] as const) {
@@ -40,11 +44,15 @@ describe.each(STACKS)("Secrets in the output of %s", (stack) => {
 
     it("shows the variables Agenta's containers get from its Secret (upstream names)", async () => {
         const capture = await stackCapture(stack);
-        const docs = [...manifests(capture).values()].flat().filter((d) => d["kind"] === "Secret" && (d["metadata"] as { name: string }).name === "agenta");
+        const docs = [...manifests(capture).values()]
+            .flat()
+            .filter((d) => d["kind"] === "Secret" && (d["metadata"] as { name: string }).name === "agenta");
         expect(docs.length).toBeGreaterThan(0);
         for (const d of docs) {
             // Names Agenta v0.113.0 reads (api/oss/src/utils/env.py).
-            expect(Object.keys(d["stringData"] as object)).toEqual(expect.arrayContaining(["POSTGRES_URI_CORE", "POSTGRES_URI_TRACING", "AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY"]));
+            expect(Object.keys(d["stringData"] as object)).toEqual(
+                expect.arrayContaining(["POSTGRES_URI_CORE", "POSTGRES_URI_TRACING", "AGENTA_AUTH_KEY", "AGENTA_CRYPT_KEY"]),
+            );
         }
     });
 });

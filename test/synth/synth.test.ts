@@ -30,7 +30,9 @@ describe("npm run synth", () => {
         expect(r.status).toBe(0);
         expect(r.stdout).toMatch(/synth local: \d+ resources/);
         const files = readTree(path.join(out, "local"));
-        expect([...files.keys()]).toEqual(expect.arrayContaining(["resources.json", "summary.md", "manifests/_cluster.yaml", "manifests/llm-platform.yaml"]));
+        expect([...files.keys()]).toEqual(
+            expect.arrayContaining(["resources.json", "summary.md", "manifests/_cluster.yaml", "manifests/llm-platform.yaml"]),
+        );
         const plan = JSON.parse(files.get("resources.json")!) as Array<{ type: string; inputs: unknown }>;
         expect(plan.length).toBeGreaterThan(10);
         expect(files.get("summary.md")).toContain("## Resources by type");
@@ -57,7 +59,10 @@ describe("npm run synth", () => {
         expect(text).toContain("[secret]");
         // The mock runtime's stand-ins for generated and configured secrets must not leak.
         expect(text).not.toMatch(/synth-placeholder-/);
-        const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", "resources.json"), "utf8")) as Array<{ type: string; inputs: Record<string, unknown> }>;
+        const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", "resources.json"), "utf8")) as Array<{
+            type: string;
+            inputs: Record<string, unknown>;
+        }>;
         const secrets = plan.filter((p) => p.type === "kubernetes:core/v1:Secret");
         expect(secrets.length).toBeGreaterThan(0);
         for (const r of secrets) {
@@ -71,7 +76,10 @@ describe("npm run synth", () => {
     it("exits non-zero naming the file and field of a malformed tenant, and writes nothing", () => {
         const tenants = tmp();
         fs.copyFileSync(path.join(ROOT, "tenants", "acme.yaml"), path.join(tenants, "acme.yaml"));
-        fs.writeFileSync(path.join(tenants, "broken.yaml"), "id: broken\ndisplayName: Broken\nowners: []\nstacks: [dev]\nsize: gigantic\nsso:\n  emailDomains: [broken.example]\n");
+        fs.writeFileSync(
+            path.join(tenants, "broken.yaml"),
+            "id: broken\ndisplayName: Broken\nowners: []\nstacks: [dev]\nsize: gigantic\nsso:\n  emailDomains: [broken.example]\n",
+        );
         const out = tmp();
         const r = runCli("synth", ["dev", "--tenants", tenants, "--out", out]);
         expect(r.status).not.toBe(0);

@@ -40,7 +40,8 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
         const policies = ofType(cap, "minio:index/iamPolicy:IamPolicy");
         expect(policies.length).toBeGreaterThan(0);
         const bucketsOf = new Map<string, string[]>();
-        for (const b of ofType(cap, "minio:index/s3Bucket:S3Bucket")) bucketsOf.set(owner.get(b.urn)!, [...(bucketsOf.get(owner.get(b.urn)!) ?? []), b.inputs["bucket"] as string]);
+        for (const b of ofType(cap, "minio:index/s3Bucket:S3Bucket"))
+            bucketsOf.set(owner.get(b.urn)!, [...(bucketsOf.get(owner.get(b.urn)!) ?? []), b.inputs["bucket"] as string]);
         for (const p of policies) {
             const tenant = owner.get(p.urn)!;
             const granted = bucketsInPolicy(p.inputs["policy"] as string);
@@ -48,13 +49,15 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
             for (const b of granted) expect(bucketsOf.get(tenant), `${p.name} grants ${b}`).toContain(b);
         }
         for (const a of ofType(cap, "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment")) {
-            expect(String(a.inputs["policyName"])).toBe(`${a.inputs["userName"]}-buckets`);
+            expect(String(a.inputs["policyName"])).toBe(`${String(a.inputs["userName"])}-buckets`);
         }
     });
 
     it("connects each tenant's Langfuse only to its own ClickHouse, database, buckets and Redis prefix", () => {
         // Which tenants run Langfuse comes from the tenant files; each of them must have its langfuse-web.
-        const withLangfuse = stackInputs(stack).tenants.filter((t) => t.apps.langfuse).map((t) => t.id);
+        const withLangfuse = stackInputs(stack)
+            .tenants.filter((t) => t.apps.langfuse)
+            .map((t) => t.id);
         expect(withLangfuse.length).toBeGreaterThan(0);
         const namespaces = tenantNamespaces(cap);
         for (const id of withLangfuse) {
@@ -63,7 +66,8 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
             const env = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-web"))["web"]);
             expect(new URL(env["CLICKHOUSE_URL"]!).hostname).toBe(`clickhouse.${ns}.svc.cluster.local`);
             expect(new URL(env["DATABASE_URL"]!).pathname).toBe(`/${id.replace(/-/g, "_")}_langfuse`);
-            for (const k of ["LANGFUSE_S3_EVENT_UPLOAD_BUCKET", "LANGFUSE_S3_MEDIA_UPLOAD_BUCKET", "LANGFUSE_S3_BATCH_EXPORT_BUCKET"]) expect(env[k]).toMatch(new RegExp(`^llm-${stack}-${id}-`));
+            for (const k of ["LANGFUSE_S3_EVENT_UPLOAD_BUCKET", "LANGFUSE_S3_MEDIA_UPLOAD_BUCKET", "LANGFUSE_S3_BATCH_EXPORT_BUCKET"])
+                expect(env[k]).toMatch(new RegExp(`^llm-${stack}-${id}-`));
             if (env["REDIS_KEY_PREFIX"]) expect(env["REDIS_KEY_PREFIX"]).toBe(`${id}:langfuse:`);
         }
     });
@@ -108,12 +112,26 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
         const policies = ofKind(cap, "NetworkPolicy").filter((np) => tenants.includes(np.metadata.namespace!));
         expect(new Set(policies.map((p) => p.metadata.namespace)).size, "a tenant namespace has no network policy").toBe(tenants.length);
         for (const p of policies) {
-            const peers = [...(p.spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(p.spec.egress ?? []).flatMap((r: any) => r.to ?? [])];
+            const peers = [
+                ...(p.spec.ingress ?? []).flatMap((r: any) => r.from ?? []),
+                ...(p.spec.egress ?? []).flatMap((r: any) => r.to ?? []),
+            ];
             for (const peer of peers) {
                 const selected = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
-                if (selected) expect(tenants.filter((t) => t !== p.metadata.namespace), `${p.metadata.namespace}/${p.metadata.name} admits ${selected}`).not.toContain(selected);
-                expect(peer.namespaceSelector?.matchLabels?.["llmops.io/workspace"], `${p.metadata.name} selects all workspaces`).toBeUndefined();
-                if (peer.namespaceSelector) expect(Object.keys(peer.namespaceSelector.matchLabels ?? {}).length, `${p.metadata.name} selects every namespace`).toBeGreaterThan(0);
+                if (selected)
+                    expect(
+                        tenants.filter((t) => t !== p.metadata.namespace),
+                        `${p.metadata.namespace}/${p.metadata.name} admits ${selected}`,
+                    ).not.toContain(selected);
+                expect(
+                    peer.namespaceSelector?.matchLabels?.["llmops.io/workspace"],
+                    `${p.metadata.name} selects all workspaces`,
+                ).toBeUndefined();
+                if (peer.namespaceSelector)
+                    expect(
+                        Object.keys(peer.namespaceSelector.matchLabels ?? {}).length,
+                        `${p.metadata.name} selects every namespace`,
+                    ).toBeGreaterThan(0);
             }
         }
     });
@@ -143,28 +161,33 @@ describe("the generated Redis users file, loaded by Debian's redis-server", () =
     });
     afterAll(() => redis?.stop());
 
-    it.skipIf(!redisServer)("lets each tenant's Langfuse write under its prefix and refuses it another tenant's keys and server-wide commands", () => {
-        const creds = (ns: string) => {
-            const env = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-worker"))["worker"]);
-            return { user: env["REDIS_USERNAME"]!, password: env["REDIS_AUTH"]!, prefix: env["REDIS_KEY_PREFIX"]! };
-        };
-        const acme = creds("llm-acme");
-        const initech = creds("llm-initech");
-        expect(redis.run(acme.user, acme.password, "SET", `${acme.prefix}bull:ingestion:1`, "a")).toBe("OK");
-        expect(redis.run(initech.user, initech.password, "SET", `${initech.prefix}bull:ingestion:1`, "b")).toBe("OK");
-        expect(redis.run(acme.user, acme.password, "GET", `${initech.prefix}bull:ingestion:1`)).toMatch(/NOPERM/);
-        expect(redis.run(initech.user, initech.password, "DEL", `${acme.prefix}bull:ingestion:1`)).toMatch(/NOPERM/);
-        expect(redis.run(acme.user, acme.password, "XADD", `${acme.prefix}events`, "*", "k", "v")).toMatch(/^\d+-\d+$/);
-        for (const cmd of [["FLUSHALL"], ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["KEYS", "*"]]) expect(redis.run(acme.user, acme.password, ...cmd), cmd.join(" ")).toMatch(/NOPERM/);
-        // Globex has its own Redis: no user of it in the shared one.
-        expect(find(cap, "Secret", "llm-platform", "redis-acl").stringData!["users.acl"]).not.toContain("globex");
-    });
+    it.skipIf(!redisServer)(
+        "lets each tenant's Langfuse write under its prefix and refuses it another tenant's keys and server-wide commands",
+        () => {
+            const creds = (ns: string) => {
+                const env = containerEnv(cap, ns, containersOf(find(cap, "Deployment", ns, "langfuse-worker"))["worker"]);
+                return { user: env["REDIS_USERNAME"]!, password: env["REDIS_AUTH"]!, prefix: env["REDIS_KEY_PREFIX"]! };
+            };
+            const acme = creds("llm-acme");
+            const initech = creds("llm-initech");
+            expect(redis.run(acme.user, acme.password, "SET", `${acme.prefix}bull:ingestion:1`, "a")).toBe("OK");
+            expect(redis.run(initech.user, initech.password, "SET", `${initech.prefix}bull:ingestion:1`, "b")).toBe("OK");
+            expect(redis.run(acme.user, acme.password, "GET", `${initech.prefix}bull:ingestion:1`)).toMatch(/NOPERM/);
+            expect(redis.run(initech.user, initech.password, "DEL", `${acme.prefix}bull:ingestion:1`)).toMatch(/NOPERM/);
+            expect(redis.run(acme.user, acme.password, "XADD", `${acme.prefix}events`, "*", "k", "v")).toMatch(/^\d+-\d+$/);
+            for (const cmd of [["FLUSHALL"], ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["KEYS", "*"]])
+                expect(redis.run(acme.user, acme.password, ...cmd), cmd.join(" ")).toMatch(/NOPERM/);
+            // Globex has its own Redis: no user of it in the shared one.
+            expect(find(cap, "Secret", "llm-platform", "redis-acl").stringData!["users.acl"]).not.toContain("globex");
+        },
+    );
 });
 
 describe("adding a tenant", () => {
     it("changes no declared resource of any other tenant", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenants-plus-"));
-        for (const f of fs.readdirSync(path.join(ROOT, "tenants")).filter((f) => f.endsWith(".yaml"))) fs.copyFileSync(path.join(ROOT, "tenants", f), path.join(dir, f));
+        for (const f of fs.readdirSync(path.join(ROOT, "tenants")).filter((f) => f.endsWith(".yaml")))
+            fs.copyFileSync(path.join(ROOT, "tenants", f), path.join(dir, f));
         fs.writeFileSync(
             path.join(dir, "hooli.yaml"),
             "id: hooli\ndisplayName: Hooli\nowners: [{ name: Gavin, email: gavin@hooli.example }]\nstacks: [dev, prod]\nsize: standard\nsso:\n  emailDomains: [hooli.example]\nkong:\n  consumers: [hooli-api]\n",
@@ -174,7 +197,11 @@ describe("adding a tenant", () => {
             const after = await capture({ stack, tenantsDir: dir });
             const own = (c: Capture) => {
                 const t = tenantOf(c.resources);
-                return new Map(c.resources.filter((r: CapturedResource) => t.get(r.urn) && t.get(r.urn) !== "hooli").map((r) => [r.urn, JSON.stringify({ inputs: reveal(r.inputs), options: r.options })]));
+                return new Map(
+                    c.resources
+                        .filter((r: CapturedResource) => t.get(r.urn) && t.get(r.urn) !== "hooli")
+                        .map((r) => [r.urn, JSON.stringify({ inputs: reveal(r.inputs), options: r.options })]),
+                );
             };
             const a = own(before);
             const b = own(after);

@@ -16,7 +16,10 @@ function repo(): string {
 }
 
 function git(dir: string, ...args: string[]): string {
-    const r = spawnSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
 }
@@ -58,7 +61,9 @@ describe("npm run check: the pull-request check of tenant changes", () => {
         expect(r.status).toBe(1);
         expect(r.stderr).toContain("check: 1 problem in the tenant changes since main:");
         expect(r.stderr).toContain("tenants/acme.yaml: deletes tenant `acme`, which is `active` on main");
-        expect(r.stderr).toContain("Fix: restore the file; to offboard acme, set `lifecycle: { state: offboarding, dataRetainedUntil: YYYY-MM-DD }`");
+        expect(r.stderr).toContain(
+            "Fix: restore the file; to offboard acme, set `lifecycle: { state: offboarding, dataRetainedUntil: YYYY-MM-DD }`",
+        );
         // The same in the working tree, before anything is committed.
         git(dir, "checkout", "--quiet", "main");
         fs.rmSync(path.join(dir, "tenants", "globex.yaml"));
@@ -104,7 +109,9 @@ describe("npm run check: the pull-request check of tenant changes", () => {
         setLifecycle(dir, "globex", '  state: retired\n  dataRetainedUntil: "2030-01-01"\n');
         const r = check(dir, "main");
         expect(r.status).toBe(1);
-        expect(r.stderr).toContain("tenants/globex.yaml: lifecycle.state: retires tenant `globex` straight from `active`, skipping `offboarding`");
+        expect(r.stderr).toContain(
+            "tenants/globex.yaml: lifecycle.state: retires tenant `globex` straight from `active`, skipping `offboarding`",
+        );
     });
 
     it("says what is wrong with an unknown base", () => {

@@ -5,7 +5,10 @@ import { formatProblems } from "../../components/validation/problems";
 import { parseTenantText } from "../../components/tenancy/load";
 
 const CORPUS = path.join(__dirname, "..", "fixtures", "invalid-tenants");
-const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yaml")).sort();
+const files = fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 
 describe("invalid tenant files", () => {
     it("form a corpus of at least 25 files", () => {
@@ -23,7 +26,12 @@ describe("invalid tenant files", () => {
         // Every problem names the file it is in.
         for (const p of problems) expect(p.source).toBe(`tenants/${file}`);
         // A file that fails its schema yields no tenant.
-        if (problems.some((p) => p.path !== "id" && !p.message.startsWith("lists") && !p.message.includes("switches") && !p.message.includes("forwards"))) {
+        if (
+            problems.some(
+                (p) =>
+                    p.path !== "id" && !p.message.startsWith("lists") && !p.message.includes("switches") && !p.message.includes("forwards"),
+            )
+        ) {
             expect(tenant === undefined || problems.length > 0).toBe(true);
         }
     });

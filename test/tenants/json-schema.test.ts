@@ -22,6 +22,7 @@ describe("tenant JSON Schema", () => {
         const dir = path.join(__dirname, "..", "..", "tenants");
         const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"));
         expect(files.length).toBeGreaterThanOrEqual(2);
-        for (const f of files) expect(fs.readFileSync(path.join(dir, f), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/tenant\.schema\.json$/m);
+        for (const f of files)
+            expect(fs.readFileSync(path.join(dir, f), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/tenant\.schema\.json$/m);
     });
 });

@@ -21,7 +21,12 @@ function profileFor(stack: string, environment = stack, extra: Record<string, un
             sso: { enabled: true, logto: { endpoint: "https://auth.example.com", m2mAppId: "m2m", m2mAppSecretKey: "logtoSecret" } },
             ...extra,
         },
-        { stack, project: "llmops-platform", source: `stacks/Pulumi.${stack}.yaml`, secrets: { has: () => true, get: () => pulumi.output("x") } },
+        {
+            stack,
+            project: "llmops-platform",
+            source: `stacks/Pulumi.${stack}.yaml`,
+            secrets: { has: () => true, get: () => pulumi.output("x") },
+        },
     );
 }
 

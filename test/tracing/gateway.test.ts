@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { basicAuthorization, collectorConfig, collectorConfigProblems, TENANT_ATTRIBUTE, tenantAuthEnv } from "../../components/tracing/collector-config";
+import {
+    basicAuthorization,
+    collectorConfig,
+    collectorConfigProblems,
+    TENANT_ATTRIBUTE,
+    tenantAuthEnv,
+} from "../../components/tracing/collector-config";
 import { LABELS } from "../../components/naming/labels";
 import { APP_IMAGES } from "../../components/versions/images";
 import { stackCapture, STACKS } from "../support/capture";
@@ -15,13 +21,17 @@ describe.each(STACKS)("the trace gateway in %s", (stack) => {
         const config = parse(find(cap, "ConfigMap", "llm-platform", "trace-gateway").data!["config.yaml"]!) as Record<string, any>;
         const auth = find(cap, "Secret", "llm-platform", "trace-gateway-auth").stringData as Record<string, string>;
         // Who is routed comes from the tenant files; where to is resolved against the declared Services.
-        const tenants = stackInputs(stack).tenants.filter((t) => t.apps.langfuse).map((t) => t.id);
+        const tenants = stackInputs(stack)
+            .tenants.filter((t) => t.apps.langfuse)
+            .map((t) => t.id);
         expect(tenants.length).toBeGreaterThan(0);
         const namespaceOf = (t: string) => ofKind(cap, "Namespace").find((n) => n.metadata.labels?.[LABELS.tenant] === t)?.metadata.name;
         expect(collectorConfigProblems(config, { provided: new Set(Object.keys(auth)), tenants })).toEqual([]);
         const outputs = cap.outputs["tenants"] as Record<string, { langfuse: { publicKey: string; secretKey: { "@secret": string } } }>;
         for (const t of tenants) {
-            const route = config["connectors"]["routing"]["table"].find((r: any) => r.condition === `attributes["${TENANT_ATTRIBUTE}"] == "${t}"`);
+            const route = config["connectors"]["routing"]["table"].find(
+                (r: any) => r.condition === `attributes["${TENANT_ATTRIBUTE}"] == "${t}"`,
+            );
             expect(route, `${t} not routed`).toBeDefined();
             const exporter = config["exporters"][config["service"]["pipelines"][route.pipelines[0]].exporters[0]];
             // Langfuse's OTLP endpoint (upstream: /api/public/otel, traces under /v1/traces).
@@ -29,19 +39,28 @@ describe.each(STACKS)("the trace gateway in %s", (stack) => {
             const target = resolveServiceUrl(cap, "llm-platform", exporter.traces_endpoint);
             expect(target.service.metadata.namespace, `${t}'s route leaves its namespace`).toBe(namespaceOf(t));
             expect(target.containers.length, `${exporter.traces_endpoint} reaches no container`).toBeGreaterThan(0);
-            for (const c of target.containers) expect(c.image.startsWith(`${APP_IMAGES.langfuseWeb.repository}:`), `${t}'s route reaches ${c.workload}/${c.name}`).toBe(true);
+            for (const c of target.containers)
+                expect(c.image.startsWith(`${APP_IMAGES.langfuseWeb.repository}:`), `${t}'s route reaches ${c.workload}/${c.name}`).toBe(
+                    true,
+                );
             expect(exporter.headers.Authorization).toBe(`\${env:${tenantAuthEnv(t)}}`);
             expect(exporter.sending_queue.storage).toBe("file_storage/queue");
             // The header, decoded, is exactly the tenant's Langfuse key pair.
             const header = auth[tenantAuthEnv(t)]!;
-            const [pk, sk] = Buffer.from(header.replace(/^Basic /, ""), "base64").toString().split(":");
+            const [pk, sk] = Buffer.from(header.replace(/^Basic /, ""), "base64")
+                .toString()
+                .split(":");
             expect([pk, sk]).toEqual([outputs[t]!.langfuse.publicKey, outputs[t]!.langfuse.secretKey["@secret"]]);
         }
         expect(config["connectors"]["routing"]["default_pipelines"]).toEqual(["traces/unrouted"]);
         expect(config["service"]["pipelines"]["traces/unrouted"].exporters).toEqual(["count/unrouted"]);
         const set = find(cap, "StatefulSet", "llm-platform", "trace-gateway");
-        expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(platformConfigOf(stack).traceGateway?.queueStorage ?? "5Gi"); // the schema's default
-        expect(containersOf(set)["collector"].volumeMounts).toEqual(expect.arrayContaining([{ name: "data", mountPath: "/var/lib/otelcol/queue" }]));
+        expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(
+            platformConfigOf(stack).traceGateway?.queueStorage ?? "5Gi",
+        ); // the schema's default
+        expect(containersOf(set)["collector"].volumeMounts).toEqual(
+            expect.arrayContaining([{ name: "data", mountPath: "/var/lib/otelcol/queue" }]),
+        );
     });
 
     it("admits Kong to the gateway, and the gateway to each tenant's Langfuse web only", async () => {
@@ -50,8 +69,14 @@ describe.each(STACKS)("the trace gateway in %s", (stack) => {
         expect(kongIn.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "kong" });
         for (const ns of tenantNamespaces(cap)) {
             const p = find(cap, "NetworkPolicy", ns, "allow-trace-gateway");
-            expect(p.spec.podSelector.matchLabels).toMatchObject({ "app.kubernetes.io/name": "langfuse", "app.kubernetes.io/component": "web" });
-            expect(p.spec.ingress[0].from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "llm-platform" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "trace-gateway" } } });
+            expect(p.spec.podSelector.matchLabels).toMatchObject({
+                "app.kubernetes.io/name": "langfuse",
+                "app.kubernetes.io/component": "web",
+            });
+            expect(p.spec.ingress[0].from[0]).toEqual({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "llm-platform" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "trace-gateway" } },
+            });
         }
     });
 });
@@ -61,9 +86,16 @@ describe("forwarding to the gateway team's backend", () => {
         const cap = await stackCapture("prod");
         const config = parse(find(cap, "ConfigMap", "llm-platform", "trace-gateway").data!["config.yaml"]!) as Record<string, any>;
         expect(config["service"]["pipelines"]["traces/in"].exporters).toEqual(["routing", "otlp_http/forward"]);
-        expect(config["exporters"]["otlp_http/forward"]).toMatchObject({ traces_endpoint: "https://otel.observability.example.com/v1/traces", headers: { Authorization: "${env:LLMOPS_FORWARD_AUTHORIZATION}" } });
-        expect(find(cap, "Secret", "llm-platform", "trace-gateway-auth").stringData!["LLMOPS_FORWARD_AUTHORIZATION"]).toMatch(/^synth-placeholder-/);
-        expect(ofKind(await stackCapture("dev"), "NetworkPolicy").some((p) => p.metadata.name === "allow-trace-gateway-forward")).toBe(false);
+        expect(config["exporters"]["otlp_http/forward"]).toMatchObject({
+            traces_endpoint: "https://otel.observability.example.com/v1/traces",
+            headers: { Authorization: "${env:LLMOPS_FORWARD_AUTHORIZATION}" },
+        });
+        expect(find(cap, "Secret", "llm-platform", "trace-gateway-auth").stringData!["LLMOPS_FORWARD_AUTHORIZATION"]).toMatch(
+            /^synth-placeholder-/,
+        );
+        expect(ofKind(await stackCapture("dev"), "NetworkPolicy").some((p) => p.metadata.name === "allow-trace-gateway-forward")).toBe(
+            false,
+        );
     });
 });
 
@@ -80,7 +112,9 @@ describe("collector config consistency check", () => {
     it("finds an undefined exporter", () => {
         const c = good();
         delete c["exporters"]["otlp_http/tenant-globex"];
-        expect(collectorConfigProblems(c, env)).toContain("pipeline traces/tenant-globex uses exporter otlp_http/tenant-globex, which is not defined");
+        expect(collectorConfigProblems(c, env)).toContain(
+            "pipeline traces/tenant-globex uses exporter otlp_http/tenant-globex, which is not defined",
+        );
     });
 
     it("finds one tenant's key under another tenant's route", () => {
@@ -96,7 +130,13 @@ describe("collector config consistency check", () => {
         c["connectors"]["routing"]["table"] = c["connectors"]["routing"]["table"].slice(0, 1);
         delete c["service"]["pipelines"]["metrics/unrouted"];
         const problems = collectorConfigProblems(c, { provided: new Set([tenantAuthEnv("acme")]), tenants: ["acme", "globex"] });
-        expect(problems).toEqual(expect.arrayContaining(["tenant globex has no route", `the config reads \${env:${tenantAuthEnv("globex")}}, which the gateway's Secret does not set`, "connector count/unrouted feeds no pipeline"]));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                "tenant globex has no route",
+                `the config reads \${env:${tenantAuthEnv("globex")}}, which the gateway's Secret does not set`,
+                "connector count/unrouted feeds no pipeline",
+            ]),
+        );
     });
 
     it("builds the Basic header Langfuse expects", () => {

@@ -41,20 +41,32 @@ describe("release channels", () => {
         }
         expect(APP_IMAGES).toEqual(appImages("stable"));
         const cap = await stackCapture("dev");
-        const images = (ns: string) => ofKind(cap, "Deployment").filter((d) => d.metadata.namespace === ns).flatMap((d) => Object.values(containersOf(d)).map((c) => c.image as string));
+        const images = (ns: string) =>
+            ofKind(cap, "Deployment")
+                .filter((d) => d.metadata.namespace === ns)
+                .flatMap((d) => Object.values(containersOf(d)).map((c) => c.image as string));
         expect(images("llm-initech")).toContain(imageRef(appImages("canary").langfuseWeb));
         expect(images("llm-acme")).toContain(imageRef(appImages("stable").langfuseWeb));
     });
 
     it("refuse a digest for an app with several images (one digest cannot name them all)", () => {
-        const versions = { ...CHANNEL_VERSIONS, canary: { ...CHANNEL_VERSIONS.canary, agenta: { tag: "v1.0.0", digest: `sha256:${"a".repeat(64)}` } } };
+        const versions = {
+            ...CHANNEL_VERSIONS,
+            canary: { ...CHANNEL_VERSIONS.canary, agenta: { tag: "v1.0.0", digest: `sha256:${"a".repeat(64)}` } },
+        };
         expect(() => appImages("canary", versions)).toThrow("canary.agenta: a digest names one image, but agenta has 3; pin the tag only");
     });
 
     it("run each app's migrations as a Job named for its version, before the version's pods", async () => {
         const cap = await stackCapture("prod");
-        const jobs = ofKind(cap, "Job").filter((j) => j.metadata.namespace === "llm-acme").map((j) => j.metadata.name!);
-        for (const base of ["langfuse-migrate", "mlflow-db-upgrade", "agenta-migrate"]) expect(jobs.some((j) => new RegExp(`^${base}-[0-9a-f]{10}$`).test(j)), base).toBe(true);
+        const jobs = ofKind(cap, "Job")
+            .filter((j) => j.metadata.namespace === "llm-acme")
+            .map((j) => j.metadata.name!);
+        for (const base of ["langfuse-migrate", "mlflow-db-upgrade", "agenta-migrate"])
+            expect(
+                jobs.some((j) => new RegExp(`^${base}-[0-9a-f]{10}$`).test(j)),
+                base,
+            ).toBe(true);
         const byName = (n: string) => cap.resources.find((r) => r.name === n)!;
         const gates: Record<string, string[]> = {
             "acme-langfuse-migrate": ["acme-langfuse-web", "acme-langfuse-worker"],
@@ -64,7 +76,9 @@ describe("release channels", () => {
         for (const [job, deployments] of Object.entries(gates)) {
             const j = byName(job);
             // A failed Job fails the deploy before these change, leaving the old version serving; the next deploy replaces it.
-            expect((j.inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations["pulumi.com/replaceUnready"]).toBe("true");
+            expect(
+                (j.inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations["pulumi.com/replaceUnready"],
+            ).toBe("true");
             // Pulumi waits as long as the Job may run, not its default 10 minutes.
             const deadline = (j.inputs as { spec: { activeDeadlineSeconds: number } }).spec.activeDeadlineSeconds;
             expect(parseInt(j.options.customTimeouts?.create ?? "0", 10), job).toBeGreaterThanOrEqual(deadline);
@@ -91,19 +105,27 @@ describe("a canary bump, synthesized before and after", () => {
     it("touches only the canary tenant's resources", () => {
         expect(changes.length, "the bump changed nothing").toBeGreaterThan(0);
         expect([...new Set(changes.map((c) => c.tenant))]).toEqual(["initech"]);
-        const manifests = (d: string) => fs.readdirSync(path.join(dir, d, "dev", "manifests")).map((f) => [f, fs.readFileSync(path.join(dir, d, "dev", "manifests", f), "utf8")] as const);
+        const manifests = (d: string) =>
+            fs
+                .readdirSync(path.join(dir, d, "dev", "manifests"))
+                .map((f) => [f, fs.readFileSync(path.join(dir, d, "dev", "manifests", f), "utf8")] as const);
         const after = new Map(manifests("after"));
-        const changedFiles = manifests("before").filter(([f, text]) => after.get(f) !== text).map(([f]) => f);
+        const changedFiles = manifests("before")
+            .filter(([f, text]) => after.get(f) !== text)
+            .map(([f]) => f);
         expect(changedFiles).toEqual(["llm-initech.yaml"]);
     });
 
     it("rolls the canary tenant's workloads behind new migration Jobs", () => {
         const text = formatPlanDiff(changes);
         expect(text).toMatch(/^initech: \d+ change\(s\)$/m);
-        for (const d of ["initech-langfuse-web", "initech-langfuse-worker", "initech-agenta-api", "initech-agenta-web"]) expect(text).toContain(`update kubernetes:apps/v1:Deployment ${d}`);
+        for (const d of ["initech-langfuse-web", "initech-langfuse-worker", "initech-agenta-api", "initech-agenta-web"])
+            expect(text).toContain(`update kubernetes:apps/v1:Deployment ${d}`);
         // Hash-named Jobs: the old version's Job goes, the new version's Job is created.
         const jobs = changes.filter((c) => c.type === "kubernetes:batch/v1:Job");
-        expect(jobs.map((j) => `${j.change} ${j.urn.split("::").pop()}`).sort()).toEqual(expect.arrayContaining(["update initech-langfuse-migrate", "update initech-agenta-migrate"]));
+        expect(jobs.map((j) => `${j.change} ${j.urn.split("::").pop()}`).sort()).toEqual(
+            expect.arrayContaining(["update initech-langfuse-migrate", "update initech-agenta-migrate"]),
+        );
         const after = fs.readFileSync(path.join(dir, "after", "dev", "manifests", "llm-initech.yaml"), "utf8");
         expect(after).toContain("docker.io/langfuse/langfuse:9.9.9");
         expect(after).toContain("ghcr.io/agenta-ai/agenta-api:v9.9.9");
@@ -113,5 +135,9 @@ describe("a canary bump, synthesized before and after", () => {
 
 /** Runs the copy's own synth, so the copy's versions module is the one declared. */
 function spawnSynth(dir: string, out: string) {
-    return spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(dir, "cli", "synth.ts"), "dev", "--out", out], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    return spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(dir, "cli", "synth.ts"), "dev", "--out", out], {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
 }

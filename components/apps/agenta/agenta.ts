@@ -75,7 +75,10 @@ export class Agenta extends pulumi.ComponentResource {
         const supertokensKey = { result: seed.password("supertokens-api-key", 40) };
         const volatilePassword = { result: seed.password("redis-volatile", 32) };
         const durablePassword = { result: seed.password("redis-durable", 32) };
-        const redisCredentials = (which: string) => ({ admin: seed.password(`redis-${which}-admin`, 32), probe: seed.password(`redis-${which}-probe`, 32) });
+        const redisCredentials = (which: string) => ({
+            admin: seed.password(`redis-${which}-admin`, 32),
+            probe: seed.password(`redis-${which}-probe`, 32),
+        });
 
         const redisResources = APP_WORKLOADS["agenta-redis"][size];
         const volatile = new Redis(
@@ -115,7 +118,9 @@ export class Agenta extends pulumi.ComponentResource {
             child,
         );
 
-        const volatileUri = volatilePassword.result.apply((pw) => redisUrl({ user: "agenta", password: pw, host: volatile.host, port: volatile.port }));
+        const volatileUri = volatilePassword.result.apply((pw) =>
+            redisUrl({ user: "agenta", password: pw, host: volatile.host, port: volatile.port }),
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -130,7 +135,9 @@ export class Agenta extends pulumi.ComponentResource {
                     POSTGRES_URI_SUPERTOKENS: args.database.url("agenta_supertokens", "libpq"),
                     REDIS_URI: volatileUri,
                     REDIS_URI_VOLATILE: volatileUri,
-                    REDIS_URI_DURABLE: durablePassword.result.apply((pw) => redisUrl({ user: "agenta", password: pw, host: durable.host, port: durable.port })),
+                    REDIS_URI_DURABLE: durablePassword.result.apply((pw) =>
+                        redisUrl({ user: "agenta", password: pw, host: durable.host, port: durable.port }),
+                    ),
                     AGENTA_STORE_ACCESS_KEY: args.storage.accessKey,
                     AGENTA_STORE_SECRET_KEY: args.storage.secretKey,
                 },
@@ -141,7 +148,11 @@ export class Agenta extends pulumi.ComponentResource {
         const supertokensSecret = new k8s.core.v1.Secret(
             `${name}-supertokens-secret`,
             {
-                metadata: { name: "agenta-supertokens", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta", "supertokens")) },
+                metadata: {
+                    name: "agenta-supertokens",
+                    namespace: ctx.namespace.output,
+                    labels: standardLabels(appLabels(ctx, "agenta", "supertokens")),
+                },
                 type: "Opaque",
                 stringData: { POSTGRESQL_CONNECTION_URI: args.database.url("agenta_supertokens", "jdbc"), API_KEYS: supertokensKey.result },
             },
@@ -168,7 +179,15 @@ export class Agenta extends pulumi.ComponentResource {
         const deploy = (
             component: string,
             container: ContainerArgs,
-            extra: { replicas?: number; servicePorts?: { name: string; port: number }[]; serviceName?: string; strategy?: "Recreate"; dependsOn?: pulumi.Resource[]; volumes?: k8s.types.input.core.v1.Volume[]; autoscale?: boolean } = {},
+            extra: {
+                replicas?: number;
+                servicePorts?: { name: string; port: number }[];
+                serviceName?: string;
+                strategy?: "Recreate";
+                dependsOn?: pulumi.Resource[];
+                volumes?: k8s.types.input.core.v1.Volume[];
+                autoscale?: boolean;
+            } = {},
         ) => {
             // Containers that get the database URLs also get the CA they verify the server with.
             const usesDb = container.envFromSecrets?.includes(this.secretName) ?? false;
@@ -202,7 +221,11 @@ export class Agenta extends pulumi.ComponentResource {
                 image: SUPPORT_IMAGES.supertokens,
                 ports: [{ name: "http", port: SUPERTOKENS_PORT }],
                 // The pool is sized so that it and Agenta's own fit the role's connection limit (default 10).
-                env: { DISABLE_TELEMETRY: "true", POSTGRESQL_CONNECTION_POOL_SIZE: String(SUPERTOKENS_POOL_SIZE[size]), ...supertokensDb.env },
+                env: {
+                    DISABLE_TELEMETRY: "true",
+                    POSTGRESQL_CONNECTION_POOL_SIZE: String(SUPERTOKENS_POOL_SIZE[size]),
+                    ...supertokensDb.env,
+                },
                 envFromSecrets: ["agenta-supertokens"],
                 resources: res("agenta-supertokens"),
                 volumeMounts: supertokensDb.volumeMounts,
@@ -210,7 +233,11 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/hello", "http"),
                 livenessProbe: httpProbe("/hello", "http", { periodSeconds: 15 }),
             },
-            { servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }], dependsOn: [supertokensSecret, ...args.database.resources], volumes: supertokensDb.volumes },
+            {
+                servicePorts: [{ name: "http", port: SUPERTOKENS_PORT }],
+                dependsOn: [supertokensSecret, ...args.database.resources],
+                volumes: supertokensDb.volumes,
+            },
         );
 
         const apiImage = ctx.images.agentaApi;
@@ -245,7 +272,13 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/health", "http"),
                 livenessProbe: httpProbe("/health", "http", { periodSeconds: 15, failureThreshold: 4 }),
             },
-            { replicas, servicePorts: [{ name: "http", port: AGENTA_API_PORT }], serviceName: AGENTA_API_SERVICE, dependsOn: afterMigration, autoscale: true },
+            {
+                replicas,
+                servicePorts: [{ name: "http", port: AGENTA_API_PORT }],
+                serviceName: AGENTA_API_SERVICE,
+                dependsOn: afterMigration,
+                autoscale: true,
+            },
         );
         for (const [component, command, module] of [
             ["worker-streams", WORKER_STREAMS_COMMAND, "entrypoints.worker_streams"],
@@ -293,7 +326,12 @@ export class Agenta extends pulumi.ComponentResource {
                 readinessProbe: httpProbe("/health", "http"),
                 livenessProbe: httpProbe("/health", "http", { periodSeconds: 15 }),
             },
-            { replicas, servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }], serviceName: AGENTA_SERVICES_SERVICE, autoscale: true },
+            {
+                replicas,
+                servicePorts: [{ name: "http", port: AGENTA_SERVICES_PORT }],
+                serviceName: AGENTA_SERVICES_SERVICE,
+                autoscale: true,
+            },
         );
         deploy(
             "web",
@@ -322,7 +360,14 @@ export class Agenta extends pulumi.ComponentResource {
         const edgeConf = edgeConfig(ctx.namespace.name);
         const edgeConfigMap = new k8s.core.v1.ConfigMap(
             `${name}-edge-config`,
-            { metadata: { name: "agenta-edge", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "agenta", "edge")) }, data: { "nginx.conf": edgeConf } },
+            {
+                metadata: {
+                    name: "agenta-edge",
+                    namespace: ctx.namespace.output,
+                    labels: standardLabels(appLabels(ctx, "agenta", "edge")),
+                },
+                data: { "nginx.conf": edgeConf },
+            },
             child,
         );
         const edgeLabels = appLabels(ctx, "agenta", "edge");

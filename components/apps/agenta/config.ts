@@ -86,14 +86,54 @@ export function webEnv(i: AgentaEnvInputs): Record<string, string> {
 /** Gunicorn workers of the api: each is a process with its own database engines. */
 export const AGENTA_API_WORKERS = 2;
 export const API_COMMAND = [
-    "gunicorn", "entrypoints.routers:app", "--bind", `0.0.0.0:${AGENTA_API_PORT}`, "--worker-class", "uvicorn.workers.UvicornWorker",
-    "--workers", String(AGENTA_API_WORKERS), "--worker-connections", "1000", "--backlog", "2048", "--keep-alive", "5", "--max-requests", "10000",
-    "--max-requests-jitter", "1000", "--timeout", "60", "--graceful-timeout", "60", "--log-level", "info",
-    "--access-logfile", "-", "--error-logfile", "-",
+    "gunicorn",
+    "entrypoints.routers:app",
+    "--bind",
+    `0.0.0.0:${AGENTA_API_PORT}`,
+    "--worker-class",
+    "uvicorn.workers.UvicornWorker",
+    "--workers",
+    String(AGENTA_API_WORKERS),
+    "--worker-connections",
+    "1000",
+    "--backlog",
+    "2048",
+    "--keep-alive",
+    "5",
+    "--max-requests",
+    "10000",
+    "--max-requests-jitter",
+    "1000",
+    "--timeout",
+    "60",
+    "--graceful-timeout",
+    "60",
+    "--log-level",
+    "info",
+    "--access-logfile",
+    "-",
+    "--error-logfile",
+    "-",
 ];
 export const SERVICES_COMMAND = [
-    "gunicorn", "entrypoints.main:app", "--bind", `0.0.0.0:${AGENTA_SERVICES_PORT}`, "--worker-class", "uvicorn.workers.UvicornWorker",
-    "--workers", "2", "--timeout", "60", "--graceful-timeout", "60", "--log-level", "info", "--access-logfile", "-", "--error-logfile", "-",
+    "gunicorn",
+    "entrypoints.main:app",
+    "--bind",
+    `0.0.0.0:${AGENTA_SERVICES_PORT}`,
+    "--worker-class",
+    "uvicorn.workers.UvicornWorker",
+    "--workers",
+    "2",
+    "--timeout",
+    "60",
+    "--graceful-timeout",
+    "60",
+    "--log-level",
+    "info",
+    "--access-logfile",
+    "-",
+    "--error-logfile",
+    "-",
 ];
 export const WORKER_STREAMS_COMMAND = ["python", "-m", "entrypoints.worker_streams"];
 export const WORKER_QUEUES_COMMAND = ["python", "-m", "entrypoints.worker_queues"];
@@ -107,7 +147,11 @@ export const WEB_ARGS = ["node", "./oss/server.js"];
  */
 export function pid1Runs(needle: string): string[] {
     if (!/^[\w./-]+$/.test(needle)) throw new Error(`pid1Runs: ${needle} is not a plain process name`);
-    return ["python", "-c", `import pathlib,sys; sys.exit(0 if '${needle}' in pathlib.Path('/proc/1/cmdline').read_bytes().decode('utf-8','ignore') else 1)`];
+    return [
+        "python",
+        "-c",
+        `import pathlib,sys; sys.exit(0 if '${needle}' in pathlib.Path('/proc/1/cmdline').read_bytes().decode('utf-8','ignore') else 1)`,
+    ];
 }
 
 export const MIGRATE_COMMAND = ["sh", "-c", "python -m oss.databases.postgres.migrations.runner"];
@@ -117,7 +161,10 @@ export const MIGRATE_ENV = {
     ALEMBIC_CFG_PATH_TRACING: "/app/oss/databases/postgres/migrations/tracing/alembic.ini",
 };
 
-/** Agenta's request limits, the same at the Ingress, the SSO gate and the edge: uploads (test sets, files) up to 100 MiB, evaluations and LLM calls up to 5 minutes. */
+/**
+ * Agenta's request limits, the same at the Ingress, the SSO gate and the edge: uploads (test sets,
+ * files) up to 100 MiB, evaluations and LLM calls up to 5 minutes.
+ */
 export const AGENTA_HTTP_LIMITS: HttpLimits = { maxBodyMiB: 100, timeoutSeconds: 300 };
 
 /**

@@ -1,7 +1,14 @@
 import { BACKUP_POOL_CLIENT, rolloutPods, scaledPods } from "../../data/postgres/pools";
 import type { AppModule } from "../app";
 import { Agenta } from "./agenta";
-import { AGENTA_API_WORKERS, AGENTA_EDGE_PORT, AGENTA_ENGINES, AGENTA_ENGINE_SHARE, AGENTA_HTTP_LIMITS, SUPERTOKENS_POOL_SIZE } from "./config";
+import {
+    AGENTA_API_WORKERS,
+    AGENTA_EDGE_PORT,
+    AGENTA_ENGINES,
+    AGENTA_ENGINE_SHARE,
+    AGENTA_HTTP_LIMITS,
+    SUPERTOKENS_POOL_SIZE,
+} from "./config";
 
 /**
  * Agenta: web, api, workers, services and SuperTokens behind its edge router. The api
@@ -14,7 +21,13 @@ export const agenta: AppModule<"agenta"> = {
     description: "Prompt playground and evaluations.",
     databases: ["agenta_core", "agenta_tracing", "agenta_supertokens"],
     buckets: { purposes: ["agentaFiles"], expire: (retention) => ({ agentaFiles: { days: retention.artifactDays } }) },
-    exposure: { service: "agenta-edge", port: AGENTA_EDGE_PORT, limits: AGENTA_HTTP_LIMITS, sso: "gate", skipAuthRoutes: [{ prefix: "/api/", except: ["auth"] }] },
+    exposure: {
+        service: "agenta-edge",
+        port: AGENTA_EDGE_PORT,
+        limits: AGENTA_HTTP_LIMITS,
+        sso: "gate",
+        skipAuthRoutes: [{ prefix: "/api/", except: ["auth"] }],
+    },
     poolClients(i) {
         const share = AGENTA_ENGINES * AGENTA_ENGINE_SHARE[i.size];
         return [

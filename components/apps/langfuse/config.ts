@@ -21,9 +21,22 @@ export interface LangfuseEnvInputs {
     readonly displayName: string;
     readonly publicUrl: string;
     readonly clickhouse: { readonly host: string; readonly user: string; readonly database: string };
-    readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly keyPrefix?: string; readonly tls: boolean };
+    readonly redis: {
+        readonly host: string;
+        readonly port: number;
+        readonly user: string;
+        readonly keyPrefix?: string;
+        readonly tls: boolean;
+    };
     /** `endpoint` is the in-cluster address; `publicEndpoint` the origin browsers and SDKs reach. */
-    readonly s3: { readonly endpoint: string; readonly publicEndpoint: string; readonly region: string; readonly events: string; readonly media: string; readonly exports: string };
+    readonly s3: {
+        readonly endpoint: string;
+        readonly publicEndpoint: string;
+        readonly region: string;
+        readonly events: string;
+        readonly media: string;
+        readonly exports: string;
+    };
     /** Set when browser users sign in through the environment's IdP (configured in the SSO layer). */
     readonly usernamePasswordLogin: boolean;
 }

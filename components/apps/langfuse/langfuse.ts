@@ -11,18 +11,37 @@ import type { SecretSeed } from "../../secrets/seed";
 import type { TenantBuckets } from "../../data/objectstore/tenant-buckets";
 import type { TenantDatabases } from "../../data/postgres/tenant-databases";
 import { type AppContext, type AppResult, appLabels, publicUrl, replicas } from "../context";
-import { LANGFUSE_CONNECTION_LIMIT, type LangfuseEnvInputs, MIGRATION_COMMAND, langfuseIds, migrationEnv, sharedEnv, webEnv, workerEnv } from "./config";
+import {
+    LANGFUSE_CONNECTION_LIMIT,
+    type LangfuseEnvInputs,
+    MIGRATION_COMMAND,
+    langfuseIds,
+    migrationEnv,
+    sharedEnv,
+    webEnv,
+    workerEnv,
+} from "./config";
 import { appMigration } from "../migration";
 
 export interface LangfuseArgs {
     readonly ctx: AppContext;
     readonly database: TenantDatabases;
     readonly clickhouse: ClickHouseEndpoint;
-    readonly redis: { readonly host: string; readonly port: number; readonly user: string; readonly password: pulumi.Input<string>; readonly keyPrefix?: string; readonly tls: boolean };
+    readonly redis: {
+        readonly host: string;
+        readonly port: number;
+        readonly user: string;
+        readonly password: pulumi.Input<string>;
+        readonly keyPrefix?: string;
+        readonly tls: boolean;
+    };
     readonly storage: TenantBuckets;
     /** Where the app's keys come from. */
     readonly secrets: SecretSeed;
-    /** OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP. */
+    /**
+     * OIDC settings (AUTH_CUSTOM_*) when browser users sign in through the environment's IdP.
+     * @default none: username/password login, with a first user created for the tenant's first owner (only `local` runs without SSO)
+     */
     readonly sso?: { readonly plain: Record<string, pulumi.Input<string>>; readonly secret: Record<string, pulumi.Input<string>> };
 }
 
@@ -66,7 +85,13 @@ export class Langfuse extends pulumi.ComponentResource {
             displayName: tenant.displayName,
             publicUrl: publicUrl(ctx, "langfuse"),
             clickhouse: { host: args.clickhouse.host, user: args.clickhouse.user, database: args.clickhouse.database },
-            redis: { host: args.redis.host, port: args.redis.port, user: args.redis.user, keyPrefix: args.redis.keyPrefix, tls: args.redis.tls },
+            redis: {
+                host: args.redis.host,
+                port: args.redis.port,
+                user: args.redis.user,
+                keyPrefix: args.redis.keyPrefix,
+                tls: args.redis.tls,
+            },
             s3: {
                 endpoint: args.storage.endpoint,
                 publicEndpoint: args.storage.publicEndpoint,
@@ -86,7 +111,9 @@ export class Langfuse extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: {
                     // Prisma opens one pool per process: its default (num_cpus*2+1, of the node) would not fit the role's limit.
-                    DATABASE_URL: args.database.url("langfuse", "prisma", { connection_limit: String(LANGFUSE_CONNECTION_LIMIT[tenant.size]) }),
+                    DATABASE_URL: args.database.url("langfuse", "prisma", {
+                        connection_limit: String(LANGFUSE_CONNECTION_LIMIT[tenant.size]),
+                    }),
                     SALT: salt,
                     ENCRYPTION_KEY: encryptionKey,
                     CLICKHOUSE_PASSWORD: args.clickhouse.password,
@@ -126,7 +153,11 @@ export class Langfuse extends pulumi.ComponentResource {
         const webSecret = new k8s.core.v1.Secret(
             `${name}-web-secret`,
             {
-                metadata: { name: "langfuse-web", namespace: ctx.namespace.output, labels: standardLabels(appLabels(ctx, "langfuse", "web")) },
+                metadata: {
+                    name: "langfuse-web",
+                    namespace: ctx.namespace.output,
+                    labels: standardLabels(appLabels(ctx, "langfuse", "web")),
+                },
                 type: "Opaque",
                 stringData: webOnly,
             },
@@ -141,7 +172,13 @@ export class Langfuse extends pulumi.ComponentResource {
             name: "web",
             image: ctx.images.langfuseWeb,
             ports: [{ name: "http", port: LANGFUSE_WEB_PORT }],
-            env: { ...shared, ...webPlain, NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(webResources.limits.memory)}`, HOME: "/tmp", CHECKPOINT_DISABLE: "1" },
+            env: {
+                ...shared,
+                ...webPlain,
+                NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(webResources.limits.memory)}`,
+                HOME: "/tmp",
+                CHECKPOINT_DISABLE: "1",
+            },
             envFromSecrets: ["langfuse", "langfuse-web"],
             resources: webResources,
             volumeMounts: db.volumeMounts,
@@ -153,7 +190,12 @@ export class Langfuse extends pulumi.ComponentResource {
             name: "worker",
             image: ctx.images.langfuseWorker,
             ports: [{ name: "http", port: LANGFUSE_WORKER_PORT }],
-            env: { ...shared, ...workerEnv(), NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(workerResources.limits.memory)}`, HOME: "/tmp" },
+            env: {
+                ...shared,
+                ...workerEnv(),
+                NODE_OPTIONS: `--max-old-space-size=${nodeHeapMiB(workerResources.limits.memory)}`,
+                HOME: "/tmp",
+            },
             envFromSecrets: ["langfuse"],
             resources: workerResources,
             volumeMounts: db.volumeMounts,
@@ -175,7 +217,14 @@ export class Langfuse extends pulumi.ComponentResource {
         const migration = appMigration(
             ctx,
             `${name}-migrate`,
-            { app: "langfuse", base: "langfuse-migrate", container: migrate, hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)], activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS, volumes: db.volumes },
+            {
+                app: "langfuse",
+                base: "langfuse-migrate",
+                container: migrate,
+                hashInputs: [MIGRATION_COMMAND, migrationEnv(inputs)],
+                activeDeadlineSeconds: LANGFUSE_MIGRATION_WINDOW_SECONDS,
+                volumes: db.volumes,
+            },
             { parent: this, dependsOn: [sharedSecret, ...args.clickhouse.ready, ...args.database.resources] },
         );
         this.migrated = migration.after;
@@ -200,7 +249,16 @@ export class Langfuse extends pulumi.ComponentResource {
         // The worker runs no migrations: it starts once the Job has migrated both databases.
         const workerDeploy = appDeployment(
             `${name}-worker`,
-            { name: "langfuse-worker", namespace: ctx.namespace, labels: appLabels(ctx, "langfuse", "worker"), replicas: replicas(ctx, 1), containers: [worker], volumes: db.volumes, autoscale: true, role: { priority: "ingestion" } },
+            {
+                name: "langfuse-worker",
+                namespace: ctx.namespace,
+                labels: appLabels(ctx, "langfuse", "worker"),
+                replicas: replicas(ctx, 1),
+                containers: [worker],
+                volumes: db.volumes,
+                autoscale: true,
+                role: { priority: "ingestion" },
+            },
             { parent: this, dependsOn: [...migration.after, sharedSecret] },
         );
         this.web = webDeploy.deployment;

@@ -33,7 +33,14 @@ export const langfuse: AppModule<"langfuse"> = {
         }),
         neverExpire: ["langfuseMedia"],
     },
-    exposure: { service: "langfuse-web", port: LANGFUSE_WEB_PORT, limits: LANGFUSE_HTTP_LIMITS, component: "web", sso: "oidc", callbackPath: "/api/auth/callback/custom" },
+    exposure: {
+        service: "langfuse-web",
+        port: LANGFUSE_WEB_PORT,
+        limits: LANGFUSE_HTTP_LIMITS,
+        component: "web",
+        sso: "oidc",
+        callbackPath: "/api/auth/callback/custom",
+    },
     takesTraces: true,
     // Its media client uploads and deletes through the public origin too (v4.16.0 has no separate media signing endpoint).
     callsPublicObjectStore: true,

@@ -18,7 +18,8 @@ export function mlflowWorkers(size: "small" | "standard" | "large"): number {
  * passes only non-zero values to SQLAlchemy, so an overflow of 0 would mean SQLAlchemy's 10.
  */
 export function mlflowPoolEnv(pool: { readonly poolSize: number; readonly maxOverflow: number }): Record<string, string> {
-    if (pool.poolSize < 1 || pool.maxOverflow < 1) throw new Error(`MLflow pool sizes must be at least 1 (0 means SQLAlchemy's default), got ${pool.poolSize}+${pool.maxOverflow}`);
+    if (pool.poolSize < 1 || pool.maxOverflow < 1)
+        throw new Error(`MLflow pool sizes must be at least 1 (0 means SQLAlchemy's default), got ${pool.poolSize}+${pool.maxOverflow}`);
     return { MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: String(pool.poolSize), MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: String(pool.maxOverflow) };
 }
 
@@ -36,7 +37,13 @@ export const MLFLOW_HTTP_LIMITS: HttpLimits = { maxBodyMiB: 1024, timeoutSeconds
  * CIDR syntax, so pod address blocks are spelled as patterns by {@link ipv4HostPatterns}.
  */
 export function mlflowAllowedHosts(publicHost: string, service: string, namespace: string, podCidrs: readonly string[] = []): string {
-    const names = [publicHost, service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+    const names = [
+        publicHost,
+        service,
+        `${service}.${namespace}`,
+        `${service}.${namespace}.svc`,
+        `${service}.${namespace}.svc.cluster.local`,
+    ];
     // Prometheus scrapes /metrics by pod IP (Host: <ip>:5000), and only /health and /version skip
     // the check. IP literals are safe to admit: DNS rebinding needs a host *name*.
     const ips = podCidrs.flatMap(ipv4HostPatterns);
@@ -52,9 +59,13 @@ export function ipv4HostPatterns(cidr: string): string[] {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
     const octets = m ? m.slice(1, 5).map(Number) : [];
     const bits = m ? Number(m[5]) : NaN;
-    if (!m || octets.some((o) => o > 255) || !(bits >= 1 && bits <= 24)) throw new Error(`ipv4HostPatterns: ${cidr} is not an IPv4 block with a prefix of 1 to 24 bits`);
+    if (!m || octets.some((o) => o > 255) || !(bits >= 1 && bits <= 24))
+        throw new Error(`ipv4HostPatterns: ${cidr} is not an IPv4 block with a prefix of 1 to 24 bits`);
     const whole = Math.floor(bits / 8);
-    const prefix = octets.slice(0, whole).map((o) => `${o}.`).join("");
+    const prefix = octets
+        .slice(0, whole)
+        .map((o) => `${o}.`)
+        .join("");
     const partial = bits % 8;
     if (partial === 0) return [`${prefix}*`];
     const size = 1 << (8 - partial);
@@ -94,7 +105,6 @@ function sameLength(a: string, b: string): string[] {
     return out;
 }
 
-
 /** Where the server's Prometheus multiprocess files go (`--expose-prometheus`), in its /tmp emptyDir. */
 export const MLFLOW_PROMETHEUS_DIR = "/tmp/prometheus";
 
@@ -105,7 +115,7 @@ export interface MlflowEnvInputs {
     readonly s3Endpoint: string;
     readonly region: string;
     readonly workers: number;
-    /** Serve Prometheus metrics at /metrics. */
+    /** Serve Prometheus metrics at /metrics. @default false: no metrics, and pod IPs are not admitted as Host headers */
     readonly prometheus?: boolean;
     /** Address blocks of pod IPs, admitted as Host headers when Prometheus scrapes by pod IP. */
     readonly podCidrs: readonly string[];

@@ -11,7 +11,16 @@ import type { TenantDatabases } from "../../data/postgres/tenant-databases";
 import { type AppContext, type AppResult, appLabels, internalHost, publicHost, publicUrl, replicas } from "../context";
 import { cronJob, dailyAt } from "../../kube/jobs";
 import { appMigration } from "../migration";
-import { MLFLOW_DB_UPGRADE_COMMAND, MLFLOW_POOL, MLFLOW_PORT, MLFLOW_SERVER_COMMAND, mlflowEnv, mlflowGcCommand, mlflowPoolEnv, mlflowWorkers } from "./config";
+import {
+    MLFLOW_DB_UPGRADE_COMMAND,
+    MLFLOW_POOL,
+    MLFLOW_PORT,
+    MLFLOW_SERVER_COMMAND,
+    mlflowEnv,
+    mlflowGcCommand,
+    mlflowPoolEnv,
+    mlflowWorkers,
+} from "./config";
 
 export interface MlflowArgs {
     readonly ctx: AppContext;
@@ -125,8 +134,24 @@ export class Mlflow extends pulumi.ComponentResource {
             resources: APP_WORKLOADS.job[tenant.size],
             volumeMounts: db.volumeMounts,
         };
-        cronJob(`${name}-gc`, { name: "mlflow-gc", namespace: ctx.namespace, labels: appLabels(ctx, "mlflow", "gc"), schedule: dailyAt(3, `${tenant.id}/mlflow-gc`), suspend: !ctx.running, container: gc, volumes: db.volumes }, { parent: this, dependsOn: [secret] });
-        this.result = { steady: [deployment.footprint], jobs: [footprintOf([gc]), ...migration.jobs], outputs: { url: publicUrl(ctx, "mlflow") } };
+        cronJob(
+            `${name}-gc`,
+            {
+                name: "mlflow-gc",
+                namespace: ctx.namespace,
+                labels: appLabels(ctx, "mlflow", "gc"),
+                schedule: dailyAt(3, `${tenant.id}/mlflow-gc`),
+                suspend: !ctx.running,
+                container: gc,
+                volumes: db.volumes,
+            },
+            { parent: this, dependsOn: [secret] },
+        );
+        this.result = {
+            steady: [deployment.footprint],
+            jobs: [footprintOf([gc]), ...migration.jobs],
+            outputs: { url: publicUrl(ctx, "mlflow") },
+        };
         this.registerOutputs({ url: publicUrl(ctx, "mlflow"), trackingUri: this.trackingUri });
     }
 }

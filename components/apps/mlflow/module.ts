@@ -22,7 +22,12 @@ export const mlflow: AppModule<"mlflow"> = {
         const pool = MLFLOW_POOL[i.size];
         const perEngine = pool.poolSize + pool.maxOverflow;
         return [
-            { workload: "mlflow", processes: scaledPods(i.webReplicas, i) * (mlflowWorkers(i.size) + 1), perProcess: MLFLOW_ENGINES * perEngine, sized: true },
+            {
+                workload: "mlflow",
+                processes: scaledPods(i.webReplicas, i) * (mlflowWorkers(i.size) + 1),
+                perProcess: MLFLOW_ENGINES * perEngine,
+                sized: true,
+            },
             { workload: "mlflow-db-upgrade", processes: 1, perProcess: perEngine, sized: true },
             { workload: "mlflow-gc", processes: 1, perProcess: perEngine, sized: true },
             BACKUP_POOL_CLIENT,
@@ -30,7 +35,11 @@ export const mlflow: AppModule<"mlflow"> = {
     },
     declare({ ctx, database, storage, gated, parent }) {
         const id = ctx.tenant.id;
-        const app = new Mlflow(`${id}-mlflow`, { ctx, database, storage, exposed: !gated, purgeDeletedRunsAfterDays: ctx.tenant.retention.deletedRunsPurgeDays }, { parent });
+        const app = new Mlflow(
+            `${id}-mlflow`,
+            { ctx, database, storage, exposed: !gated, purgeDeletedRunsAfterDays: ctx.tenant.retention.deletedRunsPurgeDays },
+            { parent },
+        );
         if (!gated) return app.result;
         const sdkUser = `${id}-sdk`;
         const sdkPassword = new random.RandomPassword(`${id}-mlflow-sdk-password`, { length: 32, special: false }, { parent });

@@ -29,6 +29,7 @@ export interface ClickHouseArgs {
     readonly labels: LabelArgs;
     readonly resources: Resources;
     readonly storage: string;
+    /** StorageClass of the volume. @default the cluster's default class */
     readonly storageClass?: string;
     /** The database and user created at first start. */
     readonly database: string;
@@ -39,12 +40,11 @@ export interface ClickHouseArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
-    /** Node pool and priority, when not the namespace's default. */
+    /** Node pool and priority, when not the namespace's default. @default the namespace's default role */
     readonly role?: Partial<WorkloadRole>;
-    /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. */
+    /** Serve Prometheus metrics on {@link CLICKHOUSE_METRICS_PORT}. @default false */
     readonly metrics?: boolean;
 }
-
 
 /**
  * A single-node ClickHouse owned by one tenant (its Langfuse reads system tables such as
@@ -76,7 +76,10 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
             },
             { parent: this },
         );
-        const serverConfig = clickhouseServerConfig({ ...args.serverConfig, prometheusPort: args.metrics ? CLICKHOUSE_METRICS_PORT : undefined });
+        const serverConfig = clickhouseServerConfig({
+            ...args.serverConfig,
+            prometheusPort: args.metrics ? CLICKHOUSE_METRICS_PORT : undefined,
+        });
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             { metadata: { name: "clickhouse-config", namespace: args.namespace.output, labels }, data: { "llmops.xml": serverConfig } },
@@ -103,7 +106,9 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
                     startupProbe: startupWindow(httpProbe("/ping", "http"), 300),
                     readinessProbe: httpProbe("/ping", "http", { periodSeconds: 5 }),
                     livenessProbe: httpProbe("/ping", "http", { periodSeconds: 15, failureThreshold: 4 }),
-                    volumeMounts: [{ name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true }],
+                    volumeMounts: [
+                        { name: "config", mountPath: "/etc/clickhouse-server/config.d/llmops.xml", subPath: "llmops.xml", readOnly: true },
+                    ],
                 },
                 extraVolumes: [{ name: "config", configMap: { name: config.metadata.name } }],
                 resources: args.resources,

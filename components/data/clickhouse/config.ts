@@ -30,12 +30,13 @@ export const DISABLED_SYSTEM_LOGS = ["opentelemetry_span_log"] as const;
 export interface ClickHouseConfigArgs {
     /** Days system log tables (other than query_log) keep their rows. */
     readonly systemLogDays: number;
-    /** Serve Prometheus metrics on this port at /metrics. */
+    /** Serve Prometheus metrics on this port at /metrics. @default none: no `<prometheus>` section, no metrics endpoint */
     readonly prometheusPort?: number;
 }
 
 export function clickhouseServerConfig(args: ClickHouseConfigArgs): string {
-    if (!Number.isInteger(args.systemLogDays) || args.systemLogDays < 1) throw new Error(`systemLogDays must be a positive whole number, got ${args.systemLogDays}`);
+    if (!Number.isInteger(args.systemLogDays) || args.systemLogDays < 1)
+        throw new Error(`systemLogDays must be a positive whole number, got ${args.systemLogDays}`);
     const lines = [
         "<clickhouse>",
         "    <!-- Log to stdout, and keep the files in the emptyDir small. -->",

@@ -59,14 +59,24 @@ export class ObjectStore extends pulumi.ComponentResource {
             this.region = s.region;
             this.provider = new minio.Provider(
                 `${name}-admin`,
-                { minioServer: s.endpoint, minioUser: s.adminUser, minioPassword: s.adminPassword.value, minioSsl: s.ssl, minioRegion: s.region },
+                {
+                    minioServer: s.endpoint,
+                    minioUser: s.adminUser,
+                    minioPassword: s.adminPassword.value,
+                    minioSsl: s.ssl,
+                    minioRegion: s.region,
+                },
                 { parent: this },
             );
             this.registerOutputs({ endpoint: this.endpoint, publicEndpoint: this.publicEndpoint });
             return;
         }
 
-        const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, statefulOptions(args.protect, { parent: this }));
+        const rootPassword = new random.RandomPassword(
+            `${name}-root-password`,
+            { length: 40, special: false },
+            statefulOptions(args.protect, { parent: this }),
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-root`,
             {
@@ -136,17 +146,34 @@ export class ObjectStore extends pulumi.ComponentResource {
             args.namespace,
             "allow-ingress-controller-to-minio",
             standardLabels({ app: "platform", environment: args.environment }),
-            { podSelector: { matchLabels: { [LABELS.app]: "minio" } }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(args.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }] },
+            {
+                podSelector: { matchLabels: { [LABELS.app]: "minio" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [namespacePeer(args.ingress.controllerNamespace)], ports: tcp(DATA_SERVICE_PORTS.minio) }],
+            },
             { parent: this },
         );
         // The Ingress's certificate is ordered in this namespace, so its HTTP-01 solver runs here.
         if (args.ingress.tlsIssuer) {
-            networkPolicy(name, args.namespace, "allow-acme-http01-solver", standardLabels({ app: "platform", environment: args.environment }), allowAcmeHttp01Solvers(args.ingress.controllerNamespace), { parent: this });
+            networkPolicy(
+                name,
+                args.namespace,
+                "allow-acme-http01-solver",
+                standardLabels({ app: "platform", environment: args.environment }),
+                allowAcmeHttp01Solvers(args.ingress.controllerNamespace),
+                { parent: this },
+            );
         }
         this.region = "us-east-1";
         this.provider = new minio.Provider(
             `${name}-admin`,
-            { minioServer: s.adminEndpoint, minioUser: "platform-admin", minioPassword: rootPassword.result, minioSsl: false, minioRegion: this.region },
+            {
+                minioServer: s.adminEndpoint,
+                minioUser: "platform-admin",
+                minioPassword: rootPassword.result,
+                minioSsl: false,
+                minioRegion: this.region,
+            },
             { parent: this, dependsOn: [service.statefulSet] },
         );
         this.registerOutputs({ endpoint: this.endpoint, publicEndpoint: this.publicEndpoint });

@@ -73,32 +73,67 @@ export function tenantBuckets(
         const bucket = bucketName(args.bucketPrefix, args.tenantId, purpose);
         buckets[purpose] = bucket;
         resources.push(
-            new minio.S3Bucket(`${name}-bucket-${purpose}`, { bucket, acl: "private", forceDestroy: false }, statefulOptions(args.protect, childOptions(opts, { provider }))),
+            new minio.S3Bucket(
+                `${name}-bucket-${purpose}`,
+                { bucket, acl: "private", forceDestroy: false },
+                statefulOptions(args.protect, childOptions(opts, { provider })),
+            ),
         );
     }
     for (const purpose of Object.keys(args.expire ?? {}) as BucketPurpose[]) {
-        if (!buckets[purpose]) throw new Error(`${name}: a lifecycle rule names bucket purpose \`${purpose}\`, which this app does not have`);
-        if (args.neverExpire?.includes(purpose)) throw new Error(`${name}: bucket purpose \`${purpose}\` must never expire, yet has a lifecycle rule`);
+        if (!buckets[purpose])
+            throw new Error(`${name}: a lifecycle rule names bucket purpose \`${purpose}\`, which this app does not have`);
+        if (args.neverExpire?.includes(purpose))
+            throw new Error(`${name}: bucket purpose \`${purpose}\` must never expire, yet has a lifecycle rule`);
     }
     args.purposes.forEach((purpose, i) => {
         const bucket = buckets[purpose]!;
         const rules: minio.types.input.IlmPolicyRule[] = [];
         const expire = args.expire?.[purpose];
-        if (expire) rules.push({ id: `expire-after-${expire.days}-days`, expiration: `${expire.days}d`, status: "Enabled", filter: expire.prefix });
+        if (expire)
+            rules.push({ id: `expire-after-${expire.days}-days`, expiration: `${expire.days}d`, status: "Enabled", filter: expire.prefix });
         const after: pulumi.Resource[] = [resources[i]!];
         if (args.versioning) {
-            after.push(new minio.S3BucketVersioning(`${name}-versioning-${purpose}`, { bucket, versioningConfiguration: { status: "Enabled" } }, childOptions(opts, { provider, dependsOn: [resources[i]!] })));
-            if (!args.neverExpire?.includes(purpose)) rules.push({ id: `expire-noncurrent-after-${args.versioning.noncurrentDays}-days`, noncurrentVersionExpirationDays: args.versioning.noncurrentDays, status: "Enabled" });
+            after.push(
+                new minio.S3BucketVersioning(
+                    `${name}-versioning-${purpose}`,
+                    { bucket, versioningConfiguration: { status: "Enabled" } },
+                    childOptions(opts, { provider, dependsOn: [resources[i]!] }),
+                ),
+            );
+            if (!args.neverExpire?.includes(purpose))
+                rules.push({
+                    id: `expire-noncurrent-after-${args.versioning.noncurrentDays}-days`,
+                    noncurrentVersionExpirationDays: args.versioning.noncurrentDays,
+                    status: "Enabled",
+                });
         }
-        if (rules.length) new minio.IlmPolicy(`${name}-lifecycle-${purpose}`, { bucket, rules }, childOptions(opts, { provider, dependsOn: after }));
+        if (rules.length)
+            new minio.IlmPolicy(`${name}-lifecycle-${purpose}`, { bucket, rules }, childOptions(opts, { provider, dependsOn: after }));
     });
     const user = objectStoreUser(args.tenantId, args.app);
-    const iamUser = new minio.IamUser(`${name}-s3-user`, { name: user, secret: args.secretKey, forceDestroy: false }, childOptions(opts, { provider }));
+    const iamUser = new minio.IamUser(
+        `${name}-s3-user`,
+        { name: user, secret: args.secretKey, forceDestroy: false },
+        childOptions(opts, { provider }),
+    );
     const policy = new minio.IamPolicy(
         `${name}-s3-policy`,
         { name: `${user}-buckets`, policy: bucketPolicy(Object.values(buckets)) },
         childOptions(opts, { provider, dependsOn: resources }),
     );
-    new minio.IamUserPolicyAttachment(`${name}-s3-policy-attachment`, { userName: iamUser.name, policyName: policy.name }, childOptions(opts, { provider }));
-    return { buckets, resources, accessKey: user, secretKey: args.secretKey, endpoint: args.objectStore.endpoint, publicEndpoint: args.objectStore.publicEndpoint, region: args.objectStore.region };
+    new minio.IamUserPolicyAttachment(
+        `${name}-s3-policy-attachment`,
+        { userName: iamUser.name, policyName: policy.name },
+        childOptions(opts, { provider }),
+    );
+    return {
+        buckets,
+        resources,
+        accessKey: user,
+        secretKey: args.secretKey,
+        endpoint: args.objectStore.endpoint,
+        publicEndpoint: args.objectStore.publicEndpoint,
+        region: args.objectStore.region,
+    };
 }

@@ -59,14 +59,26 @@ export class Postgres extends pulumi.ComponentResource {
             this.maxConnections = s.maxConnections;
             this.provider = new postgresql.Provider(
                 `${name}-admin`,
-                { host: s.host, port: s.port, username: s.adminUser, password: s.adminPassword.value, sslmode: s.sslMode, superuser: false, connectTimeout: 15 },
+                {
+                    host: s.host,
+                    port: s.port,
+                    username: s.adminUser,
+                    password: s.adminPassword.value,
+                    sslmode: s.sslMode,
+                    superuser: false,
+                    connectTimeout: 15,
+                },
                 { parent: this },
             );
             this.registerOutputs({ host: this.host, port: this.port, maxConnections: this.maxConnections });
             return;
         }
 
-        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, statefulOptions(args.protect, { parent: this }));
+        const password = new random.RandomPassword(
+            `${name}-admin-password`,
+            { length: 32, special: false },
+            statefulOptions(args.protect, { parent: this }),
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-admin`,
             {
@@ -95,7 +107,10 @@ export class Postgres extends pulumi.ComponentResource {
                     },
                     startupProbe: startupWindow(execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"]), 300),
                     readinessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], { periodSeconds: 5 }),
-                    livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], { periodSeconds: 15, failureThreshold: 6 }),
+                    livenessProbe: execProbe(["pg_isready", "-h", "127.0.0.1", "-U", "postgres"], {
+                        periodSeconds: 15,
+                        failureThreshold: 6,
+                    }),
                     volumeMounts: [{ name: "shm", mountPath: "/dev/shm" }],
                 },
                 extraVolumes: [{ name: "shm", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } }],
@@ -135,7 +150,15 @@ export class Postgres extends pulumi.ComponentResource {
         this.maxConnections = s.maxConnections;
         this.provider = new postgresql.Provider(
             `${name}-admin`,
-            { host: s.adminHost, port: s.adminPort, username: "postgres", password: password.result, sslmode: "disable", superuser: true, connectTimeout: 15 },
+            {
+                host: s.adminHost,
+                port: s.adminPort,
+                username: "postgres",
+                password: password.result,
+                sslmode: "disable",
+                superuser: true,
+                connectTimeout: 15,
+            },
             { parent: this, dependsOn: [service.statefulSet] },
         );
         this.registerOutputs({ host: this.host, port: this.port, maxConnections: this.maxConnections });

@@ -29,7 +29,11 @@ export interface TenantDatabases {
      */
     url(suffix: string, client: PostgresClient, params?: Readonly<Record<string, string>>): pulumi.Output<string>;
     /** What a client container needs beside the URL: the CA volume and mount, and environment. */
-    client(client: PostgresClient): { env: Record<string, string>; volumes: k8s.types.input.core.v1.Volume[]; volumeMounts: k8s.types.input.core.v1.VolumeMount[] };
+    client(client: PostgresClient): {
+        env: Record<string, string>;
+        volumes: k8s.types.input.core.v1.Volume[];
+        volumeMounts: k8s.types.input.core.v1.VolumeMount[];
+    };
 }
 
 /**
@@ -38,7 +42,15 @@ export interface TenantDatabases {
  */
 export function tenantDatabases(
     name: string,
-    args: { tenantId: string; app: string; suffixes: readonly string[]; postgres: PostgresServer; protect: boolean; password: pulumi.Output<string>; connectionLimit: number },
+    args: {
+        tenantId: string;
+        app: string;
+        suffixes: readonly string[];
+        postgres: PostgresServer;
+        protect: boolean;
+        password: pulumi.Output<string>;
+        connectionLimit: number;
+    },
     opts: pulumi.CustomResourceOptions = {},
 ): TenantDatabases {
     const provider = args.postgres.provider;
@@ -92,9 +104,17 @@ export function tenantDatabases(
             const database = names[suffix];
             if (!database) throw new Error(`${name}: no database \`${suffix}\`; have ${Object.keys(names).join(", ")}`);
             // Waits for the database itself, so nothing connects before it exists.
-            return pulumi
-                .all([password.result, resources[args.suffixes.indexOf(suffix)]!.name])
-                .apply(([pw]) => postgresUrl({ scheme: URL_SCHEMES[client], user: role, password: pw, host, port, database, params: { ...tlsQuery(client, tls), ...params } }));
+            return pulumi.all([password.result, resources[args.suffixes.indexOf(suffix)]!.name]).apply(([pw]) =>
+                postgresUrl({
+                    scheme: URL_SCHEMES[client],
+                    user: role,
+                    password: pw,
+                    host,
+                    port,
+                    database,
+                    params: { ...tlsQuery(client, tls), ...params },
+                }),
+            );
         },
     };
 }
@@ -111,4 +131,3 @@ const URL_SCHEMES: Record<PostgresClient, string> = {
     jdbc: "postgresql",
     prisma: "postgresql",
 };
-

@@ -29,7 +29,10 @@ export type PostgresCa =
 
 export interface PostgresTls {
     readonly sslMode: SslMode;
-    /** Set whenever the mode verifies the server (the environment's validation ensures it). */
+    /**
+     * Set whenever the mode verifies the server (the environment's validation ensures it).
+     * @default none: no CA file is mounted or named in the URLs
+     */
     readonly ca?: PostgresCa;
 }
 
@@ -56,7 +59,8 @@ export const POSTGRES_CA_PATH = `${CA_DIR}/${CA_FILE}`;
 /** The connection-string parameters of one client for this TLS setting. */
 export function tlsQuery(client: PostgresClient, tls: PostgresTls): Record<string, string> {
     const verify = verifies(tls.sslMode);
-    if (verify && !tls.ca) throw new Error(`sslmode ${tls.sslMode} needs a CA certificate; the environment's validation should have refused this`);
+    if (verify && !tls.ca)
+        throw new Error(`sslmode ${tls.sslMode} needs a CA certificate; the environment's validation should have refused this`);
     switch (client) {
         case "libpq":
         case "psycopg2":

@@ -58,17 +58,23 @@ export function renderAclFile(users: readonly AclUser[]): string {
     for (const u of users) {
         if (!USER_NAME.test(u.name) || u.name === "default") throw new Error(`invalid Redis ACL user name \`${u.name}\``);
         if (seen.has(u.name)) throw new Error(`Redis ACL user \`${u.name}\` is declared twice`);
-        if (u.access.kind === "prefix" && !PREFIX.test(u.access.prefix)) throw new Error(`Redis key prefix \`${u.access.prefix}\` of \`${u.name}\` must be lower-case and end with a colon`);
-        if (u.password.length < 16 || /\s/.test(u.password)) throw new Error(`Redis password of \`${u.name}\` must be at least 16 characters without spaces`);
+        if (u.access.kind === "prefix" && !PREFIX.test(u.access.prefix))
+            throw new Error(`Redis key prefix \`${u.access.prefix}\` of \`${u.name}\` must be lower-case and end with a colon`);
+        if (u.password.length < 16 || /\s/.test(u.password))
+            throw new Error(`Redis password of \`${u.name}\` must be at least 16 characters without spaces`);
         seen.add(u.name);
     }
     const prefixes = users.flatMap((u) => (u.access.kind === "prefix" ? [u.access.prefix] : []));
     for (const a of prefixes) {
         for (const b of prefixes) {
-            if (a !== b && b.startsWith(a)) throw new Error(`Redis key prefix \`${a}\` contains \`${b}\`: one user would reach the other's keys`);
+            if (a !== b && b.startsWith(a))
+                throw new Error(`Redis key prefix \`${a}\` contains \`${b}\`: one user would reach the other's keys`);
         }
     }
-    const lines = ["user default off resetkeys resetchannels -@all", ...[...users].sort((a, b) => a.name.localeCompare(b.name)).map(ruleFor)];
+    const lines = [
+        "user default off resetkeys resetchannels -@all",
+        ...[...users].sort((a, b) => a.name.localeCompare(b.name)).map(ruleFor),
+    ];
     return `${lines.join("\n")}\n`;
 }
 

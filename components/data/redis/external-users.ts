@@ -29,7 +29,11 @@ export class ExternalRedisUsers extends pulumi.ComponentResource {
         const s = args.settings;
         const commands = pulumi.all(args.users.map((u) => pulumi.output(u.password))).apply((passwords) => {
             const users: AclUser[] = args.users.map((u, i) => ({ name: u.name, password: passwords[i]!, access: u.access }));
-            return aclSetUserCommands(users).map((c) => c.join(" ")).join("\n") + "\n";
+            return (
+                aclSetUserCommands(users)
+                    .map((c) => c.join(" "))
+                    .join("\n") + "\n"
+            );
         });
         const secret = new k8s.core.v1.Secret(
             `${name}-commands`,
@@ -45,7 +49,12 @@ export class ExternalRedisUsers extends pulumi.ComponentResource {
         new k8s.batch.v1.Job(
             `${name}-apply`,
             {
-                metadata: { name: pulumi.interpolate`redis-acl-apply-${digest}`, namespace: args.namespace.output, labels, annotations: REPLACE_UNREADY },
+                metadata: {
+                    name: pulumi.interpolate`redis-acl-apply-${digest}`,
+                    namespace: args.namespace.output,
+                    labels,
+                    annotations: REPLACE_UNREADY,
+                },
                 spec: {
                     backoffLimit: 3,
                     ttlSecondsAfterFinished: 86400,
@@ -70,7 +79,12 @@ export class ExternalRedisUsers extends pulumi.ComponentResource {
                                     volumeMounts: [{ name: "acl", mountPath: "/acl", readOnly: true }],
                                 },
                             ],
-                            volumes: [{ name: "acl", secret: { secretName: secret.metadata.name, items: [{ key: "commands.txt", path: "commands.txt" }] } }],
+                            volumes: [
+                                {
+                                    name: "acl",
+                                    secret: { secretName: secret.metadata.name, items: [{ key: "commands.txt", path: "commands.txt" }] },
+                                },
+                            ],
                         }),
                     },
                 },

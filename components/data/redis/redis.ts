@@ -28,10 +28,14 @@ export interface RedisArgs {
     readonly namespace: NamespaceRef;
     readonly labels: LabelArgs;
     readonly size: Size;
-    /** Requests and limits; the environment's data-service table for `size` when absent. */
+    /** Requests and limits. @default the environment's data-service table for `size` (`DATA_SERVICES.redis`) */
     readonly resources?: Resources;
-    /** Persistent volume size; without it the instance keeps no data across restarts (a cache). */
+    /**
+     * Persistent volume size; without it the instance keeps no data across restarts (a cache).
+     * @default none: an emptyDir, no append-only file or snapshots, and the StatefulSet is not protected
+     */
     readonly storage?: string;
+    /** StorageClass of the volume. @default the cluster's default class */
     readonly storageClass?: string;
     /** `noeviction` for queues (BullMQ loses jobs otherwise); an LRU policy for caches. */
     readonly evictionPolicy: "noeviction" | "allkeys-lru" | "volatile-lru";
@@ -44,9 +48,12 @@ export interface RedisArgs {
     readonly protect: boolean;
     /** 0 to stop it (its volume stays). @default 1 */
     readonly replicas?: number;
-    /** Node pool and priority, when not the namespace's default. */
+    /** Node pool and priority, when not the namespace's default. @default the namespace's default role */
     readonly role?: Partial<WorkloadRole>;
-    /** Passwords of the admin and probe users; generated here when not given. */
+    /**
+     * Passwords of the admin and probe users; generated here when not given.
+     * @default two 32-character passwords generated here (`RandomPassword`, no special characters)
+     */
     readonly credentials?: { readonly admin: pulumi.Output<string>; readonly probe: pulumi.Output<string> };
 }
 
@@ -84,8 +91,12 @@ export class Redis extends pulumi.ComponentResource {
         super("llmops:data:Redis", name, {}, opts);
         const labels = standardLabels(args.labels);
         // Rotatable: the users file and the Secret change together, and the server reloads them.
-        const admin = args.credentials ? { result: args.credentials.admin } : new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
-        const probe = args.credentials ? { result: args.credentials.probe } : new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
+        const admin = args.credentials
+            ? { result: args.credentials.admin }
+            : new random.RandomPassword(`${name}-admin-credential`, { length: 32, special: false }, { parent: this });
+        const probe = args.credentials
+            ? { result: args.credentials.probe }
+            : new random.RandomPassword(`${name}-probe-credential`, { length: 32, special: false }, { parent: this });
 
         const usersFile = pulumi
             .all([admin.result, probe.result, ...args.users.map((u) => pulumi.output(u.password))])
@@ -109,7 +120,10 @@ export class Redis extends pulumi.ComponentResource {
         const configText = redisConfig(redisMaxMemory(resources.limits.memory), args.evictionPolicy, args.storage !== undefined);
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            { metadata: { name: `${args.serviceName}-config`, namespace: args.namespace.output, labels }, data: { "valkey.conf": configText } },
+            {
+                metadata: { name: `${args.serviceName}-config`, namespace: args.namespace.output, labels },
+                data: { "valkey.conf": configText },
+            },
             { parent: this },
         );
 
@@ -140,7 +154,10 @@ export class Redis extends pulumi.ComponentResource {
                       },
                       resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                       // Alive while it can read the users file it reloads and reach the server.
-                      livenessProbe: execProbe(["sh", "-c", `test -r ${ACL_DIR}/users.acl && ${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`], { periodSeconds: 30 }),
+                      livenessProbe: execProbe(
+                          ["sh", "-c", `test -r ${ACL_DIR}/users.acl && ${cli("healthcheck", "PROBE_PASSWORD", "ping")} | grep -q PONG`],
+                          { periodSeconds: 30 },
+                      ),
                       volumeMounts: [{ name: "acl", mountPath: ACL_DIR, readOnly: true }],
                   },
               ]

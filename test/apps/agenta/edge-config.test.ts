@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { AGENTA_API_PORT, AGENTA_EDGE_PORT, AGENTA_HTTP_LIMITS, AGENTA_SERVICES_PORT, AGENTA_WEB_PORT, edgeConfig } from "../../../components/apps/agenta/config";
+import {
+    AGENTA_API_PORT,
+    AGENTA_EDGE_PORT,
+    AGENTA_HTTP_LIMITS,
+    AGENTA_SERVICES_PORT,
+    AGENTA_WEB_PORT,
+    edgeConfig,
+} from "../../../components/apps/agenta/config";
 
 /** `location <prefix> { proxy_pass <target>; }` lines of the config, by prefix. */
-const locations = (conf: string) => Object.fromEntries([...conf.matchAll(/location (\S+) \{ proxy_pass (\S+); \}/g)].map((m) => [m[1], m[2]]));
+const locations = (conf: string) =>
+    Object.fromEntries([...conf.matchAll(/location (\S+) \{ proxy_pass (\S+); \}/g)].map((m) => [m[1], m[2]]));
 
 describe("the Agenta edge config", () => {
     it("sends /api/ to the api with its prefix, /services/ to services without it, and the rest to web, all in the tenant's namespace", () => {

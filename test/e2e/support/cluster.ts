@@ -23,7 +23,16 @@ export interface Cluster {
 export interface KubeObject {
     apiVersion: string;
     kind: string;
-    metadata: { name: string; namespace?: string; uid?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string }[]; deletionTimestamp?: string };
+    metadata: {
+        name: string;
+        namespace?: string;
+        uid?: string;
+        creationTimestamp?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        ownerReferences?: { kind: string; name: string; uid: string }[];
+        deletionTimestamp?: string;
+    };
     spec?: Record<string, unknown>;
     status?: Record<string, unknown>;
 }
@@ -46,11 +55,45 @@ function openssl(dir: string, args: string[]): void {
 
 /** A CA, the API server's serving certificate, one admin client certificate, and service-account keys. */
 function makeCertificates(dir: string): void {
-    openssl(dir, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e-ca", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    openssl(dir, [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=e2e-ca",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
     const leaf = (name: string, subject: string, ext: string) => {
         fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
         openssl(dir, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
-        openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", `${name}.crt`, "-extfile", `${name}.ext`]);
+        openssl(dir, [
+            "x509",
+            "-req",
+            "-in",
+            `${name}.csr`,
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            `${name}.crt`,
+            "-extfile",
+            `${name}.ext`,
+        ]);
     };
     leaf(
         "apiserver",
@@ -123,7 +166,10 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
         ],
         { logDir },
     );
-    await waitFor("etcd to serve", async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, { timeoutMs: 30_000, log: etcd.log });
+    await waitFor("etcd to serve", async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, {
+        timeoutMs: 30_000,
+        log: etcd.log,
+    });
 
     const server = `https://127.0.0.1:${apiPort}`;
     const apiserver = startServer(
@@ -153,7 +199,11 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
     const kubeconfig = path.join(dir, "kubeconfig");
     fs.writeFileSync(kubeconfig, kubeconfigYaml(pkiDir, server));
     const kubectl = (args: string[], input?: string) => run(bin.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { input });
-    await waitFor("kube-apiserver to become ready", () => kubectl(["get", "--raw=/readyz"]).trim() === "ok", { timeoutMs: 90_000, log: apiserver.log, intervalMs: 500 });
+    await waitFor("kube-apiserver to become ready", () => kubectl(["get", "--raw=/readyz"]).trim() === "ok", {
+        timeoutMs: 90_000,
+        log: apiserver.log,
+        intervalMs: 500,
+    });
 
     const common = [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"];
     startServer(
@@ -176,7 +226,12 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
         ],
         { logDir },
     );
-    startServer("kube-scheduler", bin.kubeScheduler, [...common, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`, "--v=1"], { logDir });
+    startServer(
+        "kube-scheduler",
+        bin.kubeScheduler,
+        [...common, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`, "--v=1"],
+        { logDir },
+    );
     const kwok = startServer(
         "kwok",
         bin.kwok,
@@ -201,10 +256,14 @@ export async function startCluster(bin: ClusterBinaries, dir: string): Promise<C
         { timeoutMs: 60_000, log: kwok.log, intervalMs: 500 },
     );
     // Pods are admitted only once their namespace's default ServiceAccount exists.
-    await waitFor("the default ServiceAccount (kube-controller-manager)", () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim() !== "", {
-        timeoutMs: 60_000,
-        log: path.join(logDir, "kube-controller-manager.log"),
-    });
+    await waitFor(
+        "the default ServiceAccount (kube-controller-manager)",
+        () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim() !== "",
+        {
+            timeoutMs: 60_000,
+            log: path.join(logDir, "kube-controller-manager.log"),
+        },
+    );
 
     return {
         kubeconfig,

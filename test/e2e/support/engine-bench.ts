@@ -27,7 +27,19 @@ function tenantFiles(n: number): string {
         const id = `t${String(i).padStart(4, "0")}`;
         fs.writeFileSync(
             path.join(dir, `${id}.yaml`),
-            [`id: ${id}`, `displayName: Tenant ${i}`, `owners: [{ name: Owner ${i}, email: owner@${id}.example }]`, "stacks: [e2e]", "size: small", "sso:", `  emailDomains: [${id}.example]`, `  admins: [owner@${id}.example]`, "kong:", `  consumers: [${id}-api]`, ""].join("\n"),
+            [
+                `id: ${id}`,
+                `displayName: Tenant ${i}`,
+                `owners: [{ name: Owner ${i}, email: owner@${id}.example }]`,
+                "stacks: [e2e]",
+                "size: small",
+                "sso:",
+                `  emailDomains: [${id}.example]`,
+                `  admins: [owner@${id}.example]`,
+                "kong:",
+                `  consumers: [${id}-api]`,
+                "",
+            ].join("\n"),
         );
     }
     return dir;
@@ -47,7 +59,14 @@ export async function engineRun(n: number): Promise<EngineRun> {
         const up = await pulumiOk(s, ["up", "--yes", "--skip-preview"]);
         const state = JSON.parse((await pulumiOk(s, ["stack", "export"])).stdout) as { deployment: { resources?: { custom?: boolean }[] } };
         const resources = (state.deployment.resources ?? []).filter((r) => r.custom).length;
-        return { tenants: n, resources, previewSeconds: preview.seconds, previewPeakMiB: preview.peakRssMiB, upSeconds: up.seconds, upPeakMiB: up.peakRssMiB };
+        return {
+            tenants: n,
+            resources,
+            previewSeconds: preview.seconds,
+            previewPeakMiB: preview.peakRssMiB,
+            upSeconds: up.seconds,
+            upPeakMiB: up.peakRssMiB,
+        };
     } finally {
         await env.stop();
         fs.rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,16 @@ import { postgresBinDirs, startPostgres, startRedis, which } from "../../support
 import { startCluster } from "./cluster";
 import { killAll, run, stopAll } from "./processes";
 import { pulumiOk, type PulumiSettings } from "./pulumi";
-import { E2E_POSTGRES_MAX_CONNECTIONS, PROJECT, PROJECT_ROOT, STACK, editStackConfig, platformConfig, stackConfigFile, writeProject } from "./stack";
+import {
+    E2E_POSTGRES_MAX_CONNECTIONS,
+    PROJECT,
+    PROJECT_ROOT,
+    STACK,
+    editStackConfig,
+    platformConfig,
+    stackConfigFile,
+    writeProject,
+} from "./stack";
 import { findToolchain } from "./toolchain";
 
 /** Where everything of one run is: what the tests get through vitest's `inject("e2e")`. */
@@ -44,7 +53,9 @@ export interface Environment {
  * of `tenantsFrom`. `stop()` stops the servers and removes the run directory, unless E2E_KEEP=1
  * or a failed test left its marker there.
  */
-export async function startEnvironment(opts: { tenantsFrom: string; addedTenantsDir?: string } = { tenantsFrom: path.join(E2E_DIR, "tenants") }): Promise<Environment> {
+export async function startEnvironment(
+    opts: { tenantsFrom: string; addedTenantsDir?: string } = { tenantsFrom: path.join(E2E_DIR, "tenants") },
+): Promise<Environment> {
     const toolchain = findToolchain();
     run("bash", [path.join(PROJECT_ROOT, "scripts/e2e/build-minio-standin.sh")]);
     console.log(
@@ -96,11 +107,18 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
             },
             runDir,
         );
-        cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/kongconsumers.configuration.konghq.com", "crd/kongplugins.configuration.konghq.com"]);
+        cluster.kubectl([
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/kongconsumers.configuration.konghq.com",
+            "crd/kongplugins.configuration.konghq.com",
+        ]);
         console.log(`e2e: control plane up at ${cluster.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
         const pgBin = postgresBinDirs()[0];
-        if (!pgBin) throw new Error("e2e: PostgreSQL server binaries not found under /usr/lib/postgresql: run `bash scripts/servers/install.sh`");
+        if (!pgBin)
+            throw new Error("e2e: PostgreSQL server binaries not found under /usr/lib/postgresql: run `bash scripts/servers/install.sh`");
         pg = await startPostgres(pgBin, { maxConnections: E2E_POSTGRES_MAX_CONNECTIONS });
         const redisServer = which("redis-server");
         if (!redisServer) throw new Error("e2e: redis-server not found: run `bash scripts/servers/install.sh`");
@@ -145,7 +163,12 @@ export async function startEnvironment(opts: { tenantsFrom: string; addedTenants
         await pulumiOk(settings, ["stack", "init", STACK, "--secrets-provider", "passphrase"], { stackScoped: false });
         editStackConfig(projectDir, (config) => {
             config[`${PROJECT}:tenantsDir`] = tenantsDir;
-            config[`${PROJECT}:platform`] = platformConfig({ postgresPort: pg!.port, redisPort: redis!.port, logtoUrl: logto!.url, tenantsDir });
+            config[`${PROJECT}:platform`] = platformConfig({
+                postgresPort: pg!.port,
+                redisPort: redis!.port,
+                logtoUrl: logto!.url,
+                tenantsDir,
+            });
         });
         for (const [key, value] of [
             ["postgresAdminPassword", pg.adminEnv["PGPASSWORD"]!],

@@ -26,9 +26,22 @@ export function declaredObjects(state: StateResource[]): DeclaredObject[] {
     return state
         .filter((r) => r.type.startsWith("kubernetes:") && r.custom !== false)
         .map((r) => {
-            const meta = (r.outputs?.["metadata"] ?? {}) as { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> };
+            const meta = (r.outputs?.["metadata"] ?? {}) as {
+                name?: string;
+                namespace?: string;
+                uid?: string;
+                labels?: Record<string, string>;
+            };
             if (!meta.name || !meta.uid) throw new Error(`${r.urn}: the state has no metadata.name/uid for it`);
-            return { urn: r.urn, type: r.type, resource: kubectlResource(r.type), namespace: meta.namespace, name: meta.name, uid: meta.uid, labels: meta.labels ?? {} };
+            return {
+                urn: r.urn,
+                type: r.type,
+                resource: kubectlResource(r.type),
+                namespace: meta.namespace,
+                name: meta.name,
+                uid: meta.uid,
+                labels: meta.labels ?? {},
+            };
         });
 }
 
@@ -53,7 +66,11 @@ export function kubectlJson<T>(kubectl: Kubectl, args: string[]): T {
 export function liveObjects(kubectl: Kubectl, resources: Iterable<string>): Map<string, string> {
     const live = new Map<string, string>();
     for (const resource of new Set(resources)) {
-        const list = kubectlJson<{ items: { metadata: { name: string; namespace?: string; uid: string } }[] }>(kubectl, ["get", resource, "--all-namespaces"]);
+        const list = kubectlJson<{ items: { metadata: { name: string; namespace?: string; uid: string } }[] }>(kubectl, [
+            "get",
+            resource,
+            "--all-namespaces",
+        ]);
         for (const o of list.items) live.set(objectKey(resource, o.metadata.namespace, o.metadata.name), o.metadata.uid);
     }
     return live;

@@ -16,7 +16,12 @@ const started: Server[] = [];
  * Starts `binary` with `args`, its stdout and stderr appended to `<logDir>/<name>.log`. A server
  * that exits while the e2e runs is reported once, with the end of its log.
  */
-export function startServer(name: string, binary: string, args: string[], opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string }): Server {
+export function startServer(
+    name: string,
+    binary: string,
+    args: string[],
+    opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Server {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
     const child = spawn(binary, args, { stdio: ["ignore", fd, fd], env: opts.env ?? process.env, cwd: opts.cwd });
@@ -38,7 +43,10 @@ export async function stopAll(): Promise<void> {
     for (const s of [...started].reverse()) {
         if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
         s.child.kill("SIGTERM");
-        const exited = await Promise.race([new Promise<boolean>((r) => s.child.once("exit", () => r(true))), sleep(5_000).then(() => false)]);
+        const exited = await Promise.race([
+            new Promise<boolean>((r) => s.child.once("exit", () => r(true))),
+            sleep(5_000).then(() => false),
+        ]);
         if (!exited) s.child.kill("SIGKILL");
     }
     started.length = 0;
@@ -60,7 +68,11 @@ export function tail(file: string, lines: number): string {
 }
 
 /** Polls `probe` until it returns true; throws with `what` and `log`'s tail on timeout. */
-export async function waitFor(what: string, probe: () => boolean | Promise<boolean>, opts: { timeoutMs: number; log?: string; intervalMs?: number }): Promise<void> {
+export async function waitFor(
+    what: string,
+    probe: () => boolean | Promise<boolean>,
+    opts: { timeoutMs: number; log?: string; intervalMs?: number },
+): Promise<void> {
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
         try {
@@ -68,14 +80,26 @@ export async function waitFor(what: string, probe: () => boolean | Promise<boole
         } catch {
             // not yet
         }
-        if (Date.now() > deadline) throw new Error(`e2e: ${what} did not happen within ${opts.timeoutMs / 1000} s${opts.log ? `; last lines of ${opts.log}:\n${tail(opts.log, 20)}` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(
+                `e2e: ${what} did not happen within ${opts.timeoutMs / 1000} s${opts.log ? `; last lines of ${opts.log}:\n${tail(opts.log, 20)}` : ""}`,
+            );
         await sleep(opts.intervalMs ?? 250);
     }
 }
 
 /** Runs a command to completion; throws with its output when it fails. */
 export function run(binary: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): string {
-    const r = spawnSync(binary, args, { encoding: "utf8", env: opts.env ?? process.env, cwd: opts.cwd, input: opts.input, maxBuffer: 256 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`${path.basename(binary)} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`.slice(0, 8000));
+    const r = spawnSync(binary, args, {
+        encoding: "utf8",
+        env: opts.env ?? process.env,
+        cwd: opts.cwd,
+        input: opts.input,
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.status !== 0)
+        throw new Error(
+            `${path.basename(binary)} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`.slice(0, 8000),
+        );
     return r.stdout;
 }

@@ -47,7 +47,10 @@ export async function pulumi(s: PulumiSettings, args: string[], opts: { stackSco
     const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
     clearInterval(sampler);
     const seconds = (Date.now() - started) / 1000;
-    fs.writeFileSync(log, `$ pulumi ${full.join(" ")}\n# exit ${code} after ${seconds.toFixed(1)} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`);
+    fs.writeFileSync(
+        log,
+        `$ pulumi ${full.join(" ")}\n# exit ${code} after ${seconds.toFixed(1)} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n`,
+    );
     return { code, stdout, stderr, seconds, peakRssMiB, log };
 }
 
@@ -107,7 +110,9 @@ export async function stackExport(s: PulumiSettings, opts: { showSecrets?: boole
     const r = await pulumiOk(s, ["stack", "export", ...(opts.showSecrets ? ["--show-secrets"] : [])]);
     const doc = JSON.parse(r.stdout) as { deployment?: { resources?: StateResource[] } };
     const resources = doc.deployment?.resources ?? [];
-    return opts.showSecrets ? resources.map((r) => ({ ...r, outputs: reveal(r.outputs) as Record<string, unknown> | undefined })) : resources;
+    return opts.showSecrets
+        ? resources.map((r) => ({ ...r, outputs: reveal(r.outputs) as Record<string, unknown> | undefined }))
+        : resources;
 }
 
 /** Pulumi's marker of a secret value in an exported state. */

@@ -11,5 +11,5 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
     const env = await startEnvironment();
     project.provide("e2e", env.context);
-    return env.stop;
+    return () => env.stop();
 }

@@ -55,9 +55,24 @@ export function platformConfig(e: Endpoints): Record<string, unknown> {
         ingress: { className: "nginx", controllerNamespace: "ingress-nginx" },
         protectState: false,
         dataServices: {
-            postgres: { mode: "external", host: "127.0.0.1", port: e.postgresPort, adminUser: "postgres", adminPasswordKey: "postgresAdminPassword", sslMode: "disable", maxConnections: E2E_POSTGRES_MAX_CONNECTIONS },
+            postgres: {
+                mode: "external",
+                host: "127.0.0.1",
+                port: e.postgresPort,
+                adminUser: "postgres",
+                adminPasswordKey: "postgresAdminPassword",
+                sslMode: "disable",
+                maxConnections: E2E_POSTGRES_MAX_CONNECTIONS,
+            },
             objectStore: { mode: "in-cluster" },
-            redis: { mode: "external", host: "127.0.0.1", port: e.redisPort, tls: false, adminUser: "default", adminPasswordKey: "redisAdminPassword" },
+            redis: {
+                mode: "external",
+                host: "127.0.0.1",
+                port: e.redisPort,
+                tls: false,
+                adminUser: "default",
+                adminPasswordKey: "redisAdminPassword",
+            },
         },
         sso: { enabled: true, logto: { endpoint: e.logtoUrl, m2mAppId: "m2m-app", m2mAppSecretKey: "logtoM2mAppSecret" } },
     };
@@ -94,7 +109,15 @@ export function patchPlatformConfig(projectDir: string, patch: Record<string, un
 }
 
 function merge(base: unknown, patch: unknown): unknown {
-    if (typeof patch !== "object" || patch === null || Array.isArray(patch) || typeof base !== "object" || base === null || Array.isArray(base)) return patch;
+    if (
+        typeof patch !== "object" ||
+        patch === null ||
+        Array.isArray(patch) ||
+        typeof base !== "object" ||
+        base === null ||
+        Array.isArray(base)
+    )
+        return patch;
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
     for (const [k, v] of Object.entries(patch)) out[k] = merge(out[k], v);
     return out;

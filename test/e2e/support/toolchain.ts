@@ -50,7 +50,9 @@ export function findToolchain(): Toolchain {
     const kubectl = isExecutable(path.join(TOOLCHAIN_BIN, "kubectl")) ? path.join(TOOLCHAIN_BIN, "kubectl") : which("kubectl");
     if (!kubectl) missing.push("kubectl");
     if (missing.length > 0) {
-        throw new Error(`e2e: the toolchain is missing ${missing.join(", ")} in ${TOOLCHAIN_BIN}: run \`bash scripts/toolchain/build.sh\` first`);
+        throw new Error(
+            `e2e: the toolchain is missing ${missing.join(", ")} in ${TOOLCHAIN_BIN}: run \`bash scripts/toolchain/build.sh\` first`,
+        );
     }
     return { bin: TOOLCHAIN_BIN, path: (name) => path.join(TOOLCHAIN_BIN, name), kubectl: kubectl! };
 }
