@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { APP_NAMES } from "./components/apps/registry";
 import { loadEnvironment, tenantsDirConfig } from "./components/environment/load";
 import { loadInputs } from "./components/platform/inputs";
 import { Platform } from "./components/platform/platform";
@@ -8,7 +9,7 @@ import { ValidationError } from "./components/validation/problems";
 export = async () => {
     let inputs;
     try {
-        inputs = loadInputs({ projectRoot: __dirname, tenantsDir: tenantsDirConfig(), environment: loadEnvironment });
+        inputs = loadInputs({ projectRoot: __dirname, tenantsDir: tenantsDirConfig(), environment: () => loadEnvironment(APP_NAMES) });
     } catch (e) {
         // Printed without a stack trace: the message lists every problem with its file, field and fix.
         if (e instanceof ValidationError) throw new pulumi.RunError(e.message);

@@ -10,6 +10,7 @@ import { type Capture, PROJECT_ROOT, runProgram, type RunOptions } from "./mock-
 import { tenantOf } from "./render";
 import { platformConfigOf, profileOf, requireStacks } from "./stacks";
 import { engineBenchAvailable, engineRun } from "../test/e2e/support/engine-bench";
+import { APP_NAMES } from "../components/apps/registry";
 
 /**
  * `npm run bench`: how declare time, memory and cluster footprint grow with tenants.
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
 
 function appOf(name: string, type: string): string {
     if (type.startsWith("llmops:")) return "(components)";
-    for (const app of ["langfuse", "mlflow", "agenta", "clickhouse", "kong", "sso"])
+    for (const app of [...APP_NAMES, "clickhouse", "kong", "sso"])
         if (name.includes(`-${app}`)) return app === "clickhouse" ? "langfuse" : app;
     return "workspace";
 }

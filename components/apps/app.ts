@@ -92,7 +92,8 @@ export interface AppDeps {
     /** The app's keys, generated once per tenant and app. */
     readonly secrets: SecretSeed;
     readonly database: TenantDatabases;
-    readonly storage: TenantBuckets;
+    /** The app's buckets and object-store user. @default none: the app lists no buckets */
+    readonly storage?: TenantBuckets;
     readonly objectStore: ObjectStoreServer;
     readonly sharedRedis: SharedRedisEndpoint;
     /**
@@ -152,6 +153,8 @@ export interface AppModule<Name extends string = string> {
     readonly title: string;
     /** What the app is for, in the tenant file's schema. */
     readonly description: string;
+    /** Whether a tenant file that does not mention the app gets it; `false` rolls a new app out tenant by tenant. @default true */
+    readonly enabledByDefault?: boolean;
     /** The app's Postgres databases, by suffix (`<tenant>_<suffix>`). */
     readonly databases: readonly string[];
     readonly buckets: AppBuckets;
@@ -185,4 +188,11 @@ export function tenantConnectionLimit(
     size: Size,
 ): number {
     return roleConnectionLimit(app, poolInputs(profile, size));
+}
+
+/** The buckets of an app that lists some; a clear error for one that lists none. */
+export function storageOf(deps: Pick<AppDeps, "storage" | "ctx">, app: string): TenantBuckets {
+    if (!deps.storage)
+        throw new Error(`${deps.ctx.tenant.id}-${app}: the app uses buckets but its module lists none in \`buckets.purposes\``);
+    return deps.storage;
 }

@@ -1,3 +1,4 @@
+import type { VersionedApp } from "../versions/images";
 import type { AppModule } from "./app";
 import { agenta } from "./agenta/module";
 import { langfuse } from "./langfuse/module";
@@ -8,7 +9,7 @@ import { mlflow } from "./mlflow/module";
  * its module here (plus its images in `versions/` and its sizes in `sizing/`); the tenant schema,
  * the loader, the workspace, the connection budget and the alerts all follow this list.
  */
-export const APP_MODULES = [langfuse, mlflow, agenta] as const satisfies readonly AppModule[];
+export const APP_MODULES = [langfuse, mlflow, agenta] as const satisfies readonly AppModule<VersionedApp>[];
 
 export type AppName = (typeof APP_MODULES)[number]["name"];
 

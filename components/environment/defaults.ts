@@ -35,6 +35,8 @@ export interface ProfileDefaults {
     readonly dataServiceStorage: string;
     readonly clickhouseStorage: string;
     readonly tlsRequired: boolean;
+    /** Browser users sign in through the identity provider; only a laptop cluster may run without it. */
+    readonly ssoRequired: boolean;
     readonly nodePortsAllowed: boolean;
     readonly retention: RetentionBounds;
     readonly backups: BackupDefaults;
@@ -75,6 +77,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         dataServiceStorage: "5Gi",
         clickhouseStorage: "5Gi",
         tlsRequired: false,
+        ssoRequired: false,
         nodePortsAllowed: true,
         backups: { retentionDays: 3, noncurrentVersionDays: 1 },
         retention: {
@@ -94,6 +97,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         dataServiceStorage: "20Gi",
         clickhouseStorage: "20Gi",
         tlsRequired: true,
+        ssoRequired: true,
         nodePortsAllowed: false,
         backups: { retentionDays: 7, noncurrentVersionDays: 3 },
         retention: devRetention,
@@ -109,6 +113,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         dataServiceStorage: "50Gi",
         clickhouseStorage: "50Gi",
         tlsRequired: true,
+        ssoRequired: true,
         nodePortsAllowed: false,
         backups: { retentionDays: 14, noncurrentVersionDays: 7 },
         retention: devRetention,
@@ -124,6 +129,7 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         dataServiceStorage: "100Gi",
         clickhouseStorage: "100Gi",
         tlsRequired: true,
+        ssoRequired: true,
         nodePortsAllowed: false,
         backups: { retentionDays: 35, noncurrentVersionDays: 30 },
         retention: prodRetention,

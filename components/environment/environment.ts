@@ -5,7 +5,7 @@ import type { IngressSettings } from "../kube/ingress";
 import type { ConfigSecret } from "../secrets/config-secret";
 import type { NodePlacement } from "../kube/scheduling";
 import type { RetentionBounds } from "./defaults";
-import type { AppOverrideName, EnvironmentName } from "./schema";
+import type { EnvironmentName } from "./schema";
 import { type Size } from "../sizing/size";
 
 export type SsoSettings =
@@ -97,7 +97,7 @@ export interface Environment {
     /** Set when HorizontalPodAutoscalers are declared. Absent: no HorizontalPodAutoscalers; every workload runs its declared replicas. */
     readonly autoscaling?: { readonly targetCpuUtilization: number };
     /** Extra env vars and pod annotations per app, with where they were configured (for errors). */
-    readonly appOverrides: Readonly<Partial<Record<AppOverrideName, AppOverride>>>;
+    readonly appOverrides: Readonly<Record<string, AppOverride>>;
 }
 
 export interface AppOverride {

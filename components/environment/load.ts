@@ -3,10 +3,10 @@ import type { Environment } from "./environment";
 import { PLATFORM_CONFIG_KEY, resolveEnvironment } from "./resolve";
 
 /**
- * Reads the stack's config through Pulumi and resolves it. The only place config is read;
- * `index.ts` calls it and hands the result to the components.
+ * Reads the stack's config through Pulumi and resolves it, for a program with these apps. The
+ * only place config is read; `index.ts` calls it and hands the result to the components.
  */
-export function loadEnvironment(): Environment {
+export function loadEnvironment(apps: readonly string[]): Environment {
     const project = pulumi.getProject();
     const stack = pulumi.getStack();
     const config = new pulumi.Config();
@@ -14,6 +14,7 @@ export function loadEnvironment(): Environment {
         stack,
         project,
         source: `stacks/Pulumi.${stack}.yaml`,
+        apps,
         secrets: {
             has: (key) => pulumi.runtime.getConfig(`${project}:${key}`) !== undefined,
             get: (key) => config.requireSecret(key),

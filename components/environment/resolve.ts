@@ -8,7 +8,7 @@ import { type RedisSettings } from "../data/redis/settings";
 import { type ObjectStoreSettings } from "../data/objectstore/settings";
 import { type PostgresSettings } from "../data/postgres/settings";
 import { type ConfigSecret } from "../secrets/config-secret";
-import { type PlatformConfig, platformConfigSchema } from "./schema";
+import { ENVIRONMENT_NAMES, type PlatformConfig, platformConfigSchema } from "./schema";
 import { DATA_SERVICE_PORTS } from "../data/ports";
 import { IN_CLUSTER_MAX_CONNECTIONS, POSTGRES_DEFAULT_MAX_CONNECTIONS } from "../data/postgres/pools";
 import { type PostgresCa, verifies } from "../data/postgres/tls";
@@ -30,6 +30,8 @@ export interface ResolveContext {
     /** The project name, for messages that show full config keys. */
     readonly project: string;
     readonly secrets: SecretSource;
+    /** The program's apps, by name: the keys `apps` overrides may use. */
+    readonly apps: readonly string[];
 }
 
 /**
@@ -198,16 +200,17 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
     }
 
     let sso: SsoSettings = { enabled: false };
-    if (!c.sso.enabled && c.environment !== "local") {
+    if (!c.sso.enabled && profile.ssoRequired) {
+        const optional = ENVIRONMENT_NAMES.filter((e) => !PROFILE_DEFAULTS[e].ssoRequired).map((e) => `\`${e}\``);
         problem(
             "sso.enabled",
-            `is false, but only \`local\` may run without single sign-on (this is \`${c.environment}\`).`,
+            `is false, but only ${optional.join(", ")} may run without single sign-on (this is \`${c.environment}\`).`,
             "configure `sso: { enabled: true, logto: { endpoint, m2mAppId, m2mAppSecretKey } }`.",
         );
     }
     if (c.sso.enabled) {
         const endpoint = c.sso.logto.endpoint.replace(/\/+$/, "");
-        if (endpoint.startsWith("http://") && c.environment !== "local")
+        if (endpoint.startsWith("http://") && profile.tlsRequired)
             problem(
                 "sso.logto.endpoint",
                 "is plain http: client secrets and tokens would cross the network unencrypted.",
@@ -283,6 +286,9 @@ function decide(c: PlatformConfig, ctx: ResolveContext, key: string, problems: P
         );
     }
     const targetCpuUtilization = c.autoscaling?.targetCpuUtilization ?? 70;
+    for (const app of Object.keys(c.apps ?? {})) {
+        if (!ctx.apps.includes(app)) problem(`apps.${app}`, "names no app of the platform.", `use one of ${ctx.apps.join(", ")}.`);
+    }
     const appOverrides = Object.fromEntries(
         Object.entries(c.apps ?? {}).map(([app, o]) => [
             app,

@@ -283,9 +283,6 @@ const nodePlacementSchema = z
     })
     .meta({ description: "Where one class of workloads runs: node selector and tolerations." });
 
-export const APP_OVERRIDE_NAMES = ["langfuse", "mlflow", "agenta"] as const;
-export type AppOverrideName = (typeof APP_OVERRIDE_NAMES)[number];
-
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
 
 export const operabilitySchemas = {
@@ -356,8 +353,8 @@ export const operabilitySchemas = {
         .optional()
         .meta({ description: "Horizontal autoscaling on CPU, between the declared replicas and a maximum per tenant size." }),
     apps: z
-        .partialRecord(
-            z.enum(APP_OVERRIDE_NAMES),
+        .record(
+            z.string().regex(DNS_1123_LABEL, "must be an app name"),
             z.strictObject({
                 env: z
                     .record(envVarName, z.string())

@@ -93,7 +93,7 @@ function parseTenantData(source: string, data: unknown): { tenant?: TenantFile; 
     problems.push(...duplicatesIn(source, "stacks", tenant.stacks));
     problems.push(...duplicatesIn(source, "sso.emailDomains", tenant.sso.emailDomains));
     if (tenant.kong) problems.push(...duplicatesIn(source, "kong.consumers", tenant.kong.consumers));
-    if (APP_NAMES.every((app) => tenant.apps?.[app] === false)) {
+    if (APP_MODULES.every((app) => !(tenant.apps?.[app.name] ?? app.enabledByDefault ?? true))) {
         problems.push({
             source,
             path: "apps",
@@ -198,7 +198,10 @@ export function tenantsForStack(sources: readonly TenantSource[], profile: Envir
             owners: file.owners,
             requestedSize,
             size: capSize(requestedSize, profile.maxTenantSize),
-            apps: Object.fromEntries(APP_NAMES.map((app) => [app, file.apps?.[app] ?? true])) as Record<AppName, boolean>,
+            apps: Object.fromEntries(APP_MODULES.map((app) => [app.name, file.apps?.[app.name] ?? app.enabledByDefault ?? true])) as Record<
+                AppName,
+                boolean
+            >,
             channel: file.channel ?? "stable",
             lifecycle: { state: file.lifecycle?.state ?? "active", dataRetainedUntil: file.lifecycle?.dataRetainedUntil },
             redis: file.redis ?? "shared",

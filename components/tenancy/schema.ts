@@ -18,7 +18,7 @@ function appSwitches(): { [K in AppName]: z.ZodOptional<z.ZodBoolean> } {
             z
                 .boolean()
                 .optional()
-                .meta({ description: `${app.description} @default true` }),
+                .meta({ description: `${app.description} @default ${app.enabledByDefault ?? true}` }),
         ]),
     ) as {
         [K in AppName]: z.ZodOptional<z.ZodBoolean>;

@@ -113,22 +113,26 @@ export class TenantWorkspace extends pulumi.ComponentResource {
                 child,
             );
             databases.push(database);
-            const storage = tenantBuckets(
-                `${id}-${app.name}`,
-                {
-                    tenantId: id,
-                    app: app.name,
-                    purposes: app.buckets.purposes,
-                    bucketPrefix: profile.bucketPrefix,
-                    objectStore: args.objectStore,
-                    protect,
-                    expire: app.buckets.expire?.(tenant.retention),
-                    neverExpire: app.buckets.neverExpire,
-                    secretKey: secrets.password("object-store", 40),
-                    versioning,
-                },
-                child,
-            );
+            // An app without buckets gets no object-store user either (a policy must name at least one bucket).
+            const storage =
+                app.buckets.purposes.length === 0
+                    ? undefined
+                    : tenantBuckets(
+                          `${id}-${app.name}`,
+                          {
+                              tenantId: id,
+                              app: app.name,
+                              purposes: app.buckets.purposes,
+                              bucketPrefix: profile.bucketPrefix,
+                              objectStore: args.objectStore,
+                              protect,
+                              expire: app.buckets.expire?.(tenant.retention),
+                              neverExpire: app.buckets.neverExpire,
+                              secretKey: secrets.password("object-store", 40),
+                              versioning,
+                          },
+                          child,
+                      );
             const exposure = app.exposure;
             // An app that signs users in itself gets its OIDC client in the tenant's organization.
             const oidcApp =

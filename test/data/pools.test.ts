@@ -11,6 +11,7 @@ import { STACKS, ROOT, stackCapture } from "../support/capture";
 import { type OperatorProvided, containerRun as declaredRun, workloadsNamed as named } from "../support/pod";
 import { type K8sObject, ofKind, ofType, tenantNamespaces } from "../support/resources";
 import { platformConfigOf } from "../support/stacks";
+import { APP_NAMES } from "../../components/apps/registry";
 
 /**
  * Everything that connects as a tenant app's role fits the role's connection limit, and the limits
@@ -169,6 +170,7 @@ describe("connection budget validation", () => {
                 stack: "staging",
                 project: "llmops-platform",
                 source: "stacks/Pulumi.staging.yaml",
+                apps: APP_NAMES,
                 secrets: { has: () => true, get: () => pulumi.output("x") },
             });
         let error: ValidationError | undefined;

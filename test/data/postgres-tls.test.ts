@@ -7,6 +7,7 @@ import { ValidationError } from "../../components/validation/problems";
 import { capture, stackCapture } from "../support/capture";
 import { containerRun } from "../support/pod";
 import { containersOf, ofKind, tenantNamespaces } from "../support/resources";
+import { APP_NAMES } from "../../components/apps/registry";
 
 /**
  * Every Postgres client verifies the server against the CA the stack config gives, in its own
@@ -133,6 +134,7 @@ describe("Postgres TLS of every client", () => {
             stack: "prod",
             project: "llmops-platform",
             source: "stacks/Pulumi.prod.yaml",
+            apps: APP_NAMES,
             secrets: { has: () => true, get: () => pulumi.output("x") },
         };
         let error = "";
@@ -166,6 +168,7 @@ describe("Postgres TLS of every client", () => {
             stack: "staging",
             project: "llmops-platform",
             source: "stacks/Pulumi.staging.yaml",
+            apps: APP_NAMES,
             secrets: { has: () => true, get: () => pulumi.output("x") },
         };
         const problems = (raw: unknown) => {

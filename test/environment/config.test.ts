@@ -8,6 +8,7 @@ import { resolveEnvironment } from "../../components/environment/resolve";
 import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
 import { loadInputs } from "../../components/platform/inputs";
 import { ValidationError, formatProblems } from "../../components/validation/problems";
+import { APP_NAMES } from "../../components/apps/registry";
 
 const valid = {
     environment: "dev",
@@ -24,6 +25,7 @@ function resolve(raw: unknown, present: string[] = ["logtoSecret"]) {
         stack: "dev",
         project: "llmops-platform",
         source: "stacks/Pulumi.dev.yaml",
+        apps: APP_NAMES,
         secrets: secrets(present),
     });
 }
@@ -160,6 +162,7 @@ describe("stack config", () => {
                 stack: name,
                 project: "p",
                 source: "s",
+                apps: APP_NAMES,
                 secrets: secrets(["logtoSecret"]),
             });
             const profile = PROFILE_DEFAULTS[name];
@@ -218,7 +221,13 @@ describe("a stack whose config lives outside stacks/", () => {
         return dir;
     };
     const environment = () =>
-        resolveEnvironment(valid, { stack: "scratch", project: "llmops-platform", source: "elsewhere", secrets: secrets(["logtoSecret"]) });
+        resolveEnvironment(valid, {
+            stack: "scratch",
+            project: "llmops-platform",
+            source: "elsewhere",
+            apps: APP_NAMES,
+            secrets: secrets(["logtoSecret"]),
+        });
     const root = path.resolve(__dirname, "../..");
 
     it("is a stack its tenant files may list (a throwaway stack such as the e2e's)", () => {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { resolveEnvironment } from "../../components/environment/resolve";
 import { ValidationError, formatProblems } from "../../components/validation/problems";
+import { APP_NAMES } from "../../components/apps/registry";
 
 const base = {
     environment: "dev",
@@ -21,6 +22,7 @@ function resolve(raw: unknown) {
         stack: "dev",
         project: "llmops-platform",
         source: "stacks/Pulumi.dev.yaml",
+        apps: APP_NAMES,
         secrets: { has: (k: string) => present.includes(k), get: (k: string) => pulumi.secret(`value-of-${k}`) },
     });
 }

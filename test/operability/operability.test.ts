@@ -14,6 +14,7 @@ import { capture, stackCapture, STACKS } from "../support/capture";
 import { stackInputs } from "../support/inputs";
 import { k8sSchemaErrors } from "../support/k8s-schema";
 import { type K8sObject, ofKind } from "../support/resources";
+import { APP_NAMES } from "../../components/apps/registry";
 
 interface Pod {
     readonly owner: K8sObject;
@@ -383,6 +384,7 @@ describe("refused stack settings", () => {
                 stack: "dev",
                 project: PROJECT,
                 source: "stacks/Pulumi.dev.yaml",
+                apps: APP_NAMES,
                 secrets: { has: () => true, get: (k) => pulumi.secret(k) },
             });
         expect(run).toThrow();
@@ -393,21 +395,26 @@ describe("refused stack settings", () => {
             message = (e as Error).message;
         }
         // Shape errors first (zod), all of them in one message.
-        for (const path of ["images.registry.host", "images.pullSecrets[0]", "apps.grafana"])
+        for (const path of ["images.registry.host", "images.pullSecrets[0]"])
             expect(message).toContain(`stacks/Pulumi.dev.yaml: llmops-platform:platform.${path}`);
-        const fixed = { ...raw, images: { registry: { host: "registry.example.com" } }, apps: {} };
+        // Then the settings the shape allows but the platform does not: an override for an app it does not have among them.
+        const fixed = { ...raw, images: { registry: { host: "registry.example.com" } } };
         let second = "";
         try {
             resolveEnvironment(fixed, {
                 stack: "dev",
                 project: PROJECT,
                 source: "stacks/Pulumi.dev.yaml",
+                apps: APP_NAMES,
                 secrets: { has: () => true, get: (k) => pulumi.secret(k) },
             });
         } catch (e) {
             second = (e as Error).message;
         }
-        expect(second).toContain("3 problems");
+        expect(second).toContain("4 problems");
+        expect(second).toContain(
+            `llmops-platform:platform.apps.grafana: names no app of the platform. Fix: use one of ${APP_NAMES.join(", ")}.`,
+        );
         expect(second).toContain(
             "llmops-platform:platform.placement.clickhouse.tolerations[0].value: is set, but operator `Exists` matches any value. Fix:",
         );

@@ -13,6 +13,8 @@ import { find, ofKind } from "../support/resources";
 import { freePort, waitForPort } from "../support/servers";
 import { requireServerTool } from "../support/tools";
 import { INGRESS_NGINX_DEFAULTS, nginxSizeBytes } from "../support/ingress-nginx";
+import { APP_MODULES } from "../../components/apps/registry";
+import { STACKS as ALL_STACKS, platformConfigOf } from "../support/stacks";
 
 /**
  * The SSO gates' real oauth2-proxy (scripts/servers/install-go.sh, the image's version), started
@@ -21,8 +23,9 @@ import { INGRESS_NGINX_DEFAULTS, nginxSizeBytes } from "../support/ingress-nginx
  * https, so the mock serves TLS with a CA made here, trusted through SSL_CERT_FILE. A scripted
  * browser (follows redirects, keeps cookies, speaks to the gate as the Ingress does) signs in.
  */
-const STACKS = ["dev", "staging", "prod"];
-const APPS = ["mlflow", "agenta"];
+/** Stacks whose config turns SSO on, and the apps an SSO gate fronts there. */
+const STACKS = ALL_STACKS.filter((s) => platformConfigOf(s).sso?.enabled === true);
+const APPS: readonly string[] = APP_MODULES.filter((m) => m.exposure.sso === "gate").map((m) => m.name);
 const oauth2Proxy = requireServerTool("oauth2-proxy");
 const mockOidc = requireServerTool("mockoidc");
 /** oauth2-proxy's default --upstream-timeout (pkg/apis/options/upstreams.go DefaultUpstreamTimeout at v7.15.3). */
@@ -527,7 +530,7 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
     }, 180_000);
 });
 
-describe.each(["local", ...STACKS])("request limits of the gated apps in %s", (stack) => {
+describe.each(ALL_STACKS)("request limits of the gated apps in %s", (stack) => {
     it("are one body size and one timeout per app, the same at the Ingress, the gate and the edge", async () => {
         const cap = await stackCapture(stack);
         const ingresses = ofKind(cap, "Ingress").filter((i) => APPS.includes(i.metadata.name!));

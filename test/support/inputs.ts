@@ -8,6 +8,7 @@ import { resolveEnvironment } from "../../components/environment/resolve";
 import { loadInputs } from "../../components/platform/inputs";
 import type { Tenant } from "../../components/tenancy/tenant";
 import { ROOT, stackCapture } from "./capture";
+import { APP_NAMES } from "../../components/apps/registry";
 
 /**
  * A stack's inputs, resolved the way the program resolves them (secrets stand in): the
@@ -20,6 +21,7 @@ export function stackInputs(stack: string, tenantsDir?: string): { profile: Envi
             stack,
             project: PROJECT,
             source: `stacks/Pulumi.${stack}.yaml`,
+            apps: APP_NAMES,
             secrets: { has: () => true, get: (k) => pulumi.secret(k) },
         });
     return loadInputs({ projectRoot: ROOT, tenantsDir: tenantsDir && path.resolve(ROOT, tenantsDir), environment });

@@ -8,6 +8,7 @@ import { resolveEnvironment } from "../../components/environment/resolve";
 import { ValidationError } from "../../components/validation/problems";
 import { readTenantFiles, tenantsForStack } from "../../components/tenancy/load";
 import { STACKS } from "../support/stacks";
+import { APP_NAMES } from "../../components/apps/registry";
 
 const TENANTS = path.join(__dirname, "..", "..", "tenants");
 
@@ -25,6 +26,7 @@ function profileFor(stack: string, environment = stack, extra: Record<string, un
             stack,
             project: "llmops-platform",
             source: `stacks/Pulumi.${stack}.yaml`,
+            apps: APP_NAMES,
             secrets: { has: () => true, get: () => pulumi.output("x") },
         },
     );

@@ -7,6 +7,7 @@ import { type PlannedResource, diffPlans, formatPlanDiff } from "../../cli/plan-
 import { APP_IMAGES, CHANNEL_VERSIONS, appImages, imageRef } from "../../components/versions/images";
 import { ROOT, stackCapture } from "../support/capture";
 import { containersOf, ofKind } from "../support/resources";
+import { APP_NAMES } from "../../components/apps/registry";
 
 /** A copy of the program (not the tests) in a temporary directory, sharing node_modules. */
 function copyProgram(): string {
@@ -37,7 +38,7 @@ function bumpCanary(dir: string): void {
 describe("release channels", () => {
     it("pin every app per channel, and give each tenant its channel's images", async () => {
         for (const channel of ["stable", "canary"] as const) {
-            for (const app of ["langfuse", "mlflow", "agenta"] as const) expect(CHANNEL_VERSIONS[channel][app].tag).toMatch(/\d/);
+            for (const app of APP_NAMES) expect(CHANNEL_VERSIONS[channel][app].tag, `${channel}.${app}`).toMatch(/\d/);
         }
         expect(APP_IMAGES).toEqual(appImages("stable"));
         const cap = await stackCapture("dev");

@@ -1,5 +1,5 @@
 import { BACKUP_POOL_CLIENT, rolloutPods, scaledPods } from "../../data/postgres/pools";
-import type { AppModule } from "../app";
+import { type AppModule, storageOf } from "../app";
 import { Agenta } from "./agenta";
 import {
     AGENTA_API_WORKERS,
@@ -39,7 +39,9 @@ export const agenta: AppModule<"agenta"> = {
             BACKUP_POOL_CLIENT,
         ];
     },
-    declare({ ctx, database, storage, secrets, gated, parent }) {
+    declare(deps) {
+        const { ctx, database, secrets, gated, parent } = deps;
+        const storage = storageOf(deps, "agenta");
         return new Agenta(`${ctx.tenant.id}-agenta`, { ctx, database, storage, secrets, exposed: !gated }, { parent }).result;
     },
 };

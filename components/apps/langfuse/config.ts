@@ -1,4 +1,3 @@
-import { CLICKHOUSE_HTTP_PORT, CLICKHOUSE_NATIVE_PORT } from "../../data/ports";
 import type { HttpLimits } from "../../kube/ingress";
 import type { Size } from "../../sizing/size";
 
@@ -20,7 +19,7 @@ export interface LangfuseEnvInputs {
     readonly tenantId: string;
     readonly displayName: string;
     readonly publicUrl: string;
-    readonly clickhouse: { readonly host: string; readonly user: string; readonly database: string };
+    readonly clickhouse: { readonly httpUrl: string; readonly nativeUrl: string; readonly user: string; readonly database: string };
     readonly redis: {
         readonly host: string;
         readonly port: number;
@@ -55,7 +54,7 @@ export function sharedEnv(i: LangfuseEnvInputs): Record<string, string> {
         HOSTNAME: "0.0.0.0",
         // Web signs in with it; the worker builds links with it (batch exports, mentions, alerts).
         NEXTAUTH_URL: i.publicUrl,
-        CLICKHOUSE_URL: `http://${i.clickhouse.host}:${CLICKHOUSE_HTTP_PORT}`,
+        CLICKHOUSE_URL: i.clickhouse.httpUrl,
         CLICKHOUSE_USER: i.clickhouse.user,
         CLICKHOUSE_DB: i.clickhouse.database,
         // Single-node ClickHouse: without this, the clustered migrations run (the default is "true").
@@ -118,7 +117,7 @@ export function webEnv(i: LangfuseEnvInputs): Record<string, string> {
  */
 export function migrationEnv(i: LangfuseEnvInputs): Record<string, string> {
     // golang-migrate's ClickHouse driver speaks the native protocol (port 9000), not HTTP.
-    return { CLICKHOUSE_MIGRATION_URL: `clickhouse://${i.clickhouse.host}:${CLICKHOUSE_NATIVE_PORT}`, TELEMETRY_ENABLED: "false" };
+    return { CLICKHOUSE_MIGRATION_URL: i.clickhouse.nativeUrl, TELEMETRY_ENABLED: "false" };
 }
 
 /** The web image's entrypoint, which migrates and then runs its arguments. */

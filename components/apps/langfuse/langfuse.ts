@@ -84,7 +84,12 @@ export class Langfuse extends pulumi.ComponentResource {
             tenantId: tenant.id,
             displayName: tenant.displayName,
             publicUrl: publicUrl(ctx, "langfuse"),
-            clickhouse: { host: args.clickhouse.host, user: args.clickhouse.user, database: args.clickhouse.database },
+            clickhouse: {
+                httpUrl: args.clickhouse.httpUrl,
+                nativeUrl: args.clickhouse.nativeUrl,
+                user: args.clickhouse.user,
+                database: args.clickhouse.database,
+            },
             redis: {
                 host: args.redis.host,
                 port: args.redis.port,

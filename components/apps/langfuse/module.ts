@@ -6,7 +6,7 @@ import type { Footprint } from "../../kube/resources";
 import { redisKeyPrefix, redisUser } from "../../naming/names";
 import { LangfuseRetention } from "../../retention/langfuse-retention";
 import { APP_WORKLOADS, clickhouseStorage } from "../../sizing/profiles";
-import type { AppModule, SharedRedisGrant } from "../app";
+import { type AppModule, storageOf, type SharedRedisGrant } from "../app";
 import { appLabels, internalHost, replicas } from "../context";
 import { LANGFUSE_CONNECTION_LIMIT, LANGFUSE_HTTP_LIMITS, LANGFUSE_S3_PREFIXES } from "./config";
 import { LANGFUSE_WEB_PORT, Langfuse, type LangfuseArgs } from "./langfuse";
@@ -54,7 +54,9 @@ export const langfuse: AppModule<"langfuse"> = {
             BACKUP_POOL_CLIENT,
         ];
     },
-    declare({ ctx, secrets, database, storage, sharedRedis, oidc, protect, parent }) {
+    declare(deps) {
+        const { ctx, secrets, database, sharedRedis, oidc, protect, parent } = deps;
+        const storage = storageOf(deps, "langfuse");
         const { profile, tenant } = ctx;
         const id = tenant.id;
         const child = { parent };

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { BACKUP_POOL_CLIENT, scaledPods } from "../../data/postgres/pools";
-import type { AppModule } from "../app";
+import { type AppModule, storageOf } from "../app";
 import { MLFLOW_ENGINES, MLFLOW_HTTP_LIMITS, MLFLOW_POOL, MLFLOW_PORT, mlflowWorkers } from "./config";
 import { Mlflow } from "./mlflow";
 
@@ -33,7 +33,9 @@ export const mlflow: AppModule<"mlflow"> = {
             BACKUP_POOL_CLIENT,
         ];
     },
-    declare({ ctx, database, storage, gated, parent }) {
+    declare(deps) {
+        const { ctx, database, gated, parent } = deps;
+        const storage = storageOf(deps, "mlflow");
         const id = ctx.tenant.id;
         const app = new Mlflow(
             `${id}-mlflow`,

@@ -14,7 +14,12 @@ import { fromSecret } from "../../kube/workload";
 
 /** Where a client reaches a ClickHouse server: the in-cluster component, or any other server. */
 export interface ClickHouseEndpoint {
+    /** The host jobs reach the native protocol on (`CLICKHOUSE_HOST`). */
     readonly host: string;
+    /** The HTTP interface, e.g. `http://clickhouse.llm-acme.svc.cluster.local:8123`. */
+    readonly httpUrl: string;
+    /** The native protocol, e.g. `clickhouse://clickhouse.llm-acme.svc.cluster.local:9000`. */
+    readonly nativeUrl: string;
     readonly user: string;
     readonly database: string;
     readonly password: pulumi.Output<string>;
@@ -54,6 +59,8 @@ export interface ClickHouseArgs {
  */
 export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEndpoint {
     readonly host: string;
+    readonly httpUrl: string;
+    readonly nativeUrl: string;
     readonly user: string;
     readonly database: string;
     readonly password: pulumi.Output<string>;
@@ -127,6 +134,8 @@ export class ClickHouse extends pulumi.ComponentResource implements ClickHouseEn
             { parent: this },
         );
         this.host = service.host;
+        this.httpUrl = `http://${service.host}:${CLICKHOUSE_HTTP_PORT}`;
+        this.nativeUrl = `clickhouse://${service.host}:${CLICKHOUSE_NATIVE_PORT}`;
         this.footprint = service.footprint;
         this.user = args.user;
         this.database = args.database;
