@@ -23,3 +23,13 @@ export function requireServerTool(name: string): string | undefined {
     console.warn(`skipping: ${message}`);
     return undefined;
 }
+
+/**
+ * Skips a test whose real tool (`what`) is missing on a laptop, saying how to install it; under
+ * CI the test must run, so a missing tool fails it instead.
+ */
+export function skipWithout(ctx: { skip: (note?: string) => void }, what: string, install: string): void {
+    const message = `${what} is not installed: ${install}`;
+    if (process.env["CI"] === "true") throw new Error(`${message}; under CI this test must run`);
+    ctx.skip(message);
+}
