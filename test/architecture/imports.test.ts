@@ -98,4 +98,18 @@ describe("imports point down", () => {
         expect([...(graph.get("kube")?.keys() ?? [])]).not.toContain("environment");
         expect([...(graph.get("data")?.keys() ?? [])]).not.toContain("environment");
     });
+
+    it("the README's layout names every folder under components/, and only those", () => {
+        const readme = fs.readFileSync(path.join(COMPONENTS, "..", "README.md"), "utf8");
+        const section = readme.split("### Layout of `components/`")[1]?.split("\n## ")[0] ?? "";
+        const rows = section.split("\n").filter((l) => /^\| [A-Za-z]/.test(l) && !l.startsWith("| layer"));
+        expect(rows.length, "README has a layout table under 'Layout of `components/`'").toBeGreaterThan(0);
+        const documented = rows.flatMap((row) => [...(row.split("|")[2] ?? "").matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!)).sort();
+        const folders = fs
+            .readdirSync(COMPONENTS, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => e.name)
+            .sort();
+        expect(documented).toEqual(folders);
+    });
 });
