@@ -123,7 +123,7 @@ export interface TraceSink {
 
 /** What a declared app hands back to its tenant workspace. */
 export interface DeclaredApp extends AppResult {
-    /** The parent of the app's Ingress. @default the tenant workspace */
+    /** The parent of the app's Ingress, where an existing deployment has it elsewhere (a new parent would be a new URN). @default the tenant workspace */
     readonly ingressParent?: pulumi.Resource;
     /** Machine users the SSO gate admits with HTTP Basic (htpasswd lines). @default none */
     readonly gateBasicAuthUsers?: pulumi.Output<string>;

@@ -145,6 +145,7 @@ export const langfuse: AppModule<"langfuse"> = {
         );
         return {
             ...app.result,
+            // Its Ingress has always been a child of the Langfuse component: the same parent keeps the same URN.
             ingressParent: app,
             sharedRedisUsers,
             traceSink: {
