@@ -1,4 +1,3 @@
-import type { EnvironmentName } from "./schema";
 import { type Size } from "../sizing/size";
 
 /**
@@ -65,7 +64,11 @@ const prodRetention: RetentionBounds = {
     deletedRunsPurgeDays: { min: 7, max: 365, default: 30 },
 };
 
-export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>> = {
+/**
+ * The environment profiles, by name: the one list of environments. A stack config names one
+ * (`environment`); adding an environment is adding its profile here.
+ */
+const PROFILES = {
     local: {
         highAvailability: false,
         autoscaling: false,
@@ -134,7 +137,12 @@ export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>
         backups: { retentionDays: 35, noncurrentVersionDays: 30 },
         retention: prodRetention,
     },
-};
+} satisfies Readonly<Record<string, ProfileDefaults>>;
+
+export type EnvironmentName = keyof typeof PROFILES;
+export const PROFILE_DEFAULTS: Readonly<Record<EnvironmentName, ProfileDefaults>> = PROFILES;
+/** The environments, in the order of their profiles. */
+export const ENVIRONMENT_NAMES = Object.keys(PROFILES) as [EnvironmentName, ...EnvironmentName[]];
 
 export const SIZE_ORDER: Readonly<Record<Size, number>> = { small: 0, standard: 1, large: 2 };
 

@@ -5,7 +5,7 @@ import type { IngressSettings } from "../kube/ingress";
 import type { ConfigSecret } from "../secrets/config-secret";
 import type { NodePlacement } from "../kube/scheduling";
 import type { RetentionBounds } from "./defaults";
-import type { EnvironmentName } from "./schema";
+import { type EnvironmentName } from "./defaults";
 import { type Size } from "../sizing/size";
 
 export type SsoSettings =

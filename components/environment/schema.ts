@@ -2,15 +2,13 @@ import { z } from "zod";
 import { SIZES } from "../sizing/size";
 import { SSL_MODES } from "../data/postgres/tls";
 import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, MAX_BUCKET_PREFIX, MAX_NAMESPACE_PREFIX } from "../naming/names";
+import { ENVIRONMENT_NAMES } from "./defaults";
 
 /**
  * The stack configuration, as platform engineers write it under the `llmops-platform:platform` key
  * of `stacks/Pulumi.<stack>.yaml`. Parsed once at the edge; {@link resolveEnvironment} then decides
  * every default in one pure step. Components receive the resolved {@link Environment}, never config.
  */
-
-export const ENVIRONMENT_NAMES = ["local", "dev", "staging", "prod"] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 const hostname = z
     .string()

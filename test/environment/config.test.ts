@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
 import { resolveEnvironment } from "../../components/environment/resolve";
-import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
+import { ENVIRONMENT_NAMES } from "../../components/environment/defaults";
 import { loadInputs } from "../../components/platform/inputs";
 import { ValidationError, formatProblems } from "../../components/validation/problems";
 import { APP_NAMES } from "../../components/apps/registry";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AlertGroup, platformAlertGroups, prometheusRuleSpec, tenantAlertGroups } from "../../components/monitoring/alerts";
+import { APP_NAMES } from "../../components/apps/registry";
 
 const TENANT = { tenantId: "acme", namespace: "llm-acme", platformNamespace: "llm-platform" };
 const HOSTS = { langfuse: "langfuse.acme.example.com", mlflow: "mlflow.acme.example.com", agenta: "agenta.acme.example.com" };
@@ -23,7 +24,7 @@ describe("tenant alert groups", () => {
         ]);
         const all = groups.flatMap((g) => g.alerts);
         for (const a of all.filter((x) => x.expr.includes("nginx_ingress_controller")))
-            expect(a.expr, a.alert).toMatch(/host="(langfuse|mlflow|agenta)\.acme\.example\.com"/);
+            expect(a.expr, a.alert).toMatch(new RegExp(`host="(${APP_NAMES.join("|")})\\.acme\\.example\\.com"`));
         for (const a of all.filter((x) => x.expr.includes("otelcol_")))
             expect([...a.expr.matchAll(/exporter="([^"]+)"/g)].map((m) => m[1])).toEqual(expect.arrayContaining(["otlp_http/tenant-acme"]));
         for (const a of all.filter((x) => /^(Mlflow|ClickHouse)/.test(x.alert) && !x.expr.includes("nginx_")))

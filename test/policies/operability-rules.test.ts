@@ -3,7 +3,7 @@ import { podsPriorityClass } from "../../policies/rules/pods-priority-class";
 import { prodReplicasAndDisruptionBudgets } from "../../policies/rules/prod-replicas-and-disruption-budgets";
 import { prodReplicatedWorkloadsSpread } from "../../policies/rules/prod-replicated-workloads-spread";
 import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
-import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
+import { ENVIRONMENT_NAMES } from "../../components/environment/defaults";
 import { goodDeployment, namespace, resource, runStackRule } from "./fixtures";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

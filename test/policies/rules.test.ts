@@ -30,7 +30,7 @@ import { stackCapture, STACKS } from "../support/capture";
 import { container, goodDeployment, labels, namespace, resource, runResourceRule, runStackRule } from "./fixtures";
 import { plain } from "../../policies/lib/values";
 import { PROFILE_DEFAULTS } from "../../components/environment/defaults";
-import { ENVIRONMENT_NAMES } from "../../components/environment/schema";
+import { ENVIRONMENT_NAMES } from "../../components/environment/defaults";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const mutate = (f: (d: Record<string, any>) => void) => {

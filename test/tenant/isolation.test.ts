@@ -10,6 +10,7 @@ import { capture, ROOT, stackCapture, STACKS } from "../support/capture";
 import { stackInputs } from "../support/inputs";
 import { type RedisServer, requireBinary, startRedis } from "../support/servers";
 import { containerEnv, containersOf, find, ofKind, ofType, tenantNamespaces } from "../support/resources";
+import { APP_NAMES } from "../../components/apps/registry";
 
 const tenantIdOf = (ns: string) => ns.replace(/^llm-/, "");
 
@@ -27,7 +28,7 @@ describe.each(STACKS)("isolation between tenants in %s", (stack) => {
         for (const db of dbs) {
             const tenant = owner.get(db.urn)!.replace(/-/g, "_");
             expect(db.inputs["name"]).toMatch(new RegExp(`^${tenant}_`));
-            expect(db.inputs["owner"]).toMatch(new RegExp(`^${tenant}_(langfuse|mlflow|agenta)$`));
+            expect(db.inputs["owner"]).toMatch(new RegExp(`^${tenant}_(${APP_NAMES.join("|")})$`));
             const revoke = ofType(cap, "postgresql:index/grant:Grant").find((g) => g.inputs["database"] === db.inputs["name"]);
             expect(revoke?.inputs).toMatchObject({ role: "public", objectType: "database", privileges: [] });
         }
