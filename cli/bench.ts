@@ -11,6 +11,7 @@ import { tenantOf } from "./render";
 import { platformConfigOf, profileOf, requireStacks } from "./stacks";
 import { engineBenchAvailable, engineRun } from "../test/e2e/support/engine-bench";
 import { APP_NAMES } from "../components/apps/registry";
+import { benchTenantFiles } from "./bench/tenant-files";
 
 /**
  * `npm run bench`: how declare time, memory and cluster footprint grow with tenants.
@@ -52,29 +53,9 @@ function once(opts: RunOptions): Run {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** `n` generated tenants on `stacks`, `standard` unless `sizeOf` says otherwise. */
 function tenantFiles(n: number, sizeOf: (i: number) => string = () => "standard", stacks = "[prod]"): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${n}-`));
-    for (let i = 1; i <= n; i++) {
-        const id = `t${String(i).padStart(4, "0")}`;
-        fs.writeFileSync(
-            path.join(dir, `${id}.yaml`),
-            [
-                `id: ${id}`,
-                `displayName: Tenant ${i}`,
-                `owners: [{ name: Owner ${i}, email: owner@${id}.example }]`,
-                `stacks: ${stacks}`,
-                `size: ${sizeOf(i)}`,
-                "sso:",
-                `  emailDomains: [${id}.example]`,
-                `  admins: [owner@${id}.example]`,
-                "kong:",
-                `  consumers: [${id}-api]`,
-                "  samplingRate: 0.2",
-                "",
-            ].join("\n"),
-        );
-    }
-    return dir;
+    return benchTenantFiles(n, { stacks, sizeOf, samplingRate: 0.2 });
 }
 
 const f1 = (x: number) => x.toFixed(1);

@@ -7,6 +7,7 @@ import { capture } from "../support/capture";
 import { containerRun, rootedPath } from "../support/pod";
 import { TOOLS_DIR } from "../support/tools";
 import { type PostgresServer, postgresBinDirs, requireBinary, startPostgres } from "../support/servers";
+import { TestPki } from "../support/pki";
 
 /**
  * The connection string MLflow (and pg_dump) get in prod, against a real PostgreSQL with TLS:
@@ -18,58 +19,12 @@ import { type PostgresServer, postgresBinDirs, requireBinary, startPostgres } fr
 const postgres = requireBinary("postgres", "postgresql", postgresBinDirs());
 const openssl = requireBinary("openssl", "openssl");
 
-function sh(cmd: string, args: string[], cwd: string): void {
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
-}
-
 /** A CA and, signed by it, a certificate for `localhost` / 127.0.0.1. */
 function pki(dir: string, name: string): { ca: string; cert: string; key: string } {
-    fs.mkdirSync(dir, { recursive: true });
-    sh(
-        openssl!,
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.crt",
-            "-days",
-            "2",
-            "-subj",
-            `/CN=${name} test CA`,
-        ],
-        dir,
-    );
-    sh(openssl!, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
-    fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    sh(
-        openssl!,
-        [
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.crt",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-        ],
-        dir,
-    );
-    const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-    return { ca: read("ca.crt"), cert: read("server.crt"), key: read("server.key") };
+    const p = new TestPki(dir, openssl)
+        .ca(`${name} test CA`)
+        .leaf("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    return { ca: p.read("ca.crt"), cert: p.read("server.crt"), key: p.read("server.key") };
 }
 
 /** MLflow's Python (its venv has SQLAlchemy and psycopg2), when scripts/servers installed it. */

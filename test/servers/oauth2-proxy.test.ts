@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -15,6 +15,7 @@ import { requireServerTool } from "../support/tools";
 import { INGRESS_NGINX_DEFAULTS, nginxSizeBytes } from "../support/ingress-nginx";
 import { APP_MODULES } from "../../components/apps/registry";
 import { STACKS as ALL_STACKS, platformConfigOf } from "../support/stacks";
+import { TestPki } from "../support/pki";
 
 /**
  * The SSO gates' real oauth2-proxy (scripts/servers/install-go.sh, the image's version), started
@@ -208,42 +209,8 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "oauth2-proxy-"));
         // A CA and a certificate for the issuer on 127.0.0.1, as a private IdP would have.
-        const ssl = (...a: string[]) => execFileSync("openssl", a, { cwd: dir, stdio: "pipe" });
-        ssl(
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=llmops test CA",
-        );
-        ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "issuer.key", "-out", "issuer.csr", "-subj", "/CN=127.0.0.1");
-        fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        ssl(
-            "x509",
-            "-req",
-            "-in",
-            "issuer.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "issuer.pem",
-            "-days",
-            "1",
-            "-extfile",
-            "san.ext",
-        );
-        ca = fs.readFileSync(path.join(dir, "ca.pem"));
+        new TestPki(dir).ca("llmops test CA").leaf("issuer", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1\n");
+        ca = fs.readFileSync(path.join(dir, "ca.crt"));
 
         // The app behind the gate: answers what it got; /slow answers after the delay.
         const seen: Upstream["seen"] = [];
@@ -315,7 +282,7 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
                 "-client-secret-env",
                 "OAUTH2_PROXY_CLIENT_SECRET",
                 "-tls-cert",
-                path.join(dir, "issuer.pem"),
+                path.join(dir, "issuer.crt"),
                 "-tls-key",
                 path.join(dir, "issuer.key"),
             ],
@@ -353,7 +320,7 @@ describe.skipIf(!oauth2Proxy || !mockOidc)("the SSO gate's oauth2-proxy (real)",
             return a;
         });
         g.log = "";
-        g.proc = startProcess(oauth2Proxy!, args, { ...g.run.env, SSL_CERT_FILE: path.join(dir, "ca.pem") }, (s) => (g.log += s));
+        g.proc = startProcess(oauth2Proxy!, args, { ...g.run.env, SSL_CERT_FILE: path.join(dir, "ca.crt") }, (s) => (g.log += s));
         await waitForPort(g.port).catch((e) => {
             throw new Error(`${e}\n${g.log}`);
         });

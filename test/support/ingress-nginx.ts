@@ -1,6 +1,8 @@
 /**
- * ingress-nginx's defaults where an Ingress says nothing (docs/user-guide/nginx-configuration:
- * `proxy-body-size` 1m, `proxy-read-timeout` 60, `proxy-buffer-size` 4k), and its size syntax.
+ * ingress-nginx's defaults where an Ingress says nothing, and its size syntax. Read from the
+ * controller's `internal/ingress/controller/config/config.go` (`NewDefault`, `defaults.Backend`:
+ * `ProxyBodySize` 1m, `ProxyReadTimeout` 60, `ProxyBufferSize` "4k"). The controller is the
+ * cluster's, not pinned by this project: these are the long-standing defaults, not one version's.
  */
 export const INGRESS_NGINX_DEFAULTS = { bodyBytes: 1024 * 1024, readTimeoutSeconds: 60, bufferBytes: 4096 } as const;
 

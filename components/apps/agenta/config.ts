@@ -85,15 +85,7 @@ export function webEnv(i: AgentaEnvInputs): Record<string, string> {
 
 /** Gunicorn workers of the api: each is a process with its own database engines. */
 export const AGENTA_API_WORKERS = 2;
-export const API_COMMAND = [
-    "gunicorn",
-    "entrypoints.routers:app",
-    "--bind",
-    `0.0.0.0:${AGENTA_API_PORT}`,
-    "--worker-class",
-    "uvicorn.workers.UvicornWorker",
-    "--workers",
-    String(AGENTA_API_WORKERS),
+export const API_COMMAND = gunicorn("entrypoints.routers:app", AGENTA_API_PORT, AGENTA_API_WORKERS, [
     "--worker-connections",
     "1000",
     "--backlog",
@@ -104,37 +96,33 @@ export const API_COMMAND = [
     "10000",
     "--max-requests-jitter",
     "1000",
-    "--timeout",
-    "60",
-    "--graceful-timeout",
-    "60",
-    "--log-level",
-    "info",
-    "--access-logfile",
-    "-",
-    "--error-logfile",
-    "-",
-];
-export const SERVICES_COMMAND = [
-    "gunicorn",
-    "entrypoints.main:app",
-    "--bind",
-    `0.0.0.0:${AGENTA_SERVICES_PORT}`,
-    "--worker-class",
-    "uvicorn.workers.UvicornWorker",
-    "--workers",
-    "2",
-    "--timeout",
-    "60",
-    "--graceful-timeout",
-    "60",
-    "--log-level",
-    "info",
-    "--access-logfile",
-    "-",
-    "--error-logfile",
-    "-",
-];
+]);
+export const SERVICES_COMMAND = gunicorn("entrypoints.main:app", AGENTA_SERVICES_PORT, 2);
+
+/** A gunicorn command line with uvicorn workers, as Agenta's api and services images start; `extra` goes before the shared timeouts and logging. */
+function gunicorn(app: string, port: number, workers: number, extra: readonly string[] = []): string[] {
+    return [
+        "gunicorn",
+        app,
+        "--bind",
+        `0.0.0.0:${port}`,
+        "--worker-class",
+        "uvicorn.workers.UvicornWorker",
+        "--workers",
+        String(workers),
+        ...extra,
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "60",
+        "--log-level",
+        "info",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+    ];
+}
 export const WORKER_STREAMS_COMMAND = ["python", "-m", "entrypoints.worker_streams"];
 export const WORKER_QUEUES_COMMAND = ["python", "-m", "entrypoints.worker_queues"];
 export const CRON_COMMAND = ["/usr/local/bin/supercronic", "/app/crontab"];

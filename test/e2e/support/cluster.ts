@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { freePort } from "../../support/servers";
 import { run, startServer, waitFor } from "./processes";
+import { TestPki } from "../../support/pki";
 
 /**
  * A Kubernetes control plane on loopback, from the toolchain's binaries: etcd, kube-apiserver
@@ -49,62 +50,23 @@ const VOLUME_COUNT = 80;
 
 const SCRIPTS = path.resolve(__dirname, "../../../scripts/e2e");
 
-function openssl(dir: string, args: string[]): void {
-    run("openssl", args, { cwd: dir });
-}
-
 /** A CA, the API server's serving certificate, one admin client certificate, and service-account keys. */
 function makeCertificates(dir: string): void {
-    openssl(dir, [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=e2e-ca",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    const leaf = (name: string, subject: string, ext: string) => {
-        fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
-        openssl(dir, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject]);
-        openssl(dir, [
-            "x509",
-            "-req",
-            "-in",
-            `${name}.csr`,
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-out",
-            `${name}.crt`,
-            "-extfile",
-            `${name}.ext`,
-        ]);
-    };
-    leaf(
+    const pki = new TestPki(dir).ca("e2e-ca");
+    pki.leaf(
         "apiserver",
         "/CN=kube-apiserver",
         "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
     );
     // One identity in system:masters for the controllers, kwok, kubectl and Pulumi: the e2e tests
     // the program and admission, not RBAC between the cluster's own components.
-    leaf("admin", "/O=system:masters/CN=e2e-admin", "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n");
-    openssl(dir, ["genrsa", "-out", "sa.key", "2048"]);
-    openssl(dir, ["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);
+    pki.leaf(
+        "admin",
+        "/O=system:masters/CN=e2e-admin",
+        "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n",
+    );
+    run("openssl", ["genrsa", "-out", "sa.key", "2048"], { cwd: dir });
+    run("openssl", ["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], { cwd: dir });
 }
 
 function kubeconfigYaml(dir: string, server: string): string {

@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { startEnvironment } from "./environment";
 import { pulumiOk } from "./pulumi";
 import { missingBinaries } from "./toolchain";
+import { benchTenantFiles } from "../../../cli/bench/tenant-files";
 
 /** One row of the engine benchmark. */
 export interface EngineRun {
@@ -20,38 +19,13 @@ export function engineBenchAvailable(): boolean {
     return missingBinaries().length === 0;
 }
 
-/** `n` small tenants with every app, SSO and Kong, in the e2e stack. */
-function tenantFiles(n: number): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `engine-bench-${n}-`));
-    for (let i = 1; i <= n; i++) {
-        const id = `t${String(i).padStart(4, "0")}`;
-        fs.writeFileSync(
-            path.join(dir, `${id}.yaml`),
-            [
-                `id: ${id}`,
-                `displayName: Tenant ${i}`,
-                `owners: [{ name: Owner ${i}, email: owner@${id}.example }]`,
-                "stacks: [e2e]",
-                "size: small",
-                "sso:",
-                `  emailDomains: [${id}.example]`,
-                `  admins: [owner@${id}.example]`,
-                "kong:",
-                `  consumers: [${id}-api]`,
-                "",
-            ].join("\n"),
-        );
-    }
-    return dir;
-}
-
 /**
  * `pulumi preview` and `pulumi up` of `n` tenants against the e2e's local control plane, in a
  * fresh environment each: wall time and peak resident memory of the whole process tree (CLI,
  * language host, program, providers).
  */
 export async function engineRun(n: number): Promise<EngineRun> {
-    const dir = tenantFiles(n);
+    const dir = benchTenantFiles(n, { stacks: "[e2e]", sizeOf: () => "small", prefix: "engine-bench" });
     const env = await startEnvironment({ tenantsFrom: dir });
     try {
         const s = env.context.pulumi;
